@@ -1,0 +1,131 @@
+"""Users with a role, their jurisdiction bindings, API tokens and login attempts."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.regions.models import Grid, Region
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    LEADER = "leader", _("Leader")
+    CENTRE_STAFF = "centre_staff", _("Centre staff")
+    GRID_CHIEF = "grid_chief", _("Grid chief")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    UNIT_HEAD = "unit_head", _("Household group head")
+    HANDLER = "handler", _("Handling department")
+    MEDIATOR = "mediator", _("Mediator")
+    LEGAL_ADVISOR = "legal_advisor", _("Legal advisor")
+    RESIDENT = "resident", _("Resident")
+
+
+STAFF_ROLES = frozenset(set(Role.values) - {Role.RESIDENT})
+# Roles that may reveal a full ID or phone number (each reveal is logged).
+REVEAL_ROLES = frozenset({Role.ADMIN, Role.CENTRE_STAFF, Role.GRID_CHIEF, Role.GRID_WORKER})
+# Roles that may see sensitive person tags.
+SENSITIVE_TAG_ROLES = frozenset({Role.ADMIN, Role.CENTRE_STAFF, Role.GRID_CHIEF})
+# Roles that may import, edit and export the registry.
+REGISTRY_EDIT_ROLES = frozenset({Role.ADMIN, Role.CENTRE_STAFF, Role.GRID_CHIEF, Role.GRID_WORKER})
+REGISTRY_EXPORT_ROLES = frozenset({Role.ADMIN, Role.CENTRE_STAFF})
+# Roles that see the registry of their jurisdiction at all.
+REGISTRY_READ_ROLES = frozenset(STAFF_ROLES)
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.RESIDENT)
+    display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    person = models.OneToOneField(
+        "registry.Person", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="account", verbose_name=_("person record"),
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="resident") | Q(person__isnull=False) | Q(is_active=False),
+                name="active_resident_has_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.username
+
+    def scope_prefixes(self) -> list[str] | None:
+        """Code prefixes this user's jurisdiction covers; None = everything (superuser)."""
+        if self.is_superuser:
+            return None
+        if not self.is_active:
+            return []
+        cached = getattr(self, "_scope_prefixes", None)
+        if cached is None:
+            cached = sorted(self.bindings.values_list("code", flat=True))
+            self._scope_prefixes = cached
+        return cached
+
+    def has_role(self, roles) -> bool:
+        return self.is_superuser or self.role in roles
+
+
+class JurisdictionBinding(models.Model):
+    """Binds a staff account to a region or a grid; `code` is the prefix it grants."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="bindings")
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    grid = models.ForeignKey(Grid, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(max_length=24, editable=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(region__isnull=False, grid__isnull=True)
+                | Q(region__isnull=True, grid__isnull=False),
+                name="binding_region_xor_grid",
+            ),
+            models.UniqueConstraint(fields=["user", "code"], name="unique_user_binding"),
+        ]
+        verbose_name = _("jurisdiction binding")
+        verbose_name_plural = _("jurisdiction bindings")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.region or self.grid}"
+
+    @property
+    def target(self):
+        return self.region or self.grid
+
+
+class ApiToken(models.Model):
+    """A bearer token; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+
+class LoginAttempt(models.Model):
+    """Failed sign-ins, kept to throttle guessing (by username and by client address)."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    at = models.DateTimeField(db_index=True)

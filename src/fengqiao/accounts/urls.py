@@ -1,0 +1,6 @@
+"""URL patterns for accounts pages."""
+
+from django.urls import path
+
+app_name = "accounts"
+urlpatterns: list = []

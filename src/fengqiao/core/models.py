@@ -1,0 +1,49 @@
+"""Shared tables: the personal-data access log and working-calendar overrides."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AccessLog(models.Model):
+    """One row per reveal or export of personal data."""
+
+    class Action(models.TextChoices):
+        REVEAL = "reveal", _("Reveal")
+        EXPORT = "export", _("Export")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_logs"
+    )
+    action = models.CharField(max_length=16, choices=Action.choices)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=40, blank=True)
+    field = models.CharField(max_length=40, blank=True)
+    detail = models.CharField(max_length=255, blank=True)
+    region_code = models.CharField(max_length=24, blank=True, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.object_type}"
+
+
+class WorkdayOverride(models.Model):
+    """Marks a date as working or not, for years chinese-calendar does not know yet."""
+
+    date = models.DateField(unique=True)
+    is_workday = models.BooleanField()
+    note = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("working-day override")
+        verbose_name_plural = _("working-day overrides")
+
+    def __str__(self) -> str:
+        return f"{self.date} {'workday' if self.is_workday else 'holiday'}"

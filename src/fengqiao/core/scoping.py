@@ -1,0 +1,34 @@
+"""Jurisdiction scoping by code prefix: the one place that narrows a query to the caller."""
+
+from django.db.models import Q, QuerySet
+
+
+def actor_prefixes(actor) -> list[str] | None:
+    """Code prefixes the actor may see; None means unrestricted (system admin)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return []
+    return actor.scope_prefixes()
+
+
+def prefix_q(prefixes: list[str], field: str = "region_code") -> Q:
+    q = Q(pk__in=[])
+    for prefix in prefixes:
+        q |= Q(**{f"{field}__startswith": prefix})
+    return q
+
+
+def scoped(qs: QuerySet, actor, field: str = "region_code") -> QuerySet:
+    """Restrict `qs` to rows whose `field` lies inside the actor's jurisdiction."""
+    prefixes = actor_prefixes(actor)
+    if prefixes is None:
+        return qs
+    if not prefixes:
+        return qs.none()
+    return qs.filter(prefix_q(prefixes, field))
+
+
+def code_within(actor, code: str) -> bool:
+    prefixes = actor_prefixes(actor)
+    if prefixes is None:
+        return True
+    return any(code.startswith(p) for p in prefixes)

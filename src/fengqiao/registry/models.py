@@ -1,0 +1,319 @@
+"""The registry of people, households, dwellings, household groups, organisations and things.
+
+Every table carries `region_code`: the code of the smallest grid (or, if unlocated,
+the village) the row lies in, so jurisdiction is one prefix match.
+ID and phone numbers are stored encrypted (`*_sealed`) with a keyed hash (`*_hash`)
+for exact lookup and a masked form for lists; see fengqiao.core.crypto.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.regions.models import Grid, Region
+
+CODE_LEN = 24
+
+
+class Located(models.Model):
+    """Fields shared by everything that sits at a point inside a grid."""
+
+    region_code = models.CharField(_("jurisdiction code"), max_length=CODE_LEN, db_index=True)
+    village = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("village / community")
+    )
+    grid = models.ForeignKey(
+        Grid, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("grid"),
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    lng = models.FloatField(_("longitude"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Dwelling(Located):
+    class Use(models.TextChoices):
+        OWNER = "owner", _("Owner-occupied")
+        RENTED = "rented", _("Rented out")
+        VACANT = "vacant", _("Vacant")
+        BUSINESS = "business", _("Business use")
+        MIXED = "mixed", _("Mixed use")
+
+    class BuildingType(models.TextChoices):
+        HOUSE = "house", _("Self-built house")
+        APARTMENT = "apartment", _("Apartment")
+        BUNGALOW = "bungalow", _("Bungalow")
+        OTHER = "other", _("Other")
+
+    code = models.CharField(_("dwelling code"), max_length=40, unique=True)
+    use = models.CharField(_("use"), max_length=16, choices=Use.choices, default=Use.OWNER)
+    building_type = models.CharField(
+        _("building type"), max_length=16, choices=BuildingType.choices,
+        default=BuildingType.HOUSE,
+    )
+    floor_area = models.DecimalField(
+        _("floor area (m²)"), max_digits=8, decimal_places=1, null=True, blank=True
+    )
+    owner_name = models.CharField(_("owner"), max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("dwelling")
+        verbose_name_plural = _("dwellings")
+
+    def __str__(self) -> str:
+        return self.address or self.code
+
+
+class HouseholdGroup(models.Model):
+    """联户: 5–50 neighbouring households with an elected head and deputies.
+
+    It lives in the registry, not in regions, because its head and members are
+    registry records and regions must not import upward.
+    """
+
+    MIN_HOUSEHOLDS = 5
+    MAX_HOUSEHOLDS = 50
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    region_code = models.CharField(max_length=CODE_LEN, db_index=True)
+    grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="household_groups")
+    head = models.ForeignKey(
+        "Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("group head"),
+    )
+    deputies = models.ManyToManyField(
+        "Person", blank=True, related_name="+", verbose_name=_("deputy heads")
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("household group")
+        verbose_name_plural = _("household groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Household(models.Model):
+    number = models.CharField(_("household number"), max_length=40, unique=True)
+    region_code = models.CharField(max_length=CODE_LEN, db_index=True)
+    dwelling = models.ForeignKey(
+        Dwelling, null=True, blank=True, on_delete=models.SET_NULL, related_name="households",
+        verbose_name=_("dwelling"),
+    )
+    group = models.ForeignKey(
+        HouseholdGroup, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="households", verbose_name=_("household group"),
+    )
+    head = models.ForeignKey(
+        "Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("head of household"),
+    )
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Person(models.Model):
+    class Sex(models.TextChoices):
+        MALE = "M", _("Male")
+        FEMALE = "F", _("Female")
+
+    class Residence(models.TextChoices):
+        REGISTERED = "registered", _("Registered resident")
+        FLOATING = "floating", _("Floating population")
+        OVERSEAS = "overseas", _("Overseas")
+
+    class Relation(models.TextChoices):
+        HEAD = "head", _("Head of household")
+        SPOUSE = "spouse", _("Spouse")
+        CHILD = "child", _("Child")
+        PARENT = "parent", _("Parent")
+        GRANDCHILD = "grandchild", _("Grandchild")
+        GRANDPARENT = "grandparent", _("Grandparent")
+        SIBLING = "sibling", _("Sibling")
+        CHILD_IN_LAW = "child_in_law", _("Child-in-law")
+        OTHER = "other", _("Other relative")
+        TENANT = "tenant", _("Tenant")
+
+    name = models.CharField(_("name"), max_length=50, db_index=True)
+    id_number_sealed = models.TextField(editable=False)
+    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
+    id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("date of birth"))
+    ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
+    phone_sealed = models.TextField(blank=True, editable=False)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
+    residence = models.CharField(
+        _("residence status"), max_length=16, choices=Residence.choices,
+        default=Residence.REGISTERED,
+    )
+    household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members",
+        verbose_name=_("household"),
+    )
+    relation = models.CharField(
+        _("relation to head"), max_length=16, choices=Relation.choices, blank=True
+    )
+    dwelling = models.ForeignKey(
+        Dwelling, null=True, blank=True, on_delete=models.SET_NULL, related_name="residents",
+        verbose_name=_("dwelling"),
+    )
+    region_code = models.CharField(max_length=CODE_LEN, db_index=True)
+    tags = models.ManyToManyField("PersonTag", through="PersonTagging", related_name="people")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["region_code", "name", "pk"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonTag(models.Model):
+    """A kind of special group (空巢老人, 留守儿童, 低保, …); sensitive ones are sealed."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name (Chinese)"), max_length=40)
+    name_en = models.CharField(_("name (English)"), max_length=60)
+    is_sensitive = models.BooleanField(_("sensitive"), default=False)
+
+    class Meta:
+        ordering = ["is_sensitive", "code"]
+        verbose_name = _("person tag")
+        verbose_name_plural = _("person tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonTagging(models.Model):
+    """A tag on a person. For sensitive tags the tag is sealed: `tag` is NULL and only the
+    ciphertext and a keyed hash of the tag code are stored."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="taggings")
+    tag = models.ForeignKey(PersonTag, null=True, blank=True, on_delete=models.PROTECT)
+    tag_sealed = models.TextField(blank=True)
+    tag_hash = models.CharField(max_length=64, db_index=True)
+    region_code = models.CharField(max_length=CODE_LEN, db_index=True)
+    since = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "tag_hash"], name="unique_person_tag"),
+            models.CheckConstraint(
+                condition=(Q(tag__isnull=False, tag_sealed="") | Q(tag__isnull=True) & ~Q(tag_sealed="")),
+                name="tagging_plain_xor_sealed",
+            ),
+        ]
+
+
+class Organization(Located):
+    class Kind(models.TextChoices):
+        COMPANY = "company", _("Company")
+        SOLE_TRADER = "sole_trader", _("Individual business")
+        SCHOOL = "school", _("School")
+        HOSPITAL = "hospital", _("Hospital / clinic")
+        GOVERNMENT = "government", _("Government body")
+        SOCIAL = "social", _("Social organisation")
+        RELIGIOUS = "religious", _("Religious venue")
+        COOPERATIVE = "cooperative", _("Cooperative")
+
+    name = models.CharField(_("name"), max_length=100, db_index=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    contact_name = models.CharField(_("contact"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["region_code", "name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Place(Located):
+    """A key place (重点场所): markets, hotels, internet cafés, construction sites, …"""
+
+    class Kind(models.TextChoices):
+        MARKET = "market", _("Market")
+        HOTEL = "hotel", _("Hotel")
+        INTERNET_CAFE = "internet_cafe", _("Internet café")
+        SCHOOL = "school", _("School")
+        CONSTRUCTION = "construction", _("Construction site")
+        ENTERTAINMENT = "entertainment", _("Entertainment venue")
+        RESERVOIR = "reservoir", _("Reservoir / pond")
+        SQUARE = "square", _("Square / park")
+        OTHER = "other", _("Other")
+
+    class Risk(models.TextChoices):
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
+
+    name = models.CharField(_("name"), max_length=100, db_index=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    risk = models.CharField(_("risk level"), max_length=8, choices=Risk.choices, default=Risk.LOW)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="places"
+    )
+
+    class Meta:
+        ordering = ["region_code", "name"]
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Facility(Located):
+    """A fixed asset (部件): camera points, hydrants, street lights, manhole covers, …"""
+
+    class Kind(models.TextChoices):
+        CAMERA = "camera", _("Camera point")
+        HYDRANT = "hydrant", _("Fire hydrant")
+        STREETLIGHT = "streetlight", _("Street light")
+        MANHOLE = "manhole", _("Manhole cover")
+        AED = "aed", _("AED")
+        BROADCAST = "broadcast", _("Emergency broadcast")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        WORKING = "working", _("Working")
+        FAULTY = "faulty", _("Faulty")
+        REMOVED = "removed", _("Removed")
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.WORKING
+    )
+
+    class Meta:
+        ordering = ["region_code", "code"]
+        verbose_name = _("facility")
+        verbose_name_plural = _("facilities")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"

@@ -1,0 +1,6 @@
+"""URL patterns for registry pages."""
+
+from django.urls import path
+
+app_name = "registry"
+urlpatterns: list = []

@@ -1,0 +1,21 @@
+"""URL map: pages per app, the JSON API under /api/v1/, admin, health."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from fengqiao.accounts import views as account_views
+from fengqiao.api.router import api
+from fengqiao.core import views as core_views
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("healthz", core_views.health, name="health"),
+    path("readyz", core_views.ready, name="ready"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("fengqiao.accounts.urls")),
+    path("regions/", include("fengqiao.regions.urls")),
+    path("registry/", include("fengqiao.registry.urls")),
+    path("", account_views.home, name="home"),
+]
