@@ -97,9 +97,6 @@ def _database() -> dict:
                 ),
             },
         }
-    test_url = os.environ.get("FENGQIAO_TEST_DATABASE_URL")
-    if test_url and os.environ.get("FENGQIAO_TESTING"):
-        config = dj_database_url.parse(test_url)
     return config
 
 
@@ -176,3 +173,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+FENGQIAO_TRUST_X_FORWARDED_FOR = env_bool("FENGQIAO_TRUST_X_FORWARDED_FOR")

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from fengqiao.accounts import views as account_views
@@ -10,6 +11,7 @@ from fengqiao.core import views as core_views
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("healthz", core_views.health, name="health"),
     path("readyz", core_views.ready, name="ready"),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -5,32 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.core.roles import Role
 from fengqiao.regions.models import Grid, Region
-
-
-class Role(models.TextChoices):
-    ADMIN = "admin", _("Administrator")
-    LEADER = "leader", _("Leader")
-    CENTRE_STAFF = "centre_staff", _("Centre staff")
-    GRID_CHIEF = "grid_chief", _("Grid chief")
-    GRID_WORKER = "grid_worker", _("Grid worker")
-    UNIT_HEAD = "unit_head", _("Household group head")
-    HANDLER = "handler", _("Handling department")
-    MEDIATOR = "mediator", _("Mediator")
-    LEGAL_ADVISOR = "legal_advisor", _("Legal advisor")
-    RESIDENT = "resident", _("Resident")
-
-
-STAFF_ROLES = frozenset(set(Role.values) - {Role.RESIDENT})
-# Roles that may reveal a full ID or phone number (each reveal is logged).
-REVEAL_ROLES = frozenset({Role.ADMIN, Role.CENTRE_STAFF, Role.GRID_CHIEF, Role.GRID_WORKER})
-# Roles that may see sensitive person tags.
-SENSITIVE_TAG_ROLES = frozenset({Role.ADMIN, Role.CENTRE_STAFF, Role.GRID_CHIEF})
-# Roles that may import, edit and export the registry.
-REGISTRY_EDIT_ROLES = frozenset({Role.ADMIN, Role.CENTRE_STAFF, Role.GRID_CHIEF, Role.GRID_WORKER})
-REGISTRY_EXPORT_ROLES = frozenset({Role.ADMIN, Role.CENTRE_STAFF})
-# Roles that see the registry of their jurisdiction at all.
-REGISTRY_READ_ROLES = frozenset(STAFF_ROLES)
 
 
 class User(AbstractUser):
@@ -69,9 +45,6 @@ class User(AbstractUser):
             cached = sorted(self.bindings.values_list("code", flat=True))
             self._scope_prefixes = cached
         return cached
-
-    def has_role(self, roles) -> bool:
-        return self.is_superuser or self.role in roles
 
 
 class JurisdictionBinding(models.Model):

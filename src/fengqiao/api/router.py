@@ -1,5 +1,62 @@
-"""Assembles the /api/v1 routers into one NinjaAPI with OpenAPI docs."""
+"""Assembles the /api/v1 routers into one NinjaAPI with OpenAPI docs and domain-error handling."""
 
+from django.http import Http404
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
 
-api = NinjaAPI(title="fengqiao API", version="1", urls_namespace="api-v1")
+from fengqiao.accounts.api import router as accounts_router
+from fengqiao.api.auth import API_AUTH
+from fengqiao.core.errors import DomainError
+from fengqiao.regions.api import router as regions_router
+from fengqiao.registry.api import router as registry_router
+
+api = NinjaAPI(
+    title="fengqiao API",
+    version="1",
+    description="Regions, grids, registry and accounts of a fengqiao installation. "
+    "Authenticate with POST /api/v1/auth/token, then send `Authorization: Bearer <token>`.",
+    auth=API_AUTH,
+    urls_namespace="api-v1",
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc: DomainError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(
+        request, {"code": "not_found", "message": "Not found.", "field": None}, status=404
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return api.create_response(
+        request,
+        {"code": "unauthenticated", "message": "Sign in or send a bearer token.", "field": None},
+        status=401,
+    )
+
+
+@api.exception_handler(ValidationError)
+def invalid_request(request, exc: ValidationError):
+    first = exc.errors[0] if exc.errors else {}
+    loc = [str(part) for part in first.get("loc", []) if part not in ("body", "query", "path")]
+    return api.create_response(
+        request,
+        {
+            "code": "invalid",
+            "message": first.get("msg", "Invalid request."),
+            "field": ".".join(loc) or None,
+            "errors": exc.errors,
+        },
+        status=422,
+    )
+
+
+api.add_router("", accounts_router)
+api.add_router("", regions_router)
+api.add_router("", registry_router)

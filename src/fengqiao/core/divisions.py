@@ -174,9 +174,7 @@ def _check_grid_structure(code: str) -> None:
         raise DivisionCodeError("bad_structure", f"Grid code {code} has grid serial 000")
     for start in range(GRID_LENGTH, len(code), MICRO_GRID_STEP):
         if code[start : start + MICRO_GRID_STEP] == "00":
-            raise DivisionCodeError(
-                "bad_structure", f"Grid code {code} has a micro-grid serial 00"
-            )
+            raise DivisionCodeError("bad_structure", f"Grid code {code} has a micro-grid serial 00")
 
 
 def level_of(code: str) -> Level:
@@ -252,7 +250,7 @@ def gb2260(code: str) -> str:
 
 
 def township_kind(code: str) -> str:
-    """"subdistrict" (001-099), "town" (100-199), "township" (200-399), else "other"."""
+    """Township kind: subdistrict (001-099), town (100-199), township (200-399), else other."""
     canonical = normalize(code)
     _require_depth(canonical, Level.TOWNSHIP, "township")
     serial = int(canonical[6:9])
@@ -266,7 +264,7 @@ def township_kind(code: str) -> str:
 
 
 def village_kind(code: str) -> str:
-    """"community" (residents' committee, 001-199), "village" (200-399), else "other"."""
+    """Village kind: community (residents' committee, 001-199), village (200-399), else other."""
     canonical = normalize(code)
     _require_depth(canonical, Level.VILLAGE, "village")
     serial = int(canonical[9:12])
@@ -279,9 +277,7 @@ def village_kind(code: str) -> str:
 
 def _require_depth(canonical: str, level: Level, what: str) -> None:
     if level_of(canonical) < level:
-        raise DivisionCodeError(
-            "wrong_level", f"Division code {canonical} is above {what} level"
-        )
+        raise DivisionCodeError("wrong_level", f"Division code {canonical} is above {what} level")
 
 
 def child_code(parent_code: str, serial: int) -> str:

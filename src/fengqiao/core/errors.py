@@ -46,3 +46,16 @@ class OutsideJurisdiction(DomainError):
     status = 404
     code = "outside_jurisdiction"
     default_message = _("The point lies outside every grid of the jurisdiction.")
+
+
+def clean_or_fail(obj, *, exclude: list[str] | None = None) -> None:
+    """Run model validation and turn Django's error into a ValidationFailed for the first field."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise ValidationFailed(
+            f"{field}: {' '.join(messages)}", field=None if field == "__all__" else field
+        ) from exc

@@ -125,9 +125,7 @@ def parse_id_number(raw: str, *, today: date | None = None) -> IdNumber:
                 f"ID number check character should be {expected}, got {number[17]}",
             )
     else:
-        raise IdNumberError(
-            "bad_length", f"ID number must be 18 characters, got {len(number)}"
-        )
+        raise IdNumberError("bad_length", f"ID number must be 18 characters, got {len(number)}")
 
     birth_date = _birth_date(number[6:14], today=today)
 

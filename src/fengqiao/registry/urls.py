@@ -2,5 +2,17 @@
 
 from django.urls import path
 
+from fengqiao.registry import views
+
 app_name = "registry"
-urlpatterns: list = []
+urlpatterns = [
+    path("people/", views.people, name="people"),
+    path("people/export.xlsx", views.people_export, name="people_export"),
+    path("people/<int:person_id>/", views.person_detail, name="person"),
+    path("people/<int:person_id>/reveal/<str:field>/", views.person_reveal, name="person_reveal"),
+    path("households/", views.households, name="households"),
+    path("households/<int:household_id>/", views.household_detail, name="household"),
+    path("dwellings/", views.dwellings, name="dwellings"),
+    path("dwellings/<int:dwelling_id>/", views.dwelling_detail, name="dwelling"),
+    path("import/", views.import_page, name="import"),
+]

@@ -1,0 +1,68 @@
+# fengqiao: the two commands a newcomer needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export FENGQIAO_HOME ?= $(CURDIR)/var
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: demo test lint format install install-test browser clean serve
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "fengqiao needs Python 3.11+"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+install: $(STAMP) node_modules/.package-lock.json
+	$(BIN)/fengqiao compiletranslations
+
+install-test: $(TEST_STAMP) node_modules/.package-lock.json browser
+	$(BIN)/fengqiao compiletranslations
+
+# Browser tests drive Debian's chromium (never a downloaded browser build).
+browser:
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "Install chromium and fonts-noto-cjk (apt-get install chromium fonts-noto-cjk) for the browser tests."; exit 1; fi; }
+
+## make demo: install, migrate the SQLite database under $$FENGQIAO_HOME, seed, serve on $$PORT
+demo: install
+	$(BIN)/fengqiao demo --port $(PORT)
+
+serve: install
+	$(BIN)/fengqiao serve --port $(PORT)
+
+## make test: install test dependencies, run the whole suite on SQLite, and on PostgreSQL
+## as well when FENGQIAO_TEST_DATABASE_URL is set (e.g. postgres://postgres@127.0.0.1/test)
+test: install-test
+	$(BIN)/ruff check .
+	FENGQIAO_HOME=$(CURDIR)/var/test DATABASE_URL= $(BIN)/python -m pytest --cov --cov-report=term:skip-covered --cov-fail-under=85 $(PYTEST_ARGS)
+	@if [ -n "$$FENGQIAO_TEST_DATABASE_URL" ]; then \
+	  echo "== again on PostgreSQL =="; \
+	  FENGQIAO_HOME=$(CURDIR)/var/test DATABASE_URL="$$FENGQIAO_TEST_DATABASE_URL" $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	fi
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .coverage

@@ -1,0 +1,158 @@
+"""Every write to accounts: users, jurisdiction bindings, tokens, passwords, login throttling."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.accounts.models import ApiToken, JurisdictionBinding, LoginAttempt, User
+from fengqiao.core import clock
+from fengqiao.core.errors import DomainError, NotAllowed, ValidationFailed
+from fengqiao.core.roles import Role
+from fengqiao.regions.models import Grid, Region
+from fengqiao.registry.models import Person
+
+
+class Throttled(DomainError):
+    status = 429
+    code = "throttled"
+    default_message = _("Too many failed sign-ins. Wait a few minutes and try again.")
+
+
+class BadCredentials(DomainError):
+    status = 401
+    code = "bad_credentials"
+    default_message = _("Wrong username or password.")
+
+
+def _bind_targets(codes: list[str]) -> list[Region | Grid]:
+    targets = []
+    for code in codes:
+        target = Region.objects.filter(code=code).first() or Grid.objects.filter(code=code).first()
+        if target is None:
+            raise ValidationFailed(
+                _("No region or grid has the code %(code)s.") % {"code": code}, field="jurisdiction"
+            )
+        targets.append(target)
+    return targets
+
+
+def user_bind(*, user: User, target: Region | Grid) -> JurisdictionBinding:
+    if isinstance(target, Region):
+        binding, _c = JurisdictionBinding.objects.get_or_create(
+            user=user, code=target.prefix, defaults={"region": target}
+        )
+    else:
+        binding, _c = JurisdictionBinding.objects.get_or_create(
+            user=user, code=target.code, defaults={"grid": target}
+        )
+    return binding
+
+
+def user_create(
+    *, username: str, password: str, role: str, jurisdiction: list[str] | None = None,
+    person: Person | None = None, display_name: str = "", is_superuser: bool = False,
+    check_password: bool = True,
+) -> User:
+    """Create an account bound to its jurisdictions (codes of regions or grids)."""
+    if role not in Role.values:
+        raise ValidationFailed(_("Unknown role %(role)s.") % {"role": role}, field="role")
+    if User.objects.filter(username=username).exists():
+        raise ValidationFailed(_("This username is taken."), field="username")
+    if role == Role.RESIDENT and person is None:
+        raise ValidationFailed(_("A resident account needs a person record."), field="person")
+    if role != Role.RESIDENT and not jurisdiction and not is_superuser:
+        raise ValidationFailed(_("A staff account needs a jurisdiction."), field="jurisdiction")
+    if check_password:
+        try:
+            validate_password(password)
+        except ValidationError as exc:
+            raise ValidationFailed(" ".join(exc.messages), field="password") from exc
+    targets = _bind_targets(jurisdiction or [])
+    with transaction.atomic():
+        user = User(
+            username=username, role=role, person=person, display_name=display_name,
+            is_superuser=is_superuser, is_staff=is_superuser or role == Role.ADMIN,
+        )
+        user.set_password(password)
+        user.save()
+        for target in targets:
+            user_bind(user=user, target=target)
+    return user
+
+
+def user_change_password(*, user: User, old_password: str, new_password: str) -> User:
+    if not user.check_password(old_password):
+        raise ValidationFailed(_("The current password is wrong."), field="old_password")
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ValidationFailed(" ".join(exc.messages), field="new_password") from exc
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    return user
+
+
+def login_throttled(*, username: str, ip: str | None) -> bool:
+    since = clock.now() - timedelta(seconds=settings.FENGQIAO_LOGIN_WINDOW_SECONDS)
+    limit = settings.FENGQIAO_LOGIN_MAX_FAILURES
+    recent = LoginAttempt.objects.filter(at__gte=since)
+    if recent.filter(username=username.lower()).count() >= limit:
+        return True
+    # A single address guessing many usernames is throttled at a higher bar.
+    return bool(ip) and recent.filter(ip=ip).count() >= limit * 4
+
+
+def login_check(*, request, username: str, password: str, ip: str | None) -> User:
+    """Authenticate with throttling; failures are recorded, success clears them."""
+    username = (username or "").strip()
+    if login_throttled(username=username, ip=ip):
+        raise Throttled()
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        LoginAttempt.objects.create(username=username.lower(), ip=ip, at=clock.now())
+        raise BadCredentials()
+    LoginAttempt.objects.filter(username=username.lower()).delete()
+    return user
+
+
+def _token_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def token_issue(*, user: User) -> tuple[str, ApiToken]:
+    """Return the clear token (shown once) and its stored record."""
+    if not user.is_active:
+        raise NotAllowed(_("This account is disabled."))
+    key = "fq_" + secrets.token_urlsafe(32)
+    now = clock.now()
+    token = ApiToken.objects.create(
+        user=user, key_hash=_token_hash(key), prefix=key[:8], created_at=now,
+        expires_at=now + timedelta(days=settings.FENGQIAO_API_TOKEN_DAYS),
+    )
+    return key, token
+
+
+def token_authenticate(*, key: str) -> User | None:
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_token_hash(key), revoked=False, expires_at__gt=clock.now())
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = clock.now()
+    # Write last_used at most once a minute so reads do not turn into writes.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def token_revoke(*, user: User, key: str) -> int:
+    return ApiToken.objects.filter(user=user, key_hash=_token_hash(key)).update(revoked=True)

@@ -1,0 +1,164 @@
+"""Every API endpoint and page, called by a user of another village, returns 404 or nothing."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from fengqiao.api.router import api
+from fengqiao.regions.models import Grid, Region
+from fengqiao.registry.models import (
+    Dwelling,
+    Facility,
+    Household,
+    HouseholdGroup,
+    Organization,
+    Person,
+    Place,
+)
+
+# Endpoints that are not about jurisdiction-bound data.
+NOT_SCOPED_API = {"/api/v1/auth/token", "/api/v1/me"}
+NOT_SCOPED_PAGES = {"accounts:", "admin:", "set_language", "health", "ready", "api-v1:"}
+
+
+@pytest.fixture
+def village_a_objects(users):
+    """One object of each kind inside village A (the demo village_centre's village)."""
+    code = users["village_centre"].bindings.get().code
+    inside = {"region_code__startswith": code}
+    return {
+        "village_code": code,
+        "person_id": Person.objects.filter(**inside).first().pk,
+        "household_id": Household.objects.filter(**inside).first().pk,
+        "dwelling_id": Dwelling.objects.filter(**inside).first().pk,
+        "group_id": HouseholdGroup.objects.filter(**inside).first().pk,
+        "organization_id": Organization.objects.filter(**inside).first().pk,
+        "place_id": Place.objects.filter(**inside).first().pk,
+        "facility_id": Facility.objects.filter(**inside).first().pk,
+        "region_code": code,
+        "grid_code": Grid.objects.filter(code__startswith=code).first().code,
+        "field": "id_number",
+    }
+
+
+def _fill(path: str, objects: dict) -> str:
+    def value(match):
+        name = match.group(1)
+        if name == "code":
+            return objects["region_code"]
+        return str(objects[name])
+
+    return re.sub(r"\{(\w+)\}", value, path)
+
+
+def _items(body) -> list:
+    return body["items"] if isinstance(body, dict) and "items" in body else body
+
+
+def _leaks(body, village_code: str) -> bool:
+    text = repr(body)
+    return village_code in text
+
+
+def test_api_returns_nothing_of_village_a_when_caller_is_in_village_b(users, village_a_objects):
+    client = Client()
+    client.force_login(users["village_centre_b"])
+    schema = api.get_openapi_schema()
+    checked = 0
+    for path, methods in schema["paths"].items():
+        if path in NOT_SCOPED_API or "export" in path or "import" in path:
+            continue
+        url = _fill(path, village_a_objects)
+        if "get" in methods:
+            if "{code}" in path and "/grids/" in path:
+                url = _fill(path.replace("{code}", village_a_objects["grid_code"]), {})
+            response = client.get(url)
+            if "{" in path:
+                assert response.status_code == 404, (url, response.status_code)
+            else:
+                assert response.status_code == 200, url
+                assert not _leaks(_items(response.json()), village_a_objects["village_code"]), url
+            checked += 1
+        if "post" in methods and "{" in path:
+            response = client.post(url, {"field": "id_number"}, content_type="application/json")
+            assert response.status_code in (403, 404), (url, response.status_code)
+            checked += 1
+    located = client.get("/api/v1/grids/locate", _point_in(village_a_objects["grid_code"]))
+    assert located.status_code == 404
+    assert checked >= 20
+
+
+def _point_in(grid_code: str) -> dict:
+    grid = Grid.objects.get(code=grid_code)
+    return {"lat": grid.centroid_lat, "lng": grid.centroid_lng}
+
+
+def test_api_lists_are_empty_when_caller_is_a_resident(users):
+    client = Client()
+    client.force_login(users["resident"])
+    for path in ["/api/v1/dwellings", "/api/v1/organizations", "/api/v1/places",
+                 "/api/v1/facilities", "/api/v1/household-groups", "/api/v1/regions",
+                 "/api/v1/grids"]:
+        assert client.get(path).json()["count"] == 0, path
+    people = client.get("/api/v1/people").json()
+    assert [p["id"] for p in people["items"]] == [users["resident"].person_id]
+
+
+def _page_patterns(resolver=None, prefix="", namespace=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            yield from _page_patterns(entry, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace else (entry.name or "")
+            yield prefix + str(entry.pattern), name
+
+
+def test_pages_return_404_or_nothing_when_caller_is_in_village_b(users, village_a_objects):
+    client = Client()
+    client.force_login(users["village_centre_b"])
+    params = {
+        "<str:code>": village_a_objects["region_code"],
+        "<int:person_id>": village_a_objects["person_id"],
+        "<int:household_id>": village_a_objects["household_id"],
+        "<int:dwelling_id>": village_a_objects["dwelling_id"],
+        "<str:field>": "id_number",
+    }
+    person = Person.objects.get(pk=village_a_objects["person_id"])
+    checked = 0
+    for pattern, name in _page_patterns():
+        if any(name.startswith(skip) for skip in NOT_SCOPED_PAGES) or pattern.startswith("api/"):
+            continue
+        url = "/" + pattern.lstrip("^").rstrip("$")
+        if "grid/<str:code>" in url:
+            url = url.replace("<str:code>", village_a_objects["grid_code"])
+        for key, value in params.items():
+            url = url.replace(key, str(value))
+        assert "<" not in url, url
+        method = client.post if name.endswith("reveal") else client.get
+        response = method(url)
+        if any(key in pattern for key in params):
+            assert response.status_code == 404, (url, response.status_code)
+        else:
+            body = response.content.decode(errors="ignore")
+            assert response.status_code in (200, 302, 404), url
+            assert person.name not in body or person.id_number_masked not in body, url
+            assert village_a_objects["village_code"] not in body, url
+        checked += 1
+    assert checked >= 10
+
+
+def test_village_a_data_visible_when_caller_is_in_village_a(users, village_a_objects):
+    """The control: the same requests succeed for the village's own centre."""
+    client = Client()
+    client.force_login(users["village_centre"])
+    assert client.get(f"/api/v1/people/{village_a_objects['person_id']}").status_code == 200
+    assert client.get(f"/registry/people/{village_a_objects['person_id']}/").status_code == 200
+    assert client.get(f"/regions/{village_a_objects['region_code']}/").status_code == 200
+    assert client.get(f"/regions/grid/{village_a_objects['grid_code']}/").status_code == 200
+    region = Region.objects.get(code=village_a_objects["region_code"])
+    body = client.get("/api/v1/grids", {"village": region.code}).json()
+    assert body["count"] >= 1

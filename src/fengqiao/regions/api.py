@@ -1,0 +1,65 @@
+"""API: regions, grids and point location, all inside the caller's jurisdiction."""
+
+from ninja import Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from fengqiao.core.errors import OutsideJurisdiction
+from fengqiao.core.scoping import code_within
+from fengqiao.regions import locator, selectors
+from fengqiao.regions.schemas import (
+    GridDetailOut,
+    GridOut,
+    LocationOut,
+    RegionDetailOut,
+    RegionOut,
+)
+
+router = Router(tags=["regions"])
+
+
+class RegionFilter(Schema):
+    parent: str | None = None
+    level: str | None = None
+    q: str | None = None
+
+
+class GridFilter(Schema):
+    village: str | None = None
+    parent: str | None = None
+    q: str | None = None
+
+
+@router.get("/regions", response=list[RegionOut])
+@paginate(PageNumberPagination, page_size=100)
+def region_list(request, filters: Query[RegionFilter]):
+    return selectors.region_list(
+        actor=request.auth, parent_code=filters.parent, level=filters.level, q=filters.q
+    ).select_related("parent")
+
+
+@router.get("/regions/{code}", response=RegionDetailOut)
+def region_detail(request, code: str):
+    return selectors.region_get(actor=request.auth, code=code)
+
+
+@router.get("/grids", response=list[GridOut])
+@paginate(PageNumberPagination, page_size=100)
+def grid_list(request, filters: Query[GridFilter]):
+    return selectors.grid_list(
+        actor=request.auth, village_code=filters.village, parent_code=filters.parent,
+        q=filters.q,
+    ).select_related("village", "parent")
+
+
+@router.get("/grids/locate", response=LocationOut)
+def grid_locate(request, lat: float, lng: float):
+    """The smallest grid containing the point, inside the caller's jurisdiction."""
+    location = locator.locate(lat, lng)
+    if not code_within(request.auth, location.region_code):
+        raise OutsideJurisdiction()
+    return location
+
+
+@router.get("/grids/{code}", response=GridDetailOut)
+def grid_detail(request, code: str):
+    return selectors.grid_get(actor=request.auth, code=code)

@@ -1,0 +1,433 @@
+"""Every write to regions and grids, plus the geometry checks those writes share with imports."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+
+import numpy as np
+import shapely
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+from shapely.errors import GEOSException
+from shapely.geometry import mapping, shape
+from shapely.geometry.base import BaseGeometry
+from shapely.validation import explain_validity
+
+from fengqiao.core import divisions
+from fengqiao.core.divisions import DivisionCodeError, Level
+from fengqiao.core.errors import Conflict, ValidationFailed
+from fengqiao.regions import locator
+from fengqiao.regions.models import Grid, Region
+
+# Degrees; about 0.1 mm on the ground. Grids are often digitised along the village edge, and
+# float noise must not make such a grid "leave" its village, while a real mistake still shows.
+CONTAINMENT_TOLERANCE = 1e-9
+# Square degrees; about 0.01 m². Neighbours sharing an edge intersect with zero area; anything
+# larger is a real overlap that would make "which grid is this point in" ambiguous.
+OVERLAP_TOLERANCE = 1e-12
+
+REGION_LEVELS = (Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)
+_KINDS_BY_LEVEL = {
+    Level.PROVINCE: {Region.Kind.PROVINCE},
+    Level.CITY: {Region.Kind.CITY},
+    Level.COUNTY: {Region.Kind.COUNTY},
+    Level.TOWNSHIP: {Region.Kind.SUBDISTRICT, Region.Kind.TOWN, Region.Kind.TOWNSHIP},
+    Level.VILLAGE: {Region.Kind.COMMUNITY, Region.Kind.VILLAGE},
+}
+_NAME_MAX = 100
+_METRES_PER_DEGREE = 111_320.0
+
+
+# --- validation shared with geoio -------------------------------------------------------------
+
+
+def clean_name(name, *, field: str = "name") -> str:
+    cleaned = (name or "").strip() if isinstance(name, str) or name is None else str(name).strip()
+    if not cleaned:
+        raise ValidationFailed(_("A name is required."), field=field)
+    if len(cleaned) > _NAME_MAX:
+        raise ValidationFailed(
+            _("The name is longer than %(max)d characters.") % {"max": _NAME_MAX}, field=field
+        )
+    return cleaned
+
+
+def clean_region_code(code, *, field: str = "code") -> tuple[str, Level]:
+    """Canonical 12-digit region code and its level; grid codes are refused."""
+    try:
+        canonical = divisions.normalize(str(code) if code is not None else "")
+        level = divisions.level_of(canonical)
+    except DivisionCodeError as exc:
+        raise ValidationFailed(exc.message, field=field) from exc
+    if level not in REGION_LEVELS:
+        raise ValidationFailed(
+            _("%(code)s is a grid code, not a region code.") % {"code": canonical}, field=field
+        )
+    return canonical, level
+
+
+def clean_region_kind(code: str, level: Level, kind, *, field: str = "kind") -> str:
+    """The given kind if it fits the level, else the kind the code's digits imply."""
+    allowed = _KINDS_BY_LEVEL[level]
+    if kind in (None, ""):
+        if level is Level.TOWNSHIP:
+            implied = divisions.township_kind(code)
+        elif level is Level.VILLAGE:
+            implied = divisions.village_kind(code)
+        else:
+            implied = level.value
+        # Serials 400+ (development zones, farms) have no kind of their own in the model.
+        return implied if implied in allowed else level.value
+    if kind not in allowed:
+        raise ValidationFailed(
+            _("Kind %(kind)s does not fit a %(level)s; use one of: %(allowed)s.")
+            % {"kind": kind, "level": level.value, "allowed": ", ".join(sorted(allowed))},
+            field=field,
+        )
+    return str(kind)
+
+
+def clean_grid_code(code, *, parent_code: str, field: str = "code") -> str:
+    """Canonical grid code, which must sit directly below `parent_code` (village or grid)."""
+    try:
+        canonical = divisions.normalize(str(code) if code is not None else "")
+        level = divisions.level_of(canonical)
+    except DivisionCodeError as exc:
+        raise ValidationFailed(exc.message, field=field) from exc
+    if level not in (Level.GRID, Level.MICRO_GRID):
+        raise ValidationFailed(
+            _("%(code)s is a region code, not a grid code.") % {"code": canonical}, field=field
+        )
+    if divisions.parent_of(canonical) != parent_code:
+        raise ValidationFailed(
+            _("Grid code %(code)s does not belong directly under %(parent)s.")
+            % {"code": canonical, "parent": parent_code},
+            field=field,
+        )
+    return canonical
+
+
+def clean_grid_kind(kind, *, is_micro: bool, field: str = "kind") -> str:
+    if kind in (None, ""):
+        return Grid.Kind.MICRO if is_micro else Grid.Kind.COMPREHENSIVE
+    if kind not in Grid.Kind.values:
+        raise ValidationFailed(
+            _("Unknown grid kind %(kind)s; use one of: %(allowed)s.")
+            % {"kind": kind, "allowed": ", ".join(Grid.Kind.values)},
+            field=field,
+        )
+    return str(kind)
+
+
+def parse_boundary(boundary, *, field: str = "boundary") -> BaseGeometry:
+    """A valid shapely (Multi)Polygon from a GeoJSON geometry dict, or ValidationFailed why not."""
+    if not isinstance(boundary, dict):
+        raise ValidationFailed(
+            _("The boundary must be a GeoJSON geometry object (Polygon or MultiPolygon)."),
+            field=field,
+        )
+    geometry_type = boundary.get("type")
+    if geometry_type not in ("Polygon", "MultiPolygon"):
+        raise ValidationFailed(
+            _("The boundary must be a GeoJSON Polygon or MultiPolygon, not %(type)s.")
+            % {"type": geometry_type or _("an untyped object")},
+            field=field,
+        )
+    try:
+        geom = shape(boundary)
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError, GEOSException) as exc:
+        raise ValidationFailed(
+            _(
+                "The boundary coordinates are malformed (%(error)s). Each ring is a list of at "
+                "least four [longitude, latitude] pairs, the last equal to the first."
+            )
+            % {"error": exc},
+            field=field,
+        ) from exc
+    if geom.is_empty:
+        raise ValidationFailed(_("The boundary is empty."), field=field)
+    min_lng, min_lat, max_lng, max_lat = geom.bounds
+    # Written as "not (a <= b)" so NaN coordinates fail too.
+    if not (min_lng >= -180 and max_lng <= 180 and min_lat >= -90 and max_lat <= 90):
+        raise ValidationFailed(
+            _(
+                "The boundary has coordinates outside longitude -180..180 / latitude -90..90. "
+                "GeoJSON writes each point as [longitude, latitude] in WGS 84 degrees."
+            ),
+            field=field,
+        )
+    if not geom.is_valid:
+        raise ValidationFailed(
+            _(
+                "The boundary is not a valid polygon: %(reason)s. Rings must not cross "
+                "themselves or each other, and holes must lie inside the outer ring."
+            )
+            % {"reason": explain_validity(geom)},
+            field=field,
+        )
+    return geom
+
+
+def boundary_geojson(geom: BaseGeometry) -> dict:
+    """The canonical stored form: plain lists and floats, so equal shapes compare equal."""
+    return json.loads(json.dumps(mapping(geom)))
+
+
+def check_inside(
+    geom: BaseGeometry, container: BaseGeometry, *, container_label: str, field: str = "boundary"
+) -> None:
+    if container.buffer(CONTAINMENT_TOLERANCE).covers(geom):
+        return
+    share = geom.difference(container).area / geom.area * 100 if geom.area else 100.0
+    raise ValidationFailed(
+        _("The boundary must lie inside %(container)s; about %(share).1f%% of it lies outside.")
+        % {"container": container_label, "share": share},
+        field=field,
+    )
+
+
+def find_overlap(
+    geom: BaseGeometry, others: Iterable[tuple[str, BaseGeometry]]
+) -> tuple[str, float] | None:
+    """The first (label, overlap area in deg²) among `others` that `geom` overlaps, if any."""
+    labelled = list(others)
+    if not labelled:
+        return None
+    shapes = np.array([other for _label, other in labelled], dtype=object)
+    areas = shapely.area(shapely.intersection(geom, shapes))
+    hits = np.flatnonzero(areas > OVERLAP_TOLERANCE)
+    if hits.size == 0:
+        return None
+    first = int(hits[0])
+    return labelled[first][0], float(areas[first])
+
+
+def approx_square_metres(area_deg2: float, lat: float) -> float:
+    """Rough ground area of a small shape measured in square degrees near latitude `lat`."""
+    return area_deg2 * _METRES_PER_DEGREE**2 * math.cos(math.radians(lat))
+
+
+def overlap_error(geom: BaseGeometry, label: str, area: float, *, field: str = "boundary"):
+    return ValidationFailed(
+        _("The boundary overlaps the neighbouring grid %(other)s by about %(area).0f m².")
+        % {"other": label, "area": approx_square_metres(area, geom.centroid.y)},
+        field=field,
+    )
+
+
+def apply_boundary(obj: Region | Grid, geom: BaseGeometry | None) -> None:
+    """Put `geom` (or no boundary) and its centroid on an unsaved or saved Region or Grid."""
+    if geom is None:
+        obj.boundary, obj.centroid_lat, obj.centroid_lng = None, None, None
+        return
+    centroid = geom.centroid
+    obj.boundary = boundary_geojson(geom)
+    obj.centroid_lat, obj.centroid_lng = centroid.y, centroid.x
+
+
+def stored_shape(boundary) -> BaseGeometry | None:
+    """The shape of a stored boundary; None when there is none or it cannot be read."""
+    if not boundary:
+        return None
+    try:
+        geom = shape(boundary)
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError, GEOSException):
+        return None
+    if geom.is_empty:
+        return None
+    # Rows written before validation existed may be invalid; repair them for the comparison
+    # rather than failing a new, correct write because of an old one.
+    return geom if geom.is_valid else shapely.make_valid(geom)
+
+
+# --- regions ----------------------------------------------------------------------------------
+
+
+def region_create(
+    *, code, name, parent: Region | None = None, boundary: dict | None = None, kind=None
+) -> Region:
+    """Create a region. Its level and default kind follow from the code's digits.
+
+    Without `parent`, the region hangs under the unit its code names as parent if that exists,
+    and is a root otherwise (a county-only installation has no province row).
+    """
+    code, level = clean_region_code(code)
+    name = clean_name(name)
+    kind = clean_region_kind(code, level, kind)
+    geom = parse_boundary(boundary) if boundary is not None else None
+    expected_parent = divisions.parent_of(code)
+    with transaction.atomic():
+        if parent is not None and parent.code != expected_parent:
+            raise ValidationFailed(
+                _("The parent of %(code)s must be %(expected)s, not %(given)s.")
+                % {"code": code, "expected": expected_parent, "given": parent.code},
+                field="parent",
+            )
+        if parent is None and expected_parent is not None:
+            parent = Region.objects.filter(code=expected_parent).first()
+        if Region.objects.filter(code=code).exists():
+            raise Conflict(
+                _("A region with code %(code)s already exists.") % {"code": code}, field="code"
+            )
+        region = Region(code=code, name=name, level=level.value, kind=kind, parent=parent)
+        apply_boundary(region, geom)
+        try:
+            with transaction.atomic():
+                region.save()
+        except IntegrityError as exc:
+            raise Conflict(
+                _("A region with code %(code)s already exists.") % {"code": code}, field="code"
+            ) from exc
+        adopt_orphans(region)
+        if level is Level.VILLAGE and geom is not None:
+            transaction.on_commit(locator.grids_changed)
+    return region
+
+
+def adopt_orphans(region: Region) -> int:
+    """Attach roots whose code names `region` as parent (they were created before it)."""
+    candidates = Region.objects.filter(parent__isnull=True, code__startswith=region.prefix).exclude(
+        pk=region.pk
+    )
+    orphan_ids = [
+        pk
+        for pk, code in candidates.values_list("pk", "code")
+        if divisions.parent_of(code) == region.code
+    ]
+    if not orphan_ids:
+        return 0
+    return Region.objects.filter(pk__in=orphan_ids).update(parent=region)
+
+
+# --- grids ------------------------------------------------------------------------------------
+
+
+def grid_create(
+    *,
+    village: Region,
+    name,
+    boundary: dict,
+    kind=None,
+    parent: Grid | None = None,
+    code=None,
+) -> Grid:
+    """Create a grid under a village, or a micro-grid under `parent`.
+
+    The code is the next unused serial below the village (3 digits) or parent grid (2 digits)
+    unless given. Kind defaults to comprehensive for a grid and micro for a micro-grid.
+    """
+    if village.level != Region.Level.VILLAGE:
+        raise ValidationFailed(
+            _("Grids belong to a village or community, not to a %(level)s.")
+            % {"level": village.level},
+            field="village",
+        )
+    if parent is not None and parent.village_id != village.pk:
+        raise ValidationFailed(
+            _("The parent grid %(parent)s belongs to another village.") % {"parent": parent.code},
+            field="parent",
+        )
+    name = clean_name(name)
+    kind = clean_grid_kind(kind, is_micro=parent is not None)
+    if boundary is None:
+        raise ValidationFailed(_("A grid needs a boundary."), field="boundary")
+    geom = parse_boundary(boundary)
+    with transaction.atomic():
+        # Lock the container so two concurrent creates cannot both take the next serial.
+        village = Region.objects.select_for_update().get(pk=village.pk)
+        if parent is not None:
+            parent = Grid.objects.select_for_update().get(pk=parent.pk)
+        base = parent.code if parent is not None else village.code
+        code = (
+            _next_grid_code(base) if code in (None, "") else clean_grid_code(code, parent_code=base)
+        )
+        if Grid.objects.filter(code=code).exists():
+            raise Conflict(
+                _("A grid with code %(code)s already exists.") % {"code": code}, field="code"
+            )
+        _check_grid_geometry(geom, village=village, parent=parent, grid=None)
+        grid = Grid(
+            code=code,
+            name=name,
+            kind=kind,
+            village=village,
+            parent=parent,
+            depth=(parent.depth + 1) if parent is not None else 1,
+        )
+        apply_boundary(grid, geom)
+        try:
+            with transaction.atomic():
+                grid.save()
+        except IntegrityError as exc:
+            raise Conflict(
+                _("A grid with code %(code)s already exists.") % {"code": code}, field="code"
+            ) from exc
+        transaction.on_commit(locator.grids_changed)
+    return grid
+
+
+def grid_update_boundary(*, grid: Grid, boundary: dict) -> Grid:
+    """Redraw a grid: it must stay inside its containers, off its siblings, around its children."""
+    geom = parse_boundary(boundary)
+    with transaction.atomic():
+        grid = Grid.objects.select_for_update().select_related("village", "parent").get(pk=grid.pk)
+        _check_grid_geometry(geom, village=grid.village, parent=grid.parent, grid=grid)
+        for child_code, child_name, child_boundary in grid.children.values_list(
+            "code", "name", "boundary"
+        ):
+            child = stored_shape(child_boundary)
+            if child is not None and not geom.buffer(CONTAINMENT_TOLERANCE).covers(child):
+                raise ValidationFailed(
+                    _("The new boundary would leave micro-grid %(child)s partly outside.")
+                    % {"child": f"{child_name} ({child_code})"},
+                    field="boundary",
+                )
+        apply_boundary(grid, geom)
+        grid.save(update_fields=["boundary", "centroid_lat", "centroid_lng"])
+        transaction.on_commit(locator.grids_changed)
+    return grid
+
+
+def _next_grid_code(base: str) -> str:
+    # Serials are never reused after a delete: old cases and records keep pointing at a code,
+    # so a new grid must not inherit another's history.
+    width = 3 if len(base) == divisions.REGION_LENGTH else divisions.MICRO_GRID_STEP
+    serials = [
+        int(code[len(base) :])
+        for code in Grid.objects.filter(code__startswith=base).values_list("code", flat=True)
+        if len(code) == len(base) + width
+    ]
+    try:
+        return divisions.child_code(base, max(serials, default=0) + 1)
+    except DivisionCodeError as exc:
+        raise ValidationFailed(
+            _("No grid serial is left under %(base)s: %(reason)s")
+            % {"base": base, "reason": exc.message},
+            field="code",
+        ) from exc
+
+
+def _check_grid_geometry(
+    geom: BaseGeometry, *, village: Region, parent: Grid | None, grid: Grid | None
+) -> None:
+    village_shape = stored_shape(village.boundary)
+    if village_shape is not None:
+        check_inside(geom, village_shape, container_label=f"{village.name} ({village.code})")
+    if parent is not None:
+        parent_shape = stored_shape(parent.boundary)
+        if parent_shape is not None:
+            check_inside(geom, parent_shape, container_label=f"{parent.name} ({parent.code})")
+    siblings = Grid.objects.filter(village=village, parent=parent, boundary__isnull=False)
+    if grid is not None:
+        siblings = siblings.exclude(pk=grid.pk)
+    labelled = (
+        (f"{sibling_name} ({sibling_code})", stored_shape(sibling_boundary))
+        for sibling_code, sibling_name, sibling_boundary in siblings.values_list(
+            "code", "name", "boundary"
+        )
+    )
+    overlap = find_overlap(geom, ((label, other) for label, other in labelled if other is not None))
+    if overlap is not None:
+        raise overlap_error(geom, *overlap)

@@ -1,0 +1,1 @@
+"""Tests for regions, grids, the point locator and geo import/export."""

@@ -1,0 +1,51 @@
+"""Admin for the registry's configuration (tags) and a read-only view of its rows."""
+
+from django.contrib import admin
+
+from fengqiao.core.admin import ScopedAdmin, is_config_admin
+from fengqiao.registry.models import (
+    Dwelling,
+    Facility,
+    HouseholdGroup,
+    Organization,
+    PersonTag,
+    Place,
+)
+
+
+@admin.register(PersonTag)
+class PersonTagAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "name_en", "is_sensitive")
+
+    def has_module_permission(self, request):
+        return is_config_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_config_admin(request.user)
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(Dwelling)
+class DwellingAdmin(ScopedAdmin):
+    list_display = ("code", "address", "use", "region_code")
+    search_fields = ("code", "address")
+    raw_id_fields = ("village", "grid")
+
+
+@admin.register(HouseholdGroup)
+class HouseholdGroupAdmin(ScopedAdmin):
+    list_display = ("code", "name", "grid", "head")
+    search_fields = ("code", "name")
+    raw_id_fields = ("grid", "head", "deputies")
+
+
+@admin.register(Organization, Place, Facility)
+class LocatedAdmin(ScopedAdmin):
+    list_display = ("__str__", "kind", "address", "region_code")
+    search_fields = ("name", "address")
+    raw_id_fields = ("village", "grid")

@@ -1,0 +1,214 @@
+"""API: people, households, household groups, dwellings, organisations, places, facilities."""
+
+from django.db.models import Count
+from django.http import HttpResponse
+from ninja import File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+
+from fengqiao.core.errors import NotFound
+from fengqiao.core.http import client_ip
+from fengqiao.regions.models import Region
+from fengqiao.registry import exporter, importer, selectors, services
+from fengqiao.registry.schemas import (
+    DwellingIn,
+    DwellingOut,
+    FacilityOut,
+    HouseholdDetailOut,
+    HouseholdGroupOut,
+    HouseholdOut,
+    ImportOut,
+    OrganizationOut,
+    PersonDetailOut,
+    PersonIn,
+    PersonOut,
+    PlaceOut,
+    RevealIn,
+    RevealOut,
+)
+
+router = Router(tags=["registry"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class PersonFilter(Schema):
+    q: str = ""
+    tag: str = ""
+    grid: str = ""
+    household: int | None = None
+
+
+class LocatedFilter(Schema):
+    q: str = ""
+    kind: str = ""
+    grid: str = ""
+
+
+@router.get("/people", response=list[PersonOut])
+@paginate(PageNumberPagination, page_size=50)
+def person_list(request, filters: Query[PersonFilter]):
+    """People in the caller's jurisdiction. `q` matches a name, or exactly an ID or phone number."""
+    return selectors.person_list(
+        actor=request.auth, q=filters.q, tag=filters.tag, grid_code=filters.grid,
+        household_id=filters.household,
+    )
+
+
+@router.post("/people", response={201: PersonDetailOut})
+def person_create(request, payload: PersonIn):
+    actor = request.auth
+    dwelling = (
+        selectors.dwelling_get(actor=actor, dwelling_id=payload.dwelling_id)
+        if payload.dwelling_id else None
+    )
+    household = (
+        selectors.household_get(actor=actor, household_id=payload.household_id)
+        if payload.household_id else None
+    )
+    person = services.person_create(
+        actor=actor, name=payload.name, id_number=payload.id_number, phone=payload.phone,
+        dwelling=dwelling, household=household, relation=payload.relation,
+        residence=payload.residence, ethnicity=payload.ethnicity,
+    )
+    return 201, _person_detail(actor, person)
+
+
+def _person_detail(actor, person) -> dict:
+    data = PersonOut.from_orm(person).dict()
+    data["ethnicity"] = person.ethnicity
+    data["tags"] = selectors.person_tags_visible(actor=actor, person=person)
+    return data
+
+
+@router.get("/people/export.xlsx")
+def person_export(request, filters: Query[PersonFilter]):
+    """XLSX of the people the caller may see (numbers masked); logged."""
+    queryset = selectors.person_list(
+        actor=request.auth, q=filters.q, tag=filters.tag, grid_code=filters.grid
+    )
+    content = exporter.export_people_xlsx(
+        actor=request.auth, queryset=queryset, ip=client_ip(request)
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="people.xlsx"'
+    return response
+
+
+@router.post("/people/import", response=ImportOut)
+def person_import(request, file: File[UploadedFile], mode: Form[str] = "all_or_nothing"):
+    """Import people from XLSX or CSV (UTF-8 or GBK); errors give row, column and reason."""
+    return importer.import_people(
+        actor=request.auth, filename=file.name, content=file.read(), mode=mode
+    )
+
+
+@router.get("/people/{person_id}", response=PersonDetailOut)
+def person_detail(request, person_id: int):
+    person = selectors.person_get(actor=request.auth, person_id=person_id)
+    return _person_detail(request.auth, person)
+
+
+@router.post("/people/{person_id}/reveal", response=RevealOut)
+def person_reveal(request, person_id: int, payload: RevealIn):
+    """The full ID or phone number; only for roles that may, and every call is logged."""
+    person = selectors.person_get(actor=request.auth, person_id=person_id)
+    value = services.person_reveal(
+        actor=request.auth, person=person, field=payload.field, ip=client_ip(request)
+    )
+    return {"field": payload.field, "value": value}
+
+
+@router.get("/households", response=list[HouseholdOut])
+@paginate(PageNumberPagination, page_size=50)
+def household_list(request, q: str = "", grid: str = ""):
+    return selectors.household_list(actor=request.auth, q=q, grid_code=grid)
+
+
+@router.get("/households/{household_id}", response=HouseholdDetailOut)
+def household_detail(request, household_id: int):
+    return selectors.household_get(actor=request.auth, household_id=household_id)
+
+
+@router.get("/household-groups", response=list[HouseholdGroupOut])
+@paginate(PageNumberPagination, page_size=50)
+def household_group_list(request, grid: str = ""):
+    return selectors.household_group_list(actor=request.auth, grid_code=grid).annotate(
+        household_count=Count("households")
+    )
+
+
+@router.get("/household-groups/{group_id}", response=HouseholdGroupOut)
+def household_group_detail(request, group_id: int):
+    return selectors.household_group_get(actor=request.auth, group_id=group_id)
+
+
+@router.get("/dwellings", response=list[DwellingOut])
+@paginate(PageNumberPagination, page_size=50)
+def dwelling_list(request, q: str = "", grid: str = "", use: str = ""):
+    return selectors.dwelling_list(actor=request.auth, q=q, grid_code=grid, use=use)
+
+
+@router.post("/dwellings", response={201: DwellingOut})
+def dwelling_create(request, payload: DwellingIn):
+    village = None
+    if payload.village_code:
+        village = Region.objects.filter(code=payload.village_code).first()
+        if village is None:
+            raise NotFound()
+    dwelling = services.dwelling_create(
+        actor=request.auth, code=payload.code, address=payload.address, lat=payload.lat,
+        lng=payload.lng, village=village, use=payload.use, building_type=payload.building_type,
+        owner_name=payload.owner_name,
+    )
+    return 201, dwelling
+
+
+@router.post("/dwellings/import", response=ImportOut)
+def dwelling_import(request, file: File[UploadedFile], mode: Form[str] = "all_or_nothing"):
+    return importer.import_dwellings(
+        actor=request.auth, filename=file.name, content=file.read(), mode=mode
+    )
+
+
+@router.get("/dwellings/{dwelling_id}", response=DwellingOut)
+def dwelling_detail(request, dwelling_id: int):
+    return selectors.dwelling_get(actor=request.auth, dwelling_id=dwelling_id)
+
+
+@router.get("/organizations", response=list[OrganizationOut])
+@paginate(PageNumberPagination, page_size=50)
+def organization_list(request, filters: Query[LocatedFilter]):
+    return selectors.organization_list(
+        actor=request.auth, q=filters.q, kind=filters.kind, grid_code=filters.grid
+    )
+
+
+@router.get("/organizations/{organization_id}", response=OrganizationOut)
+def organization_detail(request, organization_id: int):
+    return selectors.organization_get(actor=request.auth, organization_id=organization_id)
+
+
+@router.get("/places", response=list[PlaceOut])
+@paginate(PageNumberPagination, page_size=50)
+def place_list(request, filters: Query[LocatedFilter]):
+    return selectors.place_list(
+        actor=request.auth, q=filters.q, kind=filters.kind, grid_code=filters.grid
+    )
+
+
+@router.get("/places/{place_id}", response=PlaceOut)
+def place_detail(request, place_id: int):
+    return selectors.place_get(actor=request.auth, place_id=place_id)
+
+
+@router.get("/facilities", response=list[FacilityOut])
+@paginate(PageNumberPagination, page_size=50)
+def facility_list(request, filters: Query[LocatedFilter]):
+    return selectors.facility_list(
+        actor=request.auth, q=filters.q, kind=filters.kind, grid_code=filters.grid
+    )
+
+
+@router.get("/facilities/{facility_id}", response=FacilityOut)
+def facility_detail(request, facility_id: int):
+    return selectors.facility_get(actor=request.auth, facility_id=facility_id)

@@ -1,0 +1,147 @@
+"""Pages: people, households and dwellings lists with search; details; reveal; import; export."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fengqiao.core.errors import DomainError, NotFound
+from fengqiao.core.http import client_ip
+from fengqiao.core.roles import REGISTRY_EDIT_ROLES, REGISTRY_EXPORT_ROLES, REVEAL_ROLES, has_role
+from fengqiao.registry import exporter, importer, selectors, services
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _list(request, template: str, partial: str, queryset, **extra):
+    context = {"page": _page(request, queryset), "query": request.GET.copy(), **extra}
+    context["query"].pop("page", None)
+    if request.htmx and request.htmx.target == "results":
+        return render(request, partial, context)
+    return render(request, template, context)
+
+
+def _get_or_404(fn, **kwargs):
+    try:
+        return fn(**kwargs)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+
+
+@login_required
+def people(request):
+    queryset = selectors.person_list(
+        actor=request.user, q=request.GET.get("q", ""), tag=request.GET.get("tag", ""),
+        grid_code=request.GET.get("grid", ""),
+    )
+    return _list(
+        request, "registry/people.html", "registry/_people_rows.html", queryset,
+        tags=selectors.person_tag_choices(actor=request.user),
+        may_export=has_role(request.user, REGISTRY_EXPORT_ROLES),
+        may_import=has_role(request.user, REGISTRY_EDIT_ROLES),
+    )
+
+
+@login_required
+def person_detail(request, person_id: int):
+    person = _get_or_404(selectors.person_get, actor=request.user, person_id=person_id)
+    return render(request, "registry/person_detail.html", {
+        "person": person,
+        "tags": selectors.person_tags_visible(actor=request.user, person=person),
+        "may_reveal": has_role(request.user, REVEAL_ROLES),
+    })
+
+
+@login_required
+@require_POST
+def person_reveal(request, person_id: int, field: str):
+    person = _get_or_404(selectors.person_get, actor=request.user, person_id=person_id)
+    try:
+        value = services.person_reveal(
+            actor=request.user, person=person, field=field, ip=client_ip(request)
+        )
+    except DomainError as exc:
+        return HttpResponse(str(exc.message), status=exc.status)
+    return render(request, "registry/_revealed.html", {"value": value})
+
+
+@login_required
+def people_export(request):
+    queryset = selectors.person_list(
+        actor=request.user, q=request.GET.get("q", ""), tag=request.GET.get("tag", ""),
+        grid_code=request.GET.get("grid", ""),
+    )
+    try:
+        content = exporter.export_people_xlsx(
+            actor=request.user, queryset=queryset, ip=client_ip(request)
+        )
+    except DomainError as exc:
+        return HttpResponse(str(exc.message), status=exc.status)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="people.xlsx"'
+    return response
+
+
+@login_required
+def households(request):
+    queryset = selectors.household_list(
+        actor=request.user, q=request.GET.get("q", ""), grid_code=request.GET.get("grid", "")
+    )
+    return _list(request, "registry/households.html", "registry/_household_rows.html", queryset)
+
+
+@login_required
+def household_detail(request, household_id: int):
+    household = _get_or_404(
+        selectors.household_get, actor=request.user, household_id=household_id
+    )
+    return render(request, "registry/household_detail.html", {"household": household})
+
+
+@login_required
+def dwellings(request):
+    queryset = selectors.dwelling_list(
+        actor=request.user, q=request.GET.get("q", ""), grid_code=request.GET.get("grid", ""),
+        use=request.GET.get("use", ""),
+    )
+    return _list(request, "registry/dwellings.html", "registry/_dwelling_rows.html", queryset)
+
+
+@login_required
+def dwelling_detail(request, dwelling_id: int):
+    dwelling = _get_or_404(selectors.dwelling_get, actor=request.user, dwelling_id=dwelling_id)
+    return render(request, "registry/dwelling_detail.html", {
+        "dwelling": dwelling,
+        "households": selectors.household_list(actor=request.user).filter(dwelling=dwelling),
+        "residents": selectors.person_list(actor=request.user).filter(dwelling=dwelling),
+    })
+
+
+@login_required
+def import_page(request):
+    if not has_role(request.user, REGISTRY_EDIT_ROLES):
+        raise Http404
+    context = {"result": None, "error": None}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        kind = request.POST.get("kind", "people")
+        mode = request.POST.get("mode", "all_or_nothing")
+        run = importer.import_dwellings if kind == "dwellings" else importer.import_people
+        if upload is None:
+            context["error"] = _("Choose a file to import.")
+        else:
+            try:
+                context["result"] = run(
+                    actor=request.user, filename=upload.name, content=upload.read(), mode=mode
+                )
+            except DomainError as exc:
+                context["error"] = exc.message
+        context.update(kind=kind, mode=mode)
+    return render(request, "registry/import.html", context)
