@@ -44,3 +44,9 @@ def users(demo_county):
         jurisdiction=[other.code], display_name="乙村综治中心", check_password=False,
     )
     return found
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """PBKDF2 at production strength costs ~0.3 s per demo account; tests need no such cost."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -121,6 +121,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = FENGQIAO_HOME / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Front-end packages come from npm (package.json at the repository root).
 NODE_MODULES = Path(os.environ.get("FENGQIAO_NODE_MODULES", REPO_DIR / "node_modules"))

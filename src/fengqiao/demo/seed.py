@@ -18,7 +18,7 @@ from fengqiao.core import divisions
 from fengqiao.core.idnumbers import make_id_number
 from fengqiao.demo import CITY_CODE, COUNTY_CODE, DEFAULT_SEED, PROVINCE_CODE, geometry
 from fengqiao.demo import tags as T
-from fengqiao.demo.accounts import DemoAccount, create_demo_accounts, demo_accounts
+from fengqiao.demo.accounts import DemoAccount, create_demo_accounts, demo_account_rows
 from fengqiao.regions.models import Grid, Region
 from fengqiao.regions.services import apply_boundary
 from fengqiao.registry.models import (
@@ -156,8 +156,8 @@ _VILLAGE_SECOND = "坪冲溪湾塘桥山岭田坡口寨园铺垅庄坳潭湖洲"
 _COMMUNITY_ROOTS = ("和平", "建设", "人民", "解放", "新华", "东门", "西门", "南门", "北门", "滨江",
                     "文昌", "育才", "花园", "朝阳", "幸福", "光明", "团结", "锦绣", "迎宾", "五一",
                     "胜利", "青年", "中山", "龙泉")
-_ROADS = ("人民路", "解放路", "建设路", "新华路", "和平路", "滨江路", "文昌路", "迎宾大道", "五一路",
-          "中山路", "育才路", "朝阳路", "花园路", "胜利街", "青年路")
+_ROADS = ("人民路", "解放路", "建设路", "新华路", "和平路", "滨江路", "文昌路", "迎宾大道",
+          "五一路", "中山路", "育才路", "朝阳路", "花园路", "胜利街", "青年路")
 _MIDDLE_MALE = "建国志永德文明海春晓俊家子宏立"
 _MIDDLE_FEMALE = "秀玉丽美春晓雅佳思欣桂月"
 _ETHNICITIES = (("汉族", 88), ("苗族", 4), ("侗族", 3), ("土家族", 3), ("瑶族", 2))
@@ -229,14 +229,7 @@ _TEMPLATES = (
     ("nuclear1_parent", 8), ("nuclear2_parent", 5), ("nuclear2_parents", 3),
     ("three_generations", 6), ("left_behind", 3),
 )
-_RENTER@dataclass(slots=True)
-class _GroupPlan:
-    group: HouseholdGroup
-    households: list[_HouseholdPlan]
-    leaders: list[_Member]  # head first, then two deputies
-
-
-_TEMPLATES = (("single_adult", 30), ("couple", 20), ("nuclear1", 30), ("nuclear2", 20))
+_RENTER_TEMPLATES = (("single_adult", 30), ("couple", 20), ("nuclear1", 30), ("nuclear2", 20))
 _R = Person.Relation
 
 
@@ -745,7 +738,8 @@ class _Builder:
                          address=f"{prefix}{micro.name}", **fields)
 
         K = Organization.Kind
-        orgs = [spot(Organization, name=village.name + ("居民委员会" if community else "村民委员会"),
+        committee = "居民委员会" if community else "村民委员会"
+        orgs = [spot(Organization, name=village.name + committee,
                      kind=K.GOVERNMENT, credit_code=credit_code(rng, county6, "54"),
                      contact_name=fake.name(), contact_phone=fake.phone_number(),
                      employees=rng.randint(5, 12)),
@@ -760,7 +754,8 @@ class _Builder:
                              contact_name=fake.name(), contact_phone=fake.phone_number(),
                              employees=rng.randint(1, 6)))
         for _ in range(rng.randint(1, 3) if community else rng.randint(0, 2)):
-            orgs.append(spot(Organization, name=f"{county.name[:-1]}{root}{rng.choice(trades)}有限公司",
+            company = f"{county.name[:-1]}{root}{rng.choice(trades)}有限公司"
+            orgs.append(spot(Organization, name=company,
                              kind=K.COMPANY, credit_code=credit_code(rng, county6, "91"),
                              contact_name=fake.name(), contact_phone=fake.phone_number(),
                              employees=rng.randint(5, 120)))
@@ -874,14 +869,14 @@ def seed(scale: str = "small", *, seed: int = DEFAULT_SEED,
     stats = SeedStats(scale=scale, seed=seed)
     if Region.objects.filter(code=COUNTY_CODE).exists():
         stats.already_seeded = True
-        stats.accounts = demo_accounts()
+        stats.accounts = demo_account_rows()
         return stats
     started = time.monotonic()
     builder = _Builder(SCALES[scale], seed, progress)
     with transaction.atomic():
         builder.run()
         builder.progress("demo accounts")
-        before = len(demo_accounts())
+        before = len(demo_account_rows())
         stats.accounts = create_demo_accounts(seed=seed)
         builder.counts["users"] += len(stats.accounts) - before
     # Rebuild this process's locator now (it reads through this connection, so it sees the

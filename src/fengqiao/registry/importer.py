@@ -55,6 +55,7 @@ __all__ = [
 Mode = Literal["all_or_nothing", "valid_rows"]
 MODES = ("all_or_nothing", "valid_rows")
 MAX_ROWS = 100_000
+HEADER_SEARCH_ROWS = 10
 BATCH_SIZE = 1000
 # Keeps `IN (...)` lookups well under every database's parameter limit.
 LOOKUP_CHUNK = 500
@@ -258,7 +259,7 @@ def _is_blank(values: Iterable[Any]) -> bool:
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
 
 
-def _read_table(filename: str, content: bytes) -> _Table:
+def _read_table(filename: str, content: bytes, columns: tuple[_Column, ...]) -> _Table:
     if not content:
         raise _file_error(_("The file is empty."))
     if content.startswith(b"PK\x03\x04"):
@@ -273,31 +274,40 @@ def _read_table(filename: str, content: bytes) -> _Table:
     else:
         records = _csv_records(content)
         is_xlsx = False
-    header: list[Any] | None = None
-    header_row = 0
-    rows: list[tuple[int, list[Any]]] = []
+    filled: list[tuple[int, list[Any]]] = []
     for number, values in records:
-        if header is None:
-            if not _is_blank(values):
-                header, header_row = list(values), number
-            continue
         if _is_blank(values):
             continue
-        if len(rows) >= MAX_ROWS:
+        if len(filled) > MAX_ROWS:
             raise _file_error(
                 _("The file has more than %(max)d rows; split it into smaller files.")
                 % {"max": MAX_ROWS}
             )
-        rows.append((number, list(values)))
-    if header is None:
+        filled.append((number, list(values)))
+    if not filled:
         raise _file_error(_("The file has no header row and no data."))
+    # Sheets often open with a title line ("甲村实有人口登记表") above the real header.
+    at = next(
+        (
+            i
+            for i, (_n, values) in enumerate(filled[:HEADER_SEARCH_ROWS])
+            if _has_required(values, columns)
+        ),
+        0,
+    )
+    header_row, header = filled[at]
     headers = ["" if h is None else str(h).strip() for h in header]
     letters = None
     if is_xlsx:
         from openpyxl.utils import get_column_letter
 
         letters = [get_column_letter(i + 1) for i in range(len(headers))]
-    return _Table(headers=headers, letters=letters, header_row=header_row, rows=rows)
+    return _Table(headers=headers, letters=letters, header_row=header_row, rows=filled[at + 1 :])
+
+
+def _has_required(values: list[Any], columns: tuple[_Column, ...]) -> bool:
+    keys = {_header_key(str(v)) for v in values if v is not None}
+    return all(any(_header_key(a) in keys for a in c.aliases) for c in columns if c.required)
 
 
 def _xlsx_records(content: bytes) -> Iterator[tuple[int, tuple]]:
@@ -402,6 +412,9 @@ class _Row:
         i = self._index.get(key)
         return self._values[i] if i is not None and i < len(self._values) else None
 
+    def has(self, key: str | None) -> bool:
+        return key in self._index
+
     def text(self, key: str) -> str:
         return _cell_text(self.raw(key))
 
@@ -487,7 +500,7 @@ def import_people(
     """Import residents (实有人口) from a CSV or XLSX file; see the module docstring."""
     _require_import_role(actor)
     _check_mode(mode)
-    table = _read_table(filename, content)
+    table = _read_table(filename, content, PEOPLE_COLUMNS)
     index = _map_headers(table, PEOPLE_COLUMNS)
     rows = [_Row(number, values, table, index) for number, values in table.rows]
     result = ImportResult(total=len(rows))
@@ -607,7 +620,7 @@ def _validate_people(actor, rows: list[_Row], result: ImportResult) -> list[_Per
                 dwelling=dwelling,
             )
         except ValidationFailed as exc:
-            key = exc.field if exc.field in row._index else "id_number"
+            key = exc.field if row.has(exc.field) else "id_number"
             row.fail(key, exc.message)
             continue
         if household is not None and household.head_row == row.number:
@@ -852,7 +865,7 @@ def import_dwellings(
     """Import dwellings (实有房屋) from a CSV or XLSX file; see the module docstring."""
     _require_import_role(actor)
     _check_mode(mode)
-    table = _read_table(filename, content)
+    table = _read_table(filename, content, DWELLING_COLUMNS)
     index = _map_headers(table, DWELLING_COLUMNS)
     rows = [_Row(number, values, table, index) for number, values in table.rows]
     result = ImportResult(total=len(rows))

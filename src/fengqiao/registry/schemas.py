@@ -38,6 +38,10 @@ class PersonDetailOut(PersonOut):
     ethnicity: str
     tags: list[TagOut]
 
+    @staticmethod
+    def resolve_tags(obj) -> list:
+        return obj.visible_tags
+
 
 class PersonIn(Schema):
     name: str

@@ -357,6 +357,27 @@ def test_clear_error_is_raised_when_file_is_empty_or_garbage(centre_a, filename,
     assert caught.value.field == "file"
 
 
+def test_header_is_found_below_a_title_line_when_sheet_has_one(centre_a, dwelling_a1):
+    rows = [
+        ["甲村实有人口登记表"],
+        [],
+        ["姓名", "身份证号", "房屋编号"],
+        ["张三", id_number(95), "A1-001"],
+        ["", id_number(96), "A1-001"],
+    ]
+    result = import_people(actor=centre_a, filename="p.xlsx", content=xlsx_bytes(rows))
+
+    assert [(e.row, e.column) for e in result.errors] == [(5, "A 姓名")]
+
+
+def test_clear_error_is_raised_when_file_has_too_many_rows(centre_a, monkeypatch):
+    monkeypatch.setattr(importer, "MAX_ROWS", 3)
+    rows = [["姓名", "身份证号", "房屋编号"]] + [["张三", id_number(i), "A1-001"] for i in range(5)]
+
+    with pytest.raises(ValidationFailed, match="more than 3 rows"):
+        import_people(actor=centre_a, filename="p.csv", content=csv_bytes(rows))
+
+
 def test_missing_and_found_columns_are_listed_when_required_header_is_missing(centre_a):
     content = csv_bytes([["姓名", "手机号", "房屋编号"], ["张三", "13800138000", "A1-001"]])
     with pytest.raises(ValidationFailed) as caught:
