@@ -1,9 +1,10 @@
-"""Fixtures for the browser tests: one chromium per session, one zh-CN page per test.
+"""Fixtures for the browser tests: one chromium per session, zh-CN pages per test.
 
 Playwright's sync API runs an event loop in this thread, and Django refuses database work
 from a thread with a running loop unless told otherwise; the live server and the fixtures
 talk to the database from plain threads, so the guard is lifted for these tests.
-Every test leaves a full-page screenshot in test-artifacts/screenshots/<test-name>.png.
+Every test leaves a full-page screenshot in test-artifacts/screenshots/<test-name>.png
+(extra tabs: <test-name>-<label>.png).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+DESKTOP = {"width": 1280, "height": 900}
 TIMEOUT_MS = 15_000
 
 
@@ -46,36 +48,56 @@ def browser():
         chromium.close()
 
 
-def _shot_name(text: str) -> str:
+def _file_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_")
 
 
 @pytest.fixture
-def page(browser, request, live_server):
-    """A fresh zh-CN browser tab; console messages and page errors land on `page.console`."""
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    tab = context.new_page()
-    tab.console = []
-    tab.on("console", lambda m: tab.console.append(f"{m.type}: {m.text}"))
-    tab.on("pageerror", lambda e: tab.console.append(f"pageerror: {e}"))
-    tab.on("response", lambda r: r.status >= 400 and tab.console.append(f"http {r.status}: {r.url}"))
-    tab.base_url = live_server.url
-    yield tab
+def new_page(browser, request, live_server):
+    """Open another tab in its own zh-CN context: new_page("leader", viewport={...}).
+
+    Each tab gets `base_url` and a `console` list (console messages, page errors and HTTP
+    errors), and is screenshotted (full page) when the test ends.
+    """
+    opened = []
+
+    def open_page(label: str = "", *, viewport: dict | None = None):
+        context = browser.new_context(locale="zh-CN", viewport=viewport or DESKTOP)
+        context.set_default_timeout(TIMEOUT_MS)
+        tab = context.new_page()
+        tab.console = []
+        tab.on("console", lambda m: tab.console.append(f"{m.type}: {m.text}"))
+        tab.on("pageerror", lambda e: tab.console.append(f"pageerror: {e}"))
+        tab.on(
+            "response",
+            lambda r: r.status >= 400 and tab.console.append(f"http {r.status}: {r.url}"),
+        )
+        tab.base_url = live_server.url
+        opened.append((label, tab))
+        return tab
+
+    yield open_page
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    try:
-        tab.screenshot(path=str(SCREENSHOTS / f"{_shot_name(request.node.name)}.png"),
-                       full_page=True)
-    finally:
-        if tab.console:
-            print(f"\nbrowser console for {request.node.name}:\n  " + "\n  ".join(tab.console))
-        context.close()
+    for label, tab in opened:
+        name = request.node.name + (f"-{label}" if label else "")
+        try:
+            tab.screenshot(path=str(SCREENSHOTS / f"{_file_name(name)}.png"), full_page=True)
+        finally:
+            if tab.console:
+                print(f"\nbrowser console for {name}:\n  " + "\n  ".join(tab.console))
+            tab.context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    """A fresh desktop-sized zh-CN tab; its screenshot is <test-name>.png."""
+    return new_page()
 
 
 def screenshot(page, name: str) -> Path:
-    """An extra full-page screenshot for an intermediate state of a test."""
+    """An extra full-page screenshot of an intermediate state."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{_shot_name(name)}.png"
+    path = SCREENSHOTS / f"{_file_name(name)}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
 

@@ -2,7 +2,7 @@
 
 from django.db.models import Count
 from django.http import HttpResponse
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -70,7 +70,7 @@ def person_create(request, payload: PersonIn):
         dwelling=dwelling, household=household, relation=payload.relation,
         residence=payload.residence, ethnicity=payload.ethnicity,
     )
-    return 201, _person_detail(actor, person)
+    return Status(201, _person_detail(actor, person))
 
 
 def _person_detail(actor, person):
@@ -159,7 +159,7 @@ def dwelling_create(request, payload: DwellingIn):
         lng=payload.lng, village=village, use=payload.use, building_type=payload.building_type,
         owner_name=payload.owner_name,
     )
-    return 201, dwelling
+    return Status(201, dwelling)
 
 
 @router.post("/dwellings/import", response=ImportOut)
