@@ -40,8 +40,12 @@ def users(demo_county):
     home = found["village_centre"].bindings.get().code
     other = Region.objects.filter(level="village").exclude(code=home).order_by("-code").first()
     found["village_centre_b"] = user_create(
-        username="village_centre_b", password="fengqiao-demo", role="centre_staff",
-        jurisdiction=[other.code], display_name="乙村综治中心", check_password=False,
+        username="village_centre_b",
+        password="fengqiao-demo",  # noqa: S106 - the public demo password,
+        role="centre_staff",
+        jurisdiction=[other.code],
+        display_name="乙村综治中心",
+        check_password=False,
     )
     return found
 

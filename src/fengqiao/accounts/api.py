@@ -13,7 +13,9 @@ router = Router(tags=["accounts"])
 def token_create(request, payload: TokenIn):
     """Exchange a username and password for a bearer token (throttled on failures)."""
     user = services.login_check(
-        request=request, username=payload.username, password=payload.password,
+        request=request,
+        username=payload.username,
+        password=payload.password,
         ip=client_ip(request),
     )
     key, token = services.token_issue(user=user)

@@ -13,8 +13,12 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.RESIDENT)
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
     person = models.OneToOneField(
-        "registry.Person", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="account", verbose_name=_("person record"),
+        "registry.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="account",
+        verbose_name=_("person record"),
     )
 
     class Meta:
@@ -54,7 +58,9 @@ class JurisdictionBinding(models.Model):
     region = models.ForeignKey(
         Region, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    grid = models.ForeignKey(Grid, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    grid = models.ForeignKey(
+        Grid, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     code = models.CharField(max_length=24, editable=False)
 
     class Meta:
@@ -102,3 +108,6 @@ class LoginAttempt(models.Model):
     username = models.CharField(max_length=150, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
     at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.ip} {self.at:%Y-%m-%d %H:%M}"

@@ -48,8 +48,7 @@ def home_summary(*, user: User) -> dict:
         person = registry.person_list(actor=user).first()
         household = registry.household_list(actor=user).first()
         members = list(household.members.order_by("pk")) if household else []
-        return {"is_resident": True, "person": person, "household": household,
-                "members": members}
+        return {"is_resident": True, "person": person, "household": household, "members": members}
     return {
         "is_resident": False,
         "jurisdictions": jurisdictions_of(user=user) or [{"code": "", "name": "*", "kind": ""}],

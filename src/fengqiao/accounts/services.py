@@ -56,8 +56,14 @@ def user_bind(*, user: User, target: Region | Grid) -> JurisdictionBinding:
 
 
 def user_create(
-    *, username: str, password: str, role: str, jurisdiction: list[str] | None = None,
-    person: Person | None = None, display_name: str = "", is_superuser: bool = False,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    jurisdiction: list[str] | None = None,
+    person: Person | None = None,
+    display_name: str = "",
+    is_superuser: bool = False,
     check_password: bool = True,
 ) -> User:
     """Create an account bound to its jurisdictions (codes of regions or grids)."""
@@ -77,8 +83,12 @@ def user_create(
     targets = _bind_targets(jurisdiction or [])
     with transaction.atomic():
         user = User(
-            username=username, role=role, person=person, display_name=display_name,
-            is_superuser=is_superuser, is_staff=is_superuser or role == Role.ADMIN,
+            username=username,
+            role=role,
+            person=person,
+            display_name=display_name,
+            is_superuser=is_superuser,
+            is_staff=is_superuser or role == Role.ADMIN,
         )
         user.set_password(password)
         user.save()
@@ -133,7 +143,10 @@ def token_issue(*, user: User) -> tuple[str, ApiToken]:
     key = "fq_" + secrets.token_urlsafe(32)
     now = clock.now()
     token = ApiToken.objects.create(
-        user=user, key_hash=_token_hash(key), prefix=key[:8], created_at=now,
+        user=user,
+        key_hash=_token_hash(key),
+        prefix=key[:8],
+        created_at=now,
         expires_at=now + timedelta(days=settings.FENGQIAO_API_TOKEN_DAYS),
     )
     return key, token

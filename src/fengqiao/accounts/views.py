@@ -22,7 +22,9 @@ def login_view(request):
         username = request.POST.get("username", "")
         try:
             user = services.login_check(
-                request=request, username=username, password=request.POST.get("password", ""),
+                request=request,
+                username=username,
+                password=request.POST.get("password", ""),
                 ip=client_ip(request),
             )
         except DomainError as exc:
@@ -33,8 +35,10 @@ def login_view(request):
                 next_url = ""
             return redirect(next_url or "home")
     return render(
-        request, "accounts/login.html",
-        {"error": error, "username": username, "next": next_url}, status=status,
+        request,
+        "accounts/login.html",
+        {"error": error, "username": username, "next": next_url},
+        status=status,
     )
 
 
@@ -50,7 +54,8 @@ def password_change(request):
     if request.method == "POST":
         try:
             services.user_change_password(
-                user=request.user, old_password=request.POST.get("old_password", ""),
+                user=request.user,
+                old_password=request.POST.get("old_password", ""),
                 new_password=request.POST.get("new_password", ""),
             )
         except DomainError as exc:

@@ -1,20 +1,26 @@
 """API: regions, grids and point location, all inside the caller's jurisdiction."""
 
-from ninja import Query, Router, Schema
+import json
+
+from django.http import HttpResponse
+from ninja import File, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from fengqiao.core.errors import OutsideJurisdiction
 from fengqiao.core.scoping import code_within
-from fengqiao.regions import locator, selectors
+from fengqiao.regions import geoio, locator, selectors
 from fengqiao.regions.schemas import (
     GridDetailOut,
     GridOut,
     LocationOut,
     RegionDetailOut,
     RegionOut,
+    TreeImportOut,
 )
 
 router = Router(tags=["regions"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class RegionFilter(Schema):
@@ -37,6 +43,32 @@ def region_list(request, filters: Query[RegionFilter]):
     ).select_related("parent")
 
 
+@router.get("/regions/{code}/export.geojson")
+def region_export_geojson(request, code: str):
+    """The region and every region and grid inside it, as a GeoJSON FeatureCollection."""
+    data = geoio.export_geojson(actor=request.auth, root_code=code)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False), content_type="application/geo+json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{code}.geojson"'
+    return response
+
+
+@router.get("/regions/{code}/export.xlsx")
+def region_export_xlsx(request, code: str):
+    """The same tree as a workbook with the sheets "regions" and "grids"."""
+    content = geoio.export_xlsx(actor=request.auth, root_code=code)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{code}.xlsx"'
+    return response
+
+
+@router.post("/regions/import", response=TreeImportOut)
+def region_import(request, file: File[UploadedFile]):
+    """Import a GeoJSON or XLSX tree (administrators); all or nothing, idempotent."""
+    return geoio.import_tree(actor=request.auth, filename=file.name, content=file.read())
+
+
 @router.get("/regions/{code}", response=RegionDetailOut)
 def region_detail(request, code: str):
     return selectors.region_get(actor=request.auth, code=code)
@@ -46,7 +78,9 @@ def region_detail(request, code: str):
 @paginate(PageNumberPagination, page_size=100)
 def grid_list(request, filters: Query[GridFilter]):
     return selectors.grid_list(
-        actor=request.auth, village_code=filters.village, parent_code=filters.parent,
+        actor=request.auth,
+        village_code=filters.village,
+        parent_code=filters.parent,
         q=filters.q,
     ).select_related("village", "parent")
 

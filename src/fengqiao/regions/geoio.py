@@ -27,7 +27,9 @@ from shapely.geometry.base import BaseGeometry
 
 from fengqiao.core import divisions
 from fengqiao.core.divisions import DivisionCodeError, Level
-from fengqiao.core.errors import ValidationFailed
+from fengqiao.core.errors import NotAllowed, ValidationFailed
+from fengqiao.core.roles import Role, has_role
+from fengqiao.core.scoping import code_within
 from fengqiao.regions import locator, selectors, services
 from fengqiao.regions.models import Grid, Region
 
@@ -210,8 +212,9 @@ class _Errors:
         row.ok = False
 
 
-def import_geojson(*, data: dict | bytes | str) -> ImportReport:
+def import_geojson(*, actor, data: dict | bytes | str) -> ImportReport:
     """Import a FeatureCollection like the one export_geojson writes."""
+    require_tree_admin(actor)
     if isinstance(data, bytes | str):
         try:
             # Windows tools often start UTF-8 files with a byte-order mark, which json rejects.
@@ -240,11 +243,12 @@ def import_geojson(*, data: dict | bytes | str) -> ImportReport:
         row.values = {name: properties.get(name) for name in COLUMNS[:-1]}
         row.values["boundary"] = feature.get("geometry")
         rows.append(row)
-    return _import(rows, errors)
+    return _import(rows, errors, actor=actor)
 
 
-def import_xlsx(*, content: bytes) -> ImportReport:
+def import_xlsx(*, actor, content: bytes) -> ImportReport:
     """Import a workbook like the one export_xlsx writes (sheets "regions" and "grids")."""
+    require_tree_admin(actor)
     try:
         workbook = load_workbook(BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
@@ -267,7 +271,7 @@ def import_xlsx(*, content: bytes) -> ImportReport:
         ]
     finally:
         workbook.close()
-    return _import(rows, errors)
+    return _import(rows, errors, actor=actor)
 
 
 def _sheet_rows(sheet, title: str, expect: str, errors: _Errors) -> Iterator[_Row]:
@@ -333,8 +337,28 @@ def _cell_text(value) -> str:
 # --- import: checking and writing -------------------------------------------------------------
 
 
-def _import(rows: list[_Row], errors: _Errors) -> ImportReport:
+def import_tree(*, actor, filename: str, content: bytes) -> ImportReport:
+    """Import a tree file, choosing the reader by its name (.xlsx, else GeoJSON)."""
+    if filename.lower().endswith(".xlsx"):
+        return import_xlsx(actor=actor, content=content)
+    return import_geojson(actor=actor, data=content)
+
+
+def require_tree_admin(actor) -> None:
+    """Only administrators change the region and grid tree."""
+    if not has_role(actor, {Role.ADMIN}):
+        raise NotAllowed(_("Only administrators may import regions and grids."))
+
+
+def _check_jurisdiction(rows: list[_Row], errors: _Errors, actor) -> None:
+    for row in rows:
+        if row.ok and row.code and not code_within(actor, row.code):
+            errors.add(row, "code", _("This code lies outside your jurisdiction."))
+
+
+def _import(rows: list[_Row], errors: _Errors, *, actor) -> ImportReport:
     _check_rows(rows, errors)
+    _check_jurisdiction(rows, errors, actor)
     existing_regions, existing_grids = _load_existing(rows)
     _check_against_records(rows, existing_regions, existing_grids, errors)
     _check_geometry(rows, existing_regions, errors)

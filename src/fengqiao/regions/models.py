@@ -84,7 +84,9 @@ class Grid(models.Model):
         verbose_name=_("grid chief"),
     )
     workers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="worker_of_grids",
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="worker_of_grids",
         verbose_name=_("grid workers"),
     )
 

@@ -58,3 +58,17 @@ class LocationOut(Schema):
     grid_code: str | None
     village_code: str
     region_code: str
+
+
+class TreeErrorOut(Schema):
+    sheet: str
+    row: int
+    column: str
+    reason: str
+
+
+class TreeImportOut(Schema):
+    created: int
+    updated: int
+    unchanged: int
+    errors: list[TreeErrorOut]

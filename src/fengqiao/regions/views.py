@@ -3,9 +3,11 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
-from fengqiao.core.errors import NotFound
-from fengqiao.regions import selectors
+from fengqiao.core.errors import DomainError, NotFound
+from fengqiao.core.roles import Role, has_role
+from fengqiao.regions import geoio, selectors
 from fengqiao.regions.maps import feature_collection
 
 
@@ -35,8 +37,11 @@ def region_detail(request, code: str):
         "children": selectors.region_list(actor=request.user, parent_code=code),
         "grids": selectors.grid_list(actor=request.user, village_code=code).filter(
             parent__isnull=True
-        ) if region.level == "village" else None,
+        )
+        if region.level == "village"
+        else None,
         "map_url": request.path + "map.json",
+        "may_import": has_role(request.user, {Role.ADMIN}),
     }
     return render(request, "regions/region_detail.html", context)
 
@@ -71,3 +76,23 @@ def grid_map(request, code: str):
     grid = _or_404(selectors.grid_get, actor=request.user, code=code)
     children = selectors.grid_list(actor=request.user, parent_code=code)
     return JsonResponse(feature_collection(grid, children))
+
+
+@login_required
+def tree_import(request):
+    """Administrators import a region/grid tree from GeoJSON or XLSX (all or nothing)."""
+    if not has_role(request.user, {Role.ADMIN}):
+        raise Http404
+    context = {"report": None, "error": None}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["error"] = _("Choose a file to import.")
+        else:
+            try:
+                context["report"] = geoio.import_tree(
+                    actor=request.user, filename=upload.name, content=upload.read()
+                )
+            except DomainError as exc:
+                context["error"] = exc.message
+    return render(request, "regions/import.html", context)

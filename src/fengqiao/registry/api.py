@@ -49,7 +49,10 @@ class LocatedFilter(Schema):
 def person_list(request, filters: Query[PersonFilter]):
     """People in the caller's jurisdiction. `q` matches a name, or exactly an ID or phone number."""
     return selectors.person_list(
-        actor=request.auth, q=filters.q, tag=filters.tag, grid_code=filters.grid,
+        actor=request.auth,
+        q=filters.q,
+        tag=filters.tag,
+        grid_code=filters.grid,
         household_id=filters.household,
     )
 
@@ -59,16 +62,24 @@ def person_create(request, payload: PersonIn):
     actor = request.auth
     dwelling = (
         selectors.dwelling_get(actor=actor, dwelling_id=payload.dwelling_id)
-        if payload.dwelling_id else None
+        if payload.dwelling_id
+        else None
     )
     household = (
         selectors.household_get(actor=actor, household_id=payload.household_id)
-        if payload.household_id else None
+        if payload.household_id
+        else None
     )
     person = services.person_create(
-        actor=actor, name=payload.name, id_number=payload.id_number, phone=payload.phone,
-        dwelling=dwelling, household=household, relation=payload.relation,
-        residence=payload.residence, ethnicity=payload.ethnicity,
+        actor=actor,
+        name=payload.name,
+        id_number=payload.id_number,
+        phone=payload.phone,
+        dwelling=dwelling,
+        household=household,
+        relation=payload.relation,
+        residence=payload.residence,
+        ethnicity=payload.ethnicity,
     )
     return Status(201, _person_detail(actor, person))
 
@@ -155,8 +166,14 @@ def dwelling_create(request, payload: DwellingIn):
         if village is None:
             raise NotFound()
     dwelling = services.dwelling_create(
-        actor=request.auth, code=payload.code, address=payload.address, lat=payload.lat,
-        lng=payload.lng, village=village, use=payload.use, building_type=payload.building_type,
+        actor=request.auth,
+        code=payload.code,
+        address=payload.address,
+        lat=payload.lat,
+        lng=payload.lng,
+        village=village,
+        use=payload.use,
+        building_type=payload.building_type,
         owner_name=payload.owner_name,
     )
     return Status(201, dwelling)

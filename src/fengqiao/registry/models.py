@@ -23,7 +23,11 @@ class Located(models.Model):
         Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("village / community")
     )
     grid = models.ForeignKey(
-        Grid, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        Grid,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("grid"),
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -51,7 +55,9 @@ class Dwelling(Located):
     code = models.CharField(_("dwelling code"), max_length=40, unique=True)
     use = models.CharField(_("use"), max_length=16, choices=Use.choices, default=Use.OWNER)
     building_type = models.CharField(
-        _("building type"), max_length=16, choices=BuildingType.choices,
+        _("building type"),
+        max_length=16,
+        choices=BuildingType.choices,
         default=BuildingType.HOUSE,
     )
     floor_area = models.DecimalField(
@@ -83,7 +89,11 @@ class HouseholdGroup(models.Model):
     region_code = models.CharField(max_length=CODE_LEN, db_index=True)
     grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="household_groups")
     head = models.ForeignKey(
-        "Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("group head"),
     )
     deputies = models.ManyToManyField(
@@ -103,15 +113,27 @@ class Household(models.Model):
     number = models.CharField(_("household number"), max_length=40, unique=True)
     region_code = models.CharField(max_length=CODE_LEN, db_index=True)
     dwelling = models.ForeignKey(
-        Dwelling, null=True, blank=True, on_delete=models.SET_NULL, related_name="households",
+        Dwelling,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="households",
         verbose_name=_("dwelling"),
     )
     group = models.ForeignKey(
-        HouseholdGroup, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="households", verbose_name=_("household group"),
+        HouseholdGroup,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="households",
+        verbose_name=_("household group"),
     )
     head = models.ForeignKey(
-        "Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("head of household"),
     )
 
@@ -157,18 +179,28 @@ class Person(models.Model):
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
     residence = models.CharField(
-        _("residence status"), max_length=16, choices=Residence.choices,
+        _("residence status"),
+        max_length=16,
+        choices=Residence.choices,
         default=Residence.REGISTERED,
     )
     household = models.ForeignKey(
-        Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members",
+        Household,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
         verbose_name=_("household"),
     )
     relation = models.CharField(
         _("relation to head"), max_length=16, choices=Relation.choices, blank=True
     )
     dwelling = models.ForeignKey(
-        Dwelling, null=True, blank=True, on_delete=models.SET_NULL, related_name="residents",
+        Dwelling,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="residents",
         verbose_name=_("dwelling"),
     )
     region_code = models.CharField(max_length=CODE_LEN, db_index=True)
@@ -218,10 +250,16 @@ class PersonTagging(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person", "tag_hash"], name="unique_person_tag"),
             models.CheckConstraint(
-                condition=(Q(tag__isnull=False, tag_sealed="") | Q(tag__isnull=True) & ~Q(tag_sealed="")),
+                condition=(
+                    Q(tag__isnull=False, tag_sealed="") | Q(tag__isnull=True) & ~Q(tag_sealed="")
+                ),
                 name="tagging_plain_xor_sealed",
             ),
         ]
+
+    def __str__(self) -> str:
+        # Never the tag itself: a sensitive tag must not leak through a repr or a log line.
+        return f"tagging {self.pk} of person {self.person_id}"
 
 
 class Organization(Located):

@@ -34,7 +34,9 @@ def person_list(
     *, actor, q: str = "", tag: str = "", grid_code: str = "", household_id: int | None = None
 ) -> QuerySet[Person]:
     if has_role(actor, {Role.RESIDENT}) and not actor.is_superuser:
-        return Person.objects.filter(pk=actor.person_id) if actor.person_id else Person.objects.none()
+        return (
+            Person.objects.filter(pk=actor.person_id) if actor.person_id else Person.objects.none()
+        )
     qs = _visible(Person.objects.select_related("household", "dwelling"), actor)
     q = (q or "").strip()
     if q:
@@ -206,6 +208,5 @@ def tag_count_rows(*, actor) -> list[dict]:
     """Tag counts with their labels, for the home page."""
     counts = tagging_counts(actor=actor)
     return [
-        {"tag": tag, "count": counts.get(tag.code, 0)}
-        for tag in person_tag_choices(actor=actor)
+        {"tag": tag, "count": counts.get(tag.code, 0)} for tag in person_tag_choices(actor=actor)
     ]

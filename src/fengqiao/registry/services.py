@@ -63,18 +63,34 @@ def place_at(*, lat: float | None, lng: float | None, village: Region | None = N
 
 def _locate_into(obj, *, lat, lng, village=None) -> None:
     placement = place_at(lat=lat, lng=lng, village=village)
-    obj.village, obj.grid, obj.region_code = placement.village, placement.grid, placement.region_code
+    obj.village, obj.grid, obj.region_code = (
+        placement.village,
+        placement.grid,
+        placement.region_code,
+    )
     obj.lat, obj.lng = lat, lng
 
 
 def dwelling_create(
-    *, actor, code: str, address: str, lat: float | None = None, lng: float | None = None,
-    village: Region | None = None, use: str = Dwelling.Use.OWNER,
-    building_type: str = Dwelling.BuildingType.HOUSE, floor_area=None, owner_name: str = "",
+    *,
+    actor,
+    code: str,
+    address: str,
+    lat: float | None = None,
+    lng: float | None = None,
+    village: Region | None = None,
+    use: str = Dwelling.Use.OWNER,
+    building_type: str = Dwelling.BuildingType.HOUSE,
+    floor_area=None,
+    owner_name: str = "",
 ) -> Dwelling:
     dwelling = Dwelling(
-        code=code.strip(), address=address.strip(), use=use, building_type=building_type,
-        floor_area=floor_area, owner_name=owner_name,
+        code=code.strip(),
+        address=address.strip(),
+        use=use,
+        building_type=building_type,
+        floor_area=floor_area,
+        owner_name=owner_name,
     )
     _locate_into(dwelling, lat=lat, lng=lng, village=village)
     require_edit(actor, dwelling.region_code)
@@ -88,9 +104,16 @@ def dwelling_create(
 
 
 def person_build(
-    *, name: str, id_number: str, phone: str = "", region_code: str,
-    residence: str = Person.Residence.REGISTERED, ethnicity: str = "",
-    household: Household | None = None, relation: str = "", dwelling: Dwelling | None = None,
+    *,
+    name: str,
+    id_number: str,
+    phone: str = "",
+    region_code: str,
+    residence: str = Person.Residence.REGISTERED,
+    ethnicity: str = "",
+    household: Household | None = None,
+    relation: str = "",
+    dwelling: Dwelling | None = None,
 ) -> Person:
     """An unsaved, validated Person with sealed personal fields (for bulk paths too)."""
     name = (name or "").strip()
@@ -104,8 +127,13 @@ def person_build(
     if relation and relation not in Person.Relation.values:
         raise ValidationFailed(_("Unknown relation to head of household."), field="relation")
     person = Person(
-        name=name, residence=residence, ethnicity=ethnicity.strip(), household=household,
-        relation=relation, dwelling=dwelling, region_code=region_code,
+        name=name,
+        residence=residence,
+        ethnicity=ethnicity.strip(),
+        household=household,
+        relation=relation,
+        dwelling=dwelling,
+        region_code=region_code,
     )
     sealing.seal_id_number(person, parsed)
     sealing.seal_phone(person, phone)
@@ -113,9 +141,17 @@ def person_build(
 
 
 def person_create(
-    *, actor, name: str, id_number: str, phone: str = "", dwelling: Dwelling | None = None,
-    village: Region | None = None, household: Household | None = None, relation: str = "",
-    residence: str = Person.Residence.REGISTERED, ethnicity: str = "",
+    *,
+    actor,
+    name: str,
+    id_number: str,
+    phone: str = "",
+    dwelling: Dwelling | None = None,
+    village: Region | None = None,
+    household: Household | None = None,
+    relation: str = "",
+    residence: str = Person.Residence.REGISTERED,
+    ethnicity: str = "",
 ) -> Person:
     if dwelling is not None:
         region_code = dwelling.region_code
@@ -127,8 +163,14 @@ def person_create(
         raise ValidationFailed(_("Give a dwelling, a household or a village."), field="dwelling")
     require_edit(actor, region_code)
     person = person_build(
-        name=name, id_number=id_number, phone=phone, region_code=region_code,
-        residence=residence, ethnicity=ethnicity, household=household, relation=relation,
+        name=name,
+        id_number=id_number,
+        phone=phone,
+        region_code=region_code,
+        residence=residence,
+        ethnicity=ethnicity,
+        household=household,
+        relation=relation,
         dwelling=dwelling,
     )
     if Person.objects.filter(id_number_hash=person.id_number_hash).exists():
@@ -163,8 +205,13 @@ def person_reveal(*, actor, person: Person, field: str, ip: str | None = None) -
         raise NotFound()
     value = sealing.unseal(getattr(person, REVEALABLE[field]))
     AccessLog.objects.create(
-        actor=actor, action=AccessLog.Action.REVEAL, object_type="person",
-        object_id=str(person.pk), field=field, region_code=person.region_code, ip=ip,
+        actor=actor,
+        action=AccessLog.Action.REVEAL,
+        object_type="person",
+        object_id=str(person.pk),
+        field=field,
+        region_code=person.region_code,
+        ip=ip,
         at=clock.now(),
     )
     return value
@@ -172,12 +219,19 @@ def person_reveal(*, actor, person: Person, field: str, ip: str | None = None) -
 
 def export_log(*, actor, object_type: str, detail: str, region_code: str, ip=None) -> None:
     AccessLog.objects.create(
-        actor=actor, action=AccessLog.Action.EXPORT, object_type=object_type, detail=detail[:255],
-        region_code=region_code, ip=ip, at=clock.now(),
+        actor=actor,
+        action=AccessLog.Action.EXPORT,
+        object_type=object_type,
+        detail=detail[:255],
+        region_code=region_code,
+        ip=ip,
+        at=clock.now(),
     )
 
 
-def person_tag(*, actor, person: Person, tag_code: str, since=None, note: str = "") -> PersonTagging:
+def person_tag(
+    *, actor, person: Person, tag_code: str, since=None, note: str = ""
+) -> PersonTagging:
     require_edit(actor, person.region_code)
     try:
         tag = PersonTag.objects.get(code=tag_code)
@@ -187,7 +241,8 @@ def person_tag(*, actor, person: Person, tag_code: str, since=None, note: str = 
         raise NotAllowed(_("Your role may not assign sensitive tags."))
     tag_hash = crypto.lookup_hash(tag.code)
     tagging, _created = PersonTagging.objects.get_or_create(
-        person=person, tag_hash=tag_hash,
+        person=person,
+        tag_hash=tag_hash,
         defaults=tagging_fields(tag, region_code=person.region_code, since=since, note=note),
     )
     return tagging
@@ -195,8 +250,12 @@ def person_tag(*, actor, person: Person, tag_code: str, since=None, note: str = 
 
 def tagging_fields(tag: PersonTag, *, region_code: str, since=None, note: str = "") -> dict:
     """Column values for a tagging; a sensitive tag is stored sealed, never as a plain FK."""
-    fields = {"region_code": region_code, "since": since, "note": note,
-              "tag_hash": crypto.lookup_hash(tag.code)}
+    fields = {
+        "region_code": region_code,
+        "since": since,
+        "note": note,
+        "tag_hash": crypto.lookup_hash(tag.code),
+    }
     if tag.is_sensitive:
         fields.update(tag=None, tag_sealed=crypto.encrypt(tag.code))
     else:
@@ -229,9 +288,7 @@ def household_create(
     )
 
 
-def household_add_member(
-    *, actor, household: Household, person: Person, relation: str
-) -> Person:
+def household_add_member(*, actor, household: Household, person: Person, relation: str) -> Person:
     require_edit(actor, household.region_code)
     if relation not in Person.Relation.values:
         raise ValidationFailed(_("Unknown relation to head of household."), field="relation")
@@ -244,7 +301,9 @@ def household_add_member(
         person.household, person.relation = household, relation
         person.dwelling = household.dwelling
         person.region_code = household.region_code
-        person.save(update_fields=["household", "relation", "dwelling", "region_code", "updated_at"])
+        person.save(
+            update_fields=["household", "relation", "dwelling", "region_code", "updated_at"]
+        )
     return person
 
 
@@ -255,13 +314,18 @@ def household_group_create(
     if code is None:
         count = HouseholdGroup.objects.filter(grid=grid).count()
         code = f"{grid.code}-{count + 1:03d}"
-    return HouseholdGroup.objects.create(code=code, name=name.strip(), grid=grid,
-                                         region_code=grid.code)
+    return HouseholdGroup.objects.create(
+        code=code, name=name.strip(), grid=grid, region_code=grid.code
+    )
 
 
 def household_group_set_members(
-    *, actor, group: HouseholdGroup, households: list[Household],
-    head: Person | None = None, deputies: list[Person] | None = None,
+    *,
+    actor,
+    group: HouseholdGroup,
+    households: list[Household],
+    head: Person | None = None,
+    deputies: list[Person] | None = None,
 ) -> HouseholdGroup:
     """Replace a group's households (5–50, all in the group's grid) and its head and deputies."""
     require_edit(actor, group.region_code)
@@ -303,21 +367,35 @@ def _located_create(model, *, actor, lat, lng, village, **fields):
     return obj
 
 
-def organization_create(*, actor, name: str, kind: str, lat=None, lng=None, village=None,
-                        **fields) -> Organization:
-    return _located_create(Organization, actor=actor, lat=lat, lng=lng, village=village,
-                           name=name, kind=kind, **fields)
+def organization_create(
+    *, actor, name: str, kind: str, lat=None, lng=None, village=None, **fields
+) -> Organization:
+    return _located_create(
+        Organization, actor=actor, lat=lat, lng=lng, village=village, name=name, kind=kind, **fields
+    )
 
 
-def place_create(*, actor, name: str, kind: str, lat=None, lng=None, village=None,
-                 **fields) -> Place:
-    return _located_create(Place, actor=actor, lat=lat, lng=lng, village=village,
-                           name=name, kind=kind, **fields)
+def place_create(
+    *, actor, name: str, kind: str, lat=None, lng=None, village=None, **fields
+) -> Place:
+    return _located_create(
+        Place, actor=actor, lat=lat, lng=lng, village=village, name=name, kind=kind, **fields
+    )
 
 
-def facility_create(*, actor, code: str, name: str, kind: str, lat=None, lng=None, village=None,
-                    **fields) -> Facility:
+def facility_create(
+    *, actor, code: str, name: str, kind: str, lat=None, lng=None, village=None, **fields
+) -> Facility:
     if Facility.objects.filter(code=code).exists():
         raise Conflict(_("A facility with this code already exists."), field="code")
-    return _located_create(Facility, actor=actor, lat=lat, lng=lng, village=village,
-                           code=code, name=name, kind=kind, **fields)
+    return _located_create(
+        Facility,
+        actor=actor,
+        lat=lat,
+        lng=lng,
+        village=village,
+        code=code,
+        name=name,
+        kind=kind,
+        **fields,
+    )

@@ -38,11 +38,16 @@ def _get_or_404(fn, **kwargs):
 @login_required
 def people(request):
     queryset = selectors.person_list(
-        actor=request.user, q=request.GET.get("q", ""), tag=request.GET.get("tag", ""),
+        actor=request.user,
+        q=request.GET.get("q", ""),
+        tag=request.GET.get("tag", ""),
         grid_code=request.GET.get("grid", ""),
     )
     return _list(
-        request, "registry/people.html", "registry/_people_rows.html", queryset,
+        request,
+        "registry/people.html",
+        "registry/_people_rows.html",
+        queryset,
         tags=selectors.person_tag_choices(actor=request.user),
         may_export=has_role(request.user, REGISTRY_EXPORT_ROLES),
         may_import=has_role(request.user, REGISTRY_EDIT_ROLES),
@@ -52,11 +57,15 @@ def people(request):
 @login_required
 def person_detail(request, person_id: int):
     person = _get_or_404(selectors.person_get, actor=request.user, person_id=person_id)
-    return render(request, "registry/person_detail.html", {
-        "person": person,
-        "tags": selectors.person_tags_visible(actor=request.user, person=person),
-        "may_reveal": has_role(request.user, REVEAL_ROLES),
-    })
+    return render(
+        request,
+        "registry/person_detail.html",
+        {
+            "person": person,
+            "tags": selectors.person_tags_visible(actor=request.user, person=person),
+            "may_reveal": has_role(request.user, REVEAL_ROLES),
+        },
+    )
 
 
 @login_required
@@ -75,7 +84,9 @@ def person_reveal(request, person_id: int, field: str):
 @login_required
 def people_export(request):
     queryset = selectors.person_list(
-        actor=request.user, q=request.GET.get("q", ""), tag=request.GET.get("tag", ""),
+        actor=request.user,
+        q=request.GET.get("q", ""),
+        tag=request.GET.get("tag", ""),
         grid_code=request.GET.get("grid", ""),
     )
     try:
@@ -99,16 +110,16 @@ def households(request):
 
 @login_required
 def household_detail(request, household_id: int):
-    household = _get_or_404(
-        selectors.household_get, actor=request.user, household_id=household_id
-    )
+    household = _get_or_404(selectors.household_get, actor=request.user, household_id=household_id)
     return render(request, "registry/household_detail.html", {"household": household})
 
 
 @login_required
 def dwellings(request):
     queryset = selectors.dwelling_list(
-        actor=request.user, q=request.GET.get("q", ""), grid_code=request.GET.get("grid", ""),
+        actor=request.user,
+        q=request.GET.get("q", ""),
+        grid_code=request.GET.get("grid", ""),
         use=request.GET.get("use", ""),
     )
     return _list(request, "registry/dwellings.html", "registry/_dwelling_rows.html", queryset)
@@ -117,11 +128,15 @@ def dwellings(request):
 @login_required
 def dwelling_detail(request, dwelling_id: int):
     dwelling = _get_or_404(selectors.dwelling_get, actor=request.user, dwelling_id=dwelling_id)
-    return render(request, "registry/dwelling_detail.html", {
-        "dwelling": dwelling,
-        "households": selectors.household_list(actor=request.user).filter(dwelling=dwelling),
-        "residents": selectors.person_list(actor=request.user).filter(dwelling=dwelling),
-    })
+    return render(
+        request,
+        "registry/dwelling_detail.html",
+        {
+            "dwelling": dwelling,
+            "households": selectors.household_list(actor=request.user).filter(dwelling=dwelling),
+            "residents": selectors.person_list(actor=request.user).filter(dwelling=dwelling),
+        },
+    )
 
 
 @login_required

@@ -18,7 +18,10 @@ def test_login_page_signs_in_when_password_right(users):
     assert response.status_code == 302
     home = client.get("/")
     assert home.status_code == 200
-    assert "village_centre".encode() in home.content or users["village_centre"].label.encode() in home.content
+    assert (
+        b"village_centre" in home.content
+        or users["village_centre"].label.encode() in home.content
+    )
 
 
 def test_login_page_shows_error_when_password_wrong(users):
@@ -95,7 +98,8 @@ def test_password_change_keeps_session_when_successful(users):
 def test_api_token_issued_when_credentials_right(users):
     client = Client()
     response = client.post(
-        "/api/v1/auth/token", {"username": "grid_chief", "password": PASSWORD},
+        "/api/v1/auth/token",
+        {"username": "grid_chief", "password": PASSWORD},
         content_type="application/json",
     )
     assert response.status_code == 200
@@ -113,7 +117,8 @@ def test_api_token_issued_when_credentials_right(users):
 
 def test_api_token_refused_when_password_wrong(users):
     response = Client().post(
-        "/api/v1/auth/token", {"username": "grid_chief", "password": "x"},
+        "/api/v1/auth/token",
+        {"username": "grid_chief", "password": "x"},
         content_type="application/json",
     )
     assert response.status_code == 401

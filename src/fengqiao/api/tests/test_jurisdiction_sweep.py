@@ -98,9 +98,15 @@ def _point_in(grid_code: str) -> dict:
 def test_api_lists_are_empty_when_caller_is_a_resident(users):
     client = Client()
     client.force_login(users["resident"])
-    for path in ["/api/v1/dwellings", "/api/v1/organizations", "/api/v1/places",
-                 "/api/v1/facilities", "/api/v1/household-groups", "/api/v1/regions",
-                 "/api/v1/grids"]:
+    for path in [
+        "/api/v1/dwellings",
+        "/api/v1/organizations",
+        "/api/v1/places",
+        "/api/v1/facilities",
+        "/api/v1/household-groups",
+        "/api/v1/regions",
+        "/api/v1/grids",
+    ]:
         assert client.get(path).json()["count"] == 0, path
     people = client.get("/api/v1/people").json()
     assert [p["id"] for p in people["items"]] == [users["resident"].person_id]

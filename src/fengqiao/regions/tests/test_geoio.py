@@ -7,7 +7,7 @@ from io import BytesIO
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from fengqiao.core.errors import NotFound, ValidationFailed
+from fengqiao.core.errors import NotAllowed, NotFound, ValidationFailed
 from fengqiao.regions import geoio, locator
 from fengqiao.regions.models import Grid, Region
 
@@ -119,7 +119,7 @@ def test_same_tree_restored_when_geojson_exported_deleted_and_imported(
     delete_tree()
 
     with django_capture_on_commit_callbacks(execute=True):
-        report = geoio.import_geojson(data=data)
+        report = geoio.import_geojson(actor=_admin(), data=data)
 
     assert report.ok, report.errors
     assert (report.created, report.updated, report.unchanged) == (15, 0, 0)
@@ -133,7 +133,7 @@ def test_nothing_created_when_same_geojson_imported_twice(tree, root):
     )
     before = snapshot()
 
-    report = geoio.import_geojson(data=data)
+    report = geoio.import_geojson(actor=_admin(), data=data)
 
     assert report.ok
     assert (report.created, report.updated, report.unchanged) == (0, 0, 15)
@@ -146,7 +146,7 @@ def test_rows_updated_in_place_when_name_or_boundary_differ(tree, root):
     by_code[tree.village_b1.code]["properties"]["name"] = "Village B1 (renamed)"
     by_code[tree.h2.code]["geometry"] = square(111.015, 27.0, 111.02, 27.005)
 
-    report = geoio.import_geojson(data=data)
+    report = geoio.import_geojson(actor=_admin(), data=data)
 
     assert (report.created, report.updated, report.unchanged) == (0, 2, 13)
     tree.village_b1.refresh_from_db()
@@ -163,7 +163,7 @@ def test_stored_boundary_kept_when_file_has_no_geometry(tree):
         ],
     }
 
-    report = geoio.import_geojson(data=data)
+    report = geoio.import_geojson(actor=_admin(), data=data)
 
     assert (report.created, report.updated, report.unchanged) == (0, 0, 1)
     tree.village_b1.refresh_from_db()
@@ -182,7 +182,7 @@ def test_parents_written_first_when_file_lists_children_first(db):
         ],
     }
 
-    report = geoio.import_geojson(data=data)
+    report = geoio.import_geojson(actor=_admin(), data=data)
 
     assert report.ok, report.errors
     micro = Grid.objects.get(code="43052110020100101")
@@ -201,7 +201,7 @@ def test_nothing_written_and_row_reported_when_one_feature_is_bad(tree, root):
     data["features"].append(feature("430521200202001", "Bow tie", BOWTIE))
     before = snapshot()
 
-    report = geoio.import_geojson(data=data)
+    report = geoio.import_geojson(actor=_admin(), data=data)
 
     assert not report.ok
     assert len(report.errors) == 1
@@ -260,7 +260,7 @@ def test_error_reported_with_row_and_column_when_feature_invalid(tree, bad, colu
         ],
     }
 
-    report = geoio.import_geojson(data=data)
+    report = geoio.import_geojson(actor=_admin(), data=data)
 
     assert [(e.row, e.column) for e in report.errors] == [(1, column)]
     assert reason in report.errors[0].reason
@@ -276,7 +276,7 @@ def test_later_feature_blamed_when_two_new_grids_overlap(tree):
         ],
     }
 
-    report = geoio.import_geojson(data=data)
+    report = geoio.import_geojson(actor=_admin(), data=data)
 
     assert [(e.row, e.column) for e in report.errors] == [(1, "geometry")]
     assert "430521200202001" in report.errors[0].reason
@@ -291,7 +291,7 @@ def test_error_reported_when_duplicate_code_in_file(tree):
         ],
     }
 
-    report = geoio.import_geojson(data=data)
+    report = geoio.import_geojson(actor=_admin(), data=data)
 
     assert [(e.row, e.column) for e in report.errors] == [(1, "code")]
 
@@ -307,7 +307,7 @@ def test_grids_moved_together_when_file_redraws_neighbours_at_once(tree):
         ],
     }
 
-    report = geoio.import_geojson(data=data)
+    report = geoio.import_geojson(actor=_admin(), data=data)
 
     assert report.ok, report.errors
     assert report.updated == 2
@@ -321,7 +321,7 @@ def test_error_reported_on_village_when_its_new_boundary_leaves_a_stored_grid_ou
         ],
     }
 
-    report = geoio.import_geojson(data=data)
+    report = geoio.import_geojson(actor=_admin(), data=data)
 
     assert [(e.row, e.column) for e in report.errors] == [(0, "geometry"), (0, "geometry")]
     assert tree.h3.code in report.errors[0].reason
@@ -333,7 +333,7 @@ def test_error_reported_on_village_when_its_new_boundary_leaves_a_stored_grid_ou
 )
 def test_validation_failed_when_file_is_not_a_feature_collection(db, data):
     with pytest.raises(ValidationFailed) as caught:
-        geoio.import_geojson(data=data)
+        geoio.import_geojson(actor=_admin(), data=data)
     assert caught.value.field == "file"
 
 
@@ -345,7 +345,7 @@ def test_same_tree_restored_when_xlsx_exported_deleted_and_imported(tree, root):
     content = geoio.export_xlsx(actor=root, root_code="430521")
     delete_tree()
 
-    report = geoio.import_xlsx(content=content)
+    report = geoio.import_xlsx(actor=_admin(), content=content)
 
     assert report.ok, report.errors
     assert report.created == 15
@@ -355,7 +355,7 @@ def test_same_tree_restored_when_xlsx_exported_deleted_and_imported(tree, root):
 def test_nothing_created_when_same_xlsx_imported_twice(tree, root):
     content = geoio.export_xlsx(actor=root, root_code="430521")
 
-    report = geoio.import_xlsx(content=content)
+    report = geoio.import_xlsx(actor=_admin(), content=content)
 
     assert (report.created, report.updated, report.unchanged) == (0, 0, 15)
 
@@ -381,12 +381,13 @@ def test_long_boundary_split_over_columns_when_longer_than_an_excel_cell(tree, r
     ring.append(ring[0])
     circle = {"type": "Polygon", "coordinates": [ring]}
     assert geoio.import_geojson(
+        actor=_admin(),
         data={
             "type": "FeatureCollection",
             "features": [
                 feature("430521200202001", "Round", circle),
             ],
-        }
+        },
     ).ok
 
     content = geoio.export_xlsx(actor=root, root_code="430521200202")
@@ -394,7 +395,7 @@ def test_long_boundary_split_over_columns_when_longer_than_an_excel_cell(tree, r
     headers = [c.value for c in sheet[1]]
     assert headers[6:] == ["boundary_2", "boundary_3"]
 
-    report = geoio.import_xlsx(content=content)
+    report = geoio.import_xlsx(actor=_admin(), content=content)
     assert (report.created, report.updated, report.unchanged) == (0, 0, 2)
 
 
@@ -409,7 +410,7 @@ def test_nothing_written_and_cell_reported_when_one_xlsx_row_is_bad(tree, root):
     workbook.save(out)
     before = snapshot()
 
-    report = geoio.import_xlsx(content=out.getvalue())
+    report = geoio.import_xlsx(actor=_admin(), content=out.getvalue())
 
     assert [(e.sheet, e.row, e.column) for e in report.errors] == [("grids", 3, "F (boundary)")]
     assert snapshot() == before
@@ -443,7 +444,7 @@ def test_errors_name_sheet_row_and_column_when_cells_invalid(tree):
         ],
     )
 
-    report = geoio.import_xlsx(content=content)
+    report = geoio.import_xlsx(actor=_admin(), content=content)
 
     assert [(e.sheet, e.row, e.column) for e in report.errors] == [
         ("regions", 4, "A (code)"),
@@ -456,7 +457,9 @@ def test_errors_name_sheet_row_and_column_when_cells_invalid(tree):
 
 
 def test_numeric_region_code_accepted_when_excel_kept_every_digit(tree):
-    report = geoio.import_xlsx(content=_workbook(regions=[[430521200203, "Typed"]], grids=[]))
+    report = geoio.import_xlsx(
+        actor=_admin(), content=_workbook(regions=[[430521200203, "Typed"]], grids=[])
+    )
 
     assert report.ok, report.errors
     assert Region.objects.get(code="430521200203").parent == tree.township_b
@@ -464,7 +467,7 @@ def test_numeric_region_code_accepted_when_excel_kept_every_digit(tree):
 
 def test_validation_failed_when_file_is_not_xlsx(db):
     with pytest.raises(ValidationFailed, match="not an Excel workbook"):
-        geoio.import_xlsx(content=b"code,name\n430521,County\n")
+        geoio.import_xlsx(actor=_admin(), content=b"code,name\n430521,County\n")
 
 
 def test_validation_failed_when_sheet_missing(db):
@@ -474,11 +477,38 @@ def test_validation_failed_when_sheet_missing(db):
     workbook.save(out)
 
     with pytest.raises(ValidationFailed, match="missing: grids"):
-        geoio.import_xlsx(content=out.getvalue())
+        geoio.import_xlsx(actor=_admin(), content=out.getvalue())
 
 
 def test_validation_failed_when_header_missing(db):
     content = _workbook(regions=[], grids=[], headers=("code", "title"))
 
     with pytest.raises(ValidationFailed, match="regions lacks the column"):
-        geoio.import_xlsx(content=content)
+        geoio.import_xlsx(actor=_admin(), content=content)
+
+
+def _admin():
+    from fengqiao.accounts.models import User
+
+    user, _created = User.objects.get_or_create(
+        username="geo-admin", defaults={"role": "admin", "is_superuser": True}
+    )
+    return user
+
+
+def test_import_refused_when_actor_not_admin(alice):
+    with pytest.raises(NotAllowed):
+        geoio.import_geojson(actor=alice, data={"type": "FeatureCollection", "features": []})
+
+
+def test_import_reports_rows_outside_jurisdiction_when_admin_is_bound(tree, root):
+    from fengqiao.accounts.models import JurisdictionBinding, User
+
+    county_admin = User.objects.create_user(username="county-admin", role="admin")
+    JurisdictionBinding.objects.create(
+        user=county_admin, region=tree.village_a1, code=tree.village_a1.code
+    )
+    data = geoio.export_geojson(actor=root, root_code=tree.township_b.code)
+    report = geoio.import_geojson(actor=county_admin, data=data)
+    assert not report.ok
+    assert all("outside your jurisdiction" in e.reason for e in report.errors)

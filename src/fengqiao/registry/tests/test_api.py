@@ -25,9 +25,9 @@ def _village_code(users) -> str:
 
 def test_people_list_is_paginated_and_masked_when_staff_asks(users):
     body = _client(users["village_centre"]).get("/api/v1/people", {"page_size": 5}).json()
-    assert body["count"] == Person.objects.filter(
-        region_code__startswith=_village_code(users)
-    ).count()
+    assert (
+        body["count"] == Person.objects.filter(region_code__startswith=_village_code(users)).count()
+    )
     assert len(body["items"]) == 5
     for item in body["items"]:
         assert "**********" in item["id_number"]
@@ -71,21 +71,26 @@ def test_people_filter_by_tag_hides_sensitive_tags_when_role_may_not_see_them(us
 def test_reveal_returns_full_number_and_logs_when_role_allows(users):
     person = Person.objects.filter(region_code__startswith=_village_code(users)).first()
     response = _client(users["village_centre"]).post(
-        f"/api/v1/people/{person.pk}/reveal", {"field": "id_number"},
+        f"/api/v1/people/{person.pk}/reveal",
+        {"field": "id_number"},
         content_type="application/json",
     )
     assert response.status_code == 200
     assert response.json()["value"] == crypto.decrypt(person.id_number_sealed)
     log = AccessLog.objects.get()
     assert (log.actor, log.action, log.object_id, log.field) == (
-        users["village_centre"], "reveal", str(person.pk), "id_number"
+        users["village_centre"],
+        "reveal",
+        str(person.pk),
+        "id_number",
     )
 
 
 def test_reveal_is_refused_and_not_logged_when_role_may_not(users):
     person = Person.objects.filter(region_code__startswith=_village_code(users)).first()
     response = _client(users["leader"]).post(
-        f"/api/v1/people/{person.pk}/reveal", {"field": "id_number"},
+        f"/api/v1/people/{person.pk}/reveal",
+        {"field": "id_number"},
         content_type="application/json",
     )
     assert response.status_code == 403
@@ -108,8 +113,9 @@ def test_person_create_stores_only_ciphertext_when_posted(users):
     assert person.phone_masked == "138****1234"
     assert person.region_code == dwelling.region_code
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id_number_sealed, phone_sealed FROM registry_person WHERE id = %s",
-                       [person.pk])
+        cursor.execute(
+            "SELECT id_number_sealed, phone_sealed FROM registry_person WHERE id = %s", [person.pk]
+        )
         row = cursor.fetchone()
     assert number not in row[0] and "13800001234" not in row[1]
 
@@ -125,7 +131,8 @@ def test_person_create_stores_only_ciphertext_when_posted(users):
 def test_person_create_explains_when_id_number_bad(users, number, code):
     dwelling = Dwelling.objects.filter(region_code__startswith=_village_code(users)).first()
     response = _client(users["village_centre"]).post(
-        "/api/v1/people", {"name": "测试人", "id_number": number, "dwelling_id": dwelling.pk},
+        "/api/v1/people",
+        {"name": "测试人", "id_number": number, "dwelling_id": dwelling.pk},
         content_type="application/json",
     )
     assert response.status_code == 400
@@ -139,8 +146,11 @@ def test_person_create_conflicts_when_id_number_registered(users):
     person = Person.objects.filter(region_code__startswith=_village_code(users)).first()
     response = _client(users["village_centre"]).post(
         "/api/v1/people",
-        {"name": "重复", "id_number": crypto.decrypt(person.id_number_sealed),
-         "dwelling_id": person.dwelling_id},
+        {
+            "name": "重复",
+            "id_number": crypto.decrypt(person.id_number_sealed),
+            "dwelling_id": person.dwelling_id,
+        },
         content_type="application/json",
     )
     assert response.status_code == 409
@@ -151,8 +161,11 @@ def test_person_create_refused_when_role_read_only(users):
     dwelling = Dwelling.objects.filter(region_code__startswith=_village_code(users)).first()
     response = _client(users["leader"]).post(
         "/api/v1/people",
-        {"name": "测试", "id_number": make_id_number("439901", date(1980, 1, 1), 1),
-         "dwelling_id": dwelling.pk},
+        {
+            "name": "测试",
+            "id_number": make_id_number("439901", date(1980, 1, 1), 1),
+            "dwelling_id": dwelling.pk,
+        },
         content_type="application/json",
     )
     assert response.status_code == 403
@@ -163,8 +176,12 @@ def test_dwelling_create_locates_point_when_inside_a_grid(users):
     micro = grid_worker.bindings.get().grid
     response = _client(grid_worker).post(
         "/api/v1/dwellings",
-        {"code": "TEST-0001", "address": "测试路1号", "lat": micro.centroid_lat,
-         "lng": micro.centroid_lng},
+        {
+            "code": "TEST-0001",
+            "address": "测试路1号",
+            "lat": micro.centroid_lat,
+            "lng": micro.centroid_lng,
+        },
         content_type="application/json",
     )
     assert response.status_code == 201, response.content
@@ -173,7 +190,8 @@ def test_dwelling_create_locates_point_when_inside_a_grid(users):
 
 def test_dwelling_create_says_outside_when_point_in_no_grid(users):
     response = _client(users["county_centre"]).post(
-        "/api/v1/dwellings", {"code": "X-1", "address": "海上", "lat": 10.0, "lng": 150.0},
+        "/api/v1/dwellings",
+        {"code": "X-1", "address": "海上", "lat": 10.0, "lng": 150.0},
         content_type="application/json",
     )
     assert response.status_code == 404
@@ -182,9 +200,11 @@ def test_dwelling_create_says_outside_when_point_in_no_grid(users):
 
 def test_grid_locate_returns_smallest_grid_when_point_inside(users):
     micro = users["grid_worker"].bindings.get().grid
-    body = _client(users["county_centre"]).get(
-        "/api/v1/grids/locate", {"lat": micro.centroid_lat, "lng": micro.centroid_lng}
-    ).json()
+    body = (
+        _client(users["county_centre"])
+        .get("/api/v1/grids/locate", {"lat": micro.centroid_lat, "lng": micro.centroid_lng})
+        .json()
+    )
     assert body["grid_code"] == micro.code
     assert body["region_code"] == micro.code
 

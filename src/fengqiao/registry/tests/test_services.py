@@ -37,12 +37,13 @@ def test_tagging_twice_keeps_one_row_when_same_tag(users):
     person = Person.objects.filter(region_code__startswith=_village(users)).first()
     for _ in range(2):
         services.person_tag(actor=users["village_centre"], person=person, tag_code="veteran")
-    assert PersonTagging.objects.filter(
-        person=person, tag_hash=crypto.lookup_hash("veteran")
-    ).count() == 1
-    assert services.person_untag(
-        actor=users["village_centre"], person=person, tag_code="veteran"
-    ) == 1
+    assert (
+        PersonTagging.objects.filter(person=person, tag_hash=crypto.lookup_hash("veteran")).count()
+        == 1
+    )
+    assert (
+        services.person_untag(actor=users["village_centre"], person=person, tag_code="veteran") == 1
+    )
 
 
 def test_group_members_refused_when_fewer_than_five_or_outside_grid(users):
@@ -90,9 +91,11 @@ def test_head_of_household_unique_when_adding_members(users):
     household = Household.objects.filter(
         region_code__startswith=_village(users), head__isnull=False
     ).first()
-    stranger = Person.objects.filter(region_code__startswith=_village(users)).exclude(
-        household=household
-    ).first()
+    stranger = (
+        Person.objects.filter(region_code__startswith=_village(users))
+        .exclude(household=household)
+        .first()
+    )
     with pytest.raises(Exception, match="already has a head"):
         services.household_add_member(
             actor=users["village_centre"], household=household, person=stranger, relation="head"

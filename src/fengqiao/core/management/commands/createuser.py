@@ -17,7 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=Role.values)
         parser.add_argument(
-            "--jurisdiction", action="append", default=[],
+            "--jurisdiction",
+            action="append",
+            default=[],
             help="region or grid code (repeatable)",
         )
         parser.add_argument("--person-id", type=int, help="person record of a resident")
@@ -30,8 +32,12 @@ class Command(BaseCommand):
         person = Person.objects.filter(pk=o["person_id"]).first() if o["person_id"] else None
         try:
             user = user_create(
-                username=o["username"], password=password, role=o["role"],
-                jurisdiction=o["jurisdiction"], person=person, display_name=o["display_name"],
+                username=o["username"],
+                password=password,
+                role=o["role"],
+                jurisdiction=o["jurisdiction"],
+                person=person,
+                display_name=o["display_name"],
                 is_superuser=o["superuser"],
             )
         except DomainError as exc:

@@ -11,8 +11,12 @@ class Command(BaseCommand):
         from fengqiao.demo.seed import SCALES
 
         parser.add_argument("--scale", choices=list(SCALES), default="county")
-        parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                            help="random seed; the same seed gives the same data")
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=DEFAULT_SEED,
+            help="random seed; the same seed gives the same data",
+        )
 
     def handle(self, *args, scale, seed, **options):
         # Imported here: core sits below the apps the demo data spans.
@@ -20,9 +24,11 @@ class Command(BaseCommand):
         from fengqiao.demo.seed import seed as seed_demo
 
         verbose = options.get("verbosity", 1) >= 1
-        stats = seed_demo(scale, seed=seed,
-                          progress=(lambda message: self.stdout.write(message)) if verbose
-                          else None)
+        stats = seed_demo(
+            scale,
+            seed=seed,
+            progress=(lambda message: self.stdout.write(message)) if verbose else None,
+        )
         for line in stats.lines():
             self.stdout.write(line)
         if verbose and stats.accounts:
