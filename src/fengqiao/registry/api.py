@@ -158,6 +158,18 @@ def dwelling_list(request, q: str = "", grid: str = "", use: str = ""):
     return selectors.dwelling_list(actor=request.auth, q=q, grid_code=grid, use=use)
 
 
+@router.get("/dwellings/export.xlsx")
+def dwelling_export(request, q: str = "", grid: str = "", use: str = ""):
+    """XLSX of the dwellings the caller may see; logged."""
+    queryset = selectors.dwelling_list(actor=request.auth, q=q, grid_code=grid, use=use)
+    content = exporter.export_dwellings_xlsx(
+        actor=request.auth, queryset=queryset, ip=client_ip(request)
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="dwellings.xlsx"'
+    return response
+
+
 @router.post("/dwellings", response={201: DwellingOut})
 def dwelling_create(request, payload: DwellingIn):
     village = None

@@ -13,6 +13,7 @@ urlpatterns = [
     path("households/", views.households, name="households"),
     path("households/<int:household_id>/", views.household_detail, name="household"),
     path("dwellings/", views.dwellings, name="dwellings"),
+    path("dwellings/export.xlsx", views.dwellings_export, name="dwellings_export"),
     path("dwellings/<int:dwelling_id>/", views.dwelling_detail, name="dwelling"),
     path("import/", views.import_page, name="import"),
 ]

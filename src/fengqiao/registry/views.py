@@ -101,6 +101,25 @@ def people_export(request):
 
 
 @login_required
+def dwellings_export(request):
+    queryset = selectors.dwelling_list(
+        actor=request.user,
+        q=request.GET.get("q", ""),
+        grid_code=request.GET.get("grid", ""),
+        use=request.GET.get("use", ""),
+    )
+    try:
+        content = exporter.export_dwellings_xlsx(
+            actor=request.user, queryset=queryset, ip=client_ip(request)
+        )
+    except DomainError as exc:
+        return HttpResponse(str(exc.message), status=exc.status)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="dwellings.xlsx"'
+    return response
+
+
+@login_required
 def households(request):
     queryset = selectors.household_list(
         actor=request.user, q=request.GET.get("q", ""), grid_code=request.GET.get("grid", "")
@@ -122,7 +141,14 @@ def dwellings(request):
         grid_code=request.GET.get("grid", ""),
         use=request.GET.get("use", ""),
     )
-    return _list(request, "registry/dwellings.html", "registry/_dwelling_rows.html", queryset)
+    return _list(
+        request,
+        "registry/dwellings.html",
+        "registry/_dwelling_rows.html",
+        queryset,
+        may_export=has_role(request.user, REGISTRY_EXPORT_ROLES),
+        may_import=has_role(request.user, REGISTRY_EDIT_ROLES),
+    )
 
 
 @login_required
