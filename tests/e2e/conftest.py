@@ -57,7 +57,8 @@ def new_page(browser, request, live_server):
     """Open another tab in its own zh-CN context: new_page("leader", viewport={...}).
 
     Each tab gets `base_url` and a `console` list (console messages, page errors and HTTP
-    errors), and is screenshotted (full page) when the test ends.
+    errors), and is screenshotted (full page) when the test ends; an uncaught JavaScript
+    error in any tab fails the test.
     """
     opened = []
 
@@ -78,6 +79,7 @@ def new_page(browser, request, live_server):
 
     yield open_page
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    script_errors = []
     for label, tab in opened:
         name = request.node.name + (f"-{label}" if label else "")
         try:
@@ -85,7 +87,10 @@ def new_page(browser, request, live_server):
         finally:
             if tab.console:
                 print(f"\nbrowser console for {name}:\n  " + "\n  ".join(tab.console))
+            script_errors += [m for m in tab.console if m.startswith("pageerror")]
             tab.context.close()
+    if script_errors:
+        pytest.fail("uncaught JavaScript errors:\n" + "\n".join(script_errors))
 
 
 @pytest.fixture
