@@ -54,3 +54,12 @@ def users(demo_county):
 def _fast_password_hasher(settings):
     """PBKDF2 at production strength costs ~0.3 s per demo account; tests need no such cost."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Assertions on messages read English (the msgids); pages still negotiate per request."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -1,4 +1,7 @@
-"""Chinese resident identity numbers (GB 11643-1999): parsing, validation and masking."""
+"""Chinese resident identity numbers (GB 11643-1999): parsing, validation and masking.
+
+Error messages go through gettext, so they show in the reader's language.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext as _
 
 __all__ = [
     "IdNumber",
@@ -104,11 +109,13 @@ def parse_id_number(raw: str, *, today: date | None = None) -> IdNumber:
     """
     number = _clean(raw or "")
     if not number:
-        raise IdNumberError("empty", "ID number is empty")
+        raise IdNumberError("empty", _("ID number is empty"))
 
     if len(number) == 15:
         if not _RE_15.fullmatch(number):
-            raise IdNumberError("bad_characters", "A 15-character ID number must be all digits")
+            raise IdNumberError(
+                "bad_characters", _("A 15-character ID number must be all digits")
+            )
         # Legacy numbers were only issued to people born in the 1900s.
         first17 = number[:6] + "19" + number[6:]
         number = first17 + check_character(first17)
@@ -116,23 +123,28 @@ def parse_id_number(raw: str, *, today: date | None = None) -> IdNumber:
         if not _RE_18.fullmatch(number):
             raise IdNumberError(
                 "bad_characters",
-                "ID number must be 17 digits followed by a digit or X",
+                _("ID number must be 17 digits followed by a digit or X"),
             )
         expected = check_character(number[:17])
         if number[17] != expected:
             raise IdNumberError(
                 "bad_check_digit",
-                f"ID number check character should be {expected}, got {number[17]}",
+                _("ID number check character should be %(expected)s, got %(got)s")
+                % {"expected": expected, "got": number[17]},
             )
     else:
-        raise IdNumberError("bad_length", f"ID number must be 18 characters, got {len(number)}")
+        raise IdNumberError(
+            "bad_length",
+            _("ID number must be 18 characters, got %(n)d") % {"n": len(number)},
+        )
 
     birth_date = _birth_date(number[6:14], today=today)
 
     region_code = number[:6]
     if region_code[:2] not in _PROVINCE_PREFIXES:
         raise IdNumberError(
-            "bad_region", f"ID number region code {region_code} is not a known province"
+            "bad_region",
+            _("ID number region code %(code)s is not a known province") % {"code": region_code},
         )
 
     sequence = number[14:17]
@@ -150,17 +162,20 @@ def _birth_date(yyyymmdd: str, *, today: date | None) -> date:
         born = date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:]))
     except ValueError:
         raise IdNumberError(
-            "bad_birth_date", f"ID number birth date {yyyymmdd} is not a real date"
+            "bad_birth_date",
+            _("ID number birth date %(date)s is not a real date") % {"date": yyyymmdd},
         ) from None
     if born < _EARLIEST_BIRTH_DATE:
         raise IdNumberError(
-            "bad_birth_date", f"ID number birth date {born.isoformat()} is before 1900"
+            "bad_birth_date",
+            _("ID number birth date %(date)s is before 1900") % {"date": born.isoformat()},
         )
     if today is None:
         today = datetime.now(_CHINA).date()
     if born > today:
         raise IdNumberError(
-            "future_birth_date", f"ID number birth date {born.isoformat()} is in the future"
+            "future_birth_date",
+            _("ID number birth date %(date)s is in the future") % {"date": born.isoformat()},
         )
     return born
 

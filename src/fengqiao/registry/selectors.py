@@ -117,7 +117,7 @@ def household_get(*, actor, household_id: int) -> Household:
 
 
 def dwelling_list(*, actor, q: str = "", grid_code: str = "", use: str = "") -> QuerySet[Dwelling]:
-    qs = _visible(Dwelling.objects.select_related("grid", "village"), actor)
+    qs = _visible(Dwelling.objects.select_related("grid__parent", "village"), actor)
     if q:
         qs = qs.filter(address__icontains=q.strip()) | qs.filter(code__icontains=q.strip())
     if grid_code:

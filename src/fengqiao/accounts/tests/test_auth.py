@@ -19,8 +19,7 @@ def test_login_page_signs_in_when_password_right(users):
     home = client.get("/")
     assert home.status_code == 200
     assert (
-        b"village_centre" in home.content
-        or users["village_centre"].label.encode() in home.content
+        b"village_centre" in home.content or users["village_centre"].label.encode() in home.content
     )
 
 

@@ -24,17 +24,26 @@ def test_health_and_ready_answer_when_database_up(db):
 def test_admin_changelists_load_when_superuser(users):
     client = Client()
     client.force_login(users["admin"])
-    for url in ["/admin/", "/admin/regions/region/", "/admin/regions/grid/",
-                "/admin/registry/dwelling/", "/admin/registry/persontag/",
-                "/admin/accounts/user/", "/admin/core/accesslog/",
-                "/admin/core/workdayoverride/"]:
+    for url in [
+        "/admin/",
+        "/admin/regions/region/",
+        "/admin/regions/grid/",
+        "/admin/registry/dwelling/",
+        "/admin/registry/persontag/",
+        "/admin/accounts/user/",
+        "/admin/core/accesslog/",
+        "/admin/core/workdayoverride/",
+    ]:
         assert client.get(url).status_code == 200, url
 
 
 def test_admin_shows_only_own_village_when_admin_is_bound_to_it(users):
     village = users["village_centre"].bindings.get().code
     village_admin = user_create(
-        username="village_admin", password="x", role="admin", jurisdiction=[village],
+        username="village_admin",
+        password="x",
+        role="admin",
+        jurisdiction=[village],
         check_password=False,
     )
     client = Client()

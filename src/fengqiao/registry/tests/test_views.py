@@ -51,13 +51,16 @@ def test_person_page_has_no_reveal_when_role_is_leader(users):
 
 def test_exports_are_masked_and_logged_when_centre_exports(users):
     client = _client(users["village_centre"])
-    for url, kind in [("/registry/people/export.xlsx", "person"),
-                      ("/registry/dwellings/export.xlsx", "dwelling")]:
+    for url, kind in [
+        ("/registry/people/export.xlsx", "person"),
+        ("/registry/dwellings/export.xlsx", "dwelling"),
+    ]:
         response = client.get(url)
         assert response.status_code == 200, url
         sheet = load_workbook(BytesIO(response.content), read_only=True).active
         rows = list(sheet.iter_rows(values_only=True))
         assert len(rows) > 1
+        assert AccessLog.objects.filter(action="export", object_type=kind).exists()
     people = load_workbook(
         BytesIO(client.get("/registry/people/export.xlsx").content), read_only=True
     ).active
@@ -90,9 +93,16 @@ def test_lists_and_details_render_when_staff_browses(users):
     client = _client(users["village_centre"])
     dwelling = Dwelling.objects.filter(region_code__startswith=_village(users)).first()
     household = dwelling.households.first()
-    for url in ["/registry/households/", "/registry/dwellings/", "/registry/dwellings/?use=rented",
-                f"/registry/dwellings/{dwelling.pk}/", f"/registry/households/{household.pk}/",
-                "/regions/", f"/regions/{_village(users)}/", f"/regions/{_village(users)}/map.json"]:
+    for url in [
+        "/registry/households/",
+        "/registry/dwellings/",
+        "/registry/dwellings/?use=rented",
+        f"/registry/dwellings/{dwelling.pk}/",
+        f"/registry/households/{household.pk}/",
+        "/regions/",
+        f"/regions/{_village(users)}/",
+        f"/regions/{_village(users)}/map.json",
+    ]:
         response = client.get(url, follow=True)
         assert response.status_code == 200, url
     assert dwelling.address in client.get(f"/registry/dwellings/{dwelling.pk}/").content.decode()
