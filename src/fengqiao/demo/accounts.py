@@ -14,13 +14,28 @@ from fengqiao.demo import COUNTY_CODE, DEFAULT_SEED
 from fengqiao.regions.models import Grid, Region
 from fengqiao.registry.models import Household
 
-__all__ = ["DEMO_PASSWORD", "DEMO_USERNAMES", "DemoAccount", "create_demo_accounts",
-           "demo_account_rows"]
+__all__ = [
+    "DEMO_PASSWORD",
+    "DEMO_USERNAMES",
+    "DemoAccount",
+    "create_demo_accounts",
+    "demo_account_rows",
+]
 
 # Public on purpose: it is printed by `fengqiao seed` and in the README.
 DEMO_PASSWORD = "fengqiao-demo"  # noqa: S105
-DEMO_USERNAMES = ("admin", "county_centre", "town_centre", "village_centre", "grid_chief",
-                  "grid_worker", "handler", "mediator", "leader", "resident")
+DEMO_USERNAMES = (
+    "admin",
+    "county_centre",
+    "town_centre",
+    "village_centre",
+    "grid_chief",
+    "grid_worker",
+    "handler",
+    "mediator",
+    "leader",
+    "resident",
+)
 
 
 class DemoAccount(NamedTuple):
@@ -61,38 +76,78 @@ def create_demo_accounts(*, seed: int = DEFAULT_SEED) -> list[DemoAccount]:
     fake.seed_instance(seed)
     station = units.township.name.removesuffix("街道").removesuffix("镇").removesuffix("乡")
     resident = (
-        Household.objects.filter(region_code__startswith=units.village.code,
-                                 head__isnull=False, head__account__isnull=True)
-        .select_related("head").order_by("number").first()
+        Household.objects.filter(
+            region_code__startswith=units.village.code,
+            head__isnull=False,
+            head__account__isnull=True,
+        )
+        .select_related("head")
+        .order_by("number")
+        .first()
     )
     specs = [
         ("admin", Role.ADMIN, [], "系统管理员"),
-        ("county_centre", Role.CENTRE_STAFF, [units.county.code],
-         f"{units.county.name}综治中心 {fake.name()}"),
-        ("town_centre", Role.CENTRE_STAFF, [units.township.code],
-         f"{units.township.name}综治中心 {fake.name()}"),
-        ("village_centre", Role.CENTRE_STAFF, [units.village.code],
-         f"{units.village.name}综治中心 {fake.name()}"),
-        ("grid_chief", Role.GRID_CHIEF, [units.grid.code],
-         f"{units.village.name}{units.grid.name}网格长 {fake.name()}"),
-        ("grid_worker", Role.GRID_WORKER, [units.micro_grid.code],
-         f"{units.grid.name}{units.micro_grid.name}网格员 {fake.name()}"),
+        (
+            "county_centre",
+            Role.CENTRE_STAFF,
+            [units.county.code],
+            f"{units.county.name}综治中心 {fake.name()}",
+        ),
+        (
+            "town_centre",
+            Role.CENTRE_STAFF,
+            [units.township.code],
+            f"{units.township.name}综治中心 {fake.name()}",
+        ),
+        (
+            "village_centre",
+            Role.CENTRE_STAFF,
+            [units.village.code],
+            f"{units.village.name}综治中心 {fake.name()}",
+        ),
+        (
+            "grid_chief",
+            Role.GRID_CHIEF,
+            [units.grid.code],
+            f"{units.village.name}{units.grid.name}网格长 {fake.name()}",
+        ),
+        (
+            "grid_worker",
+            Role.GRID_WORKER,
+            [units.micro_grid.code],
+            f"{units.grid.name}{units.micro_grid.name}网格员 {fake.name()}",
+        ),
         ("handler", Role.HANDLER, [units.township.code], f"{station}派出所 {fake.name()}"),
-        ("mediator", Role.MEDIATOR, [units.township.code],
-         f"{units.township.name}人民调解委员会 {fake.name()}"),
+        (
+            "mediator",
+            Role.MEDIATOR,
+            [units.township.code],
+            f"{units.township.name}人民调解委员会 {fake.name()}",
+        ),
         ("leader", Role.LEADER, [units.county.code], f"{units.county.name}委政法委 {fake.name()}"),
     ]
     with transaction.atomic():
         for username, role, jurisdiction, display_name in specs:
             if User.objects.filter(username=username).exists():
                 continue
-            user_create(username=username, password=DEMO_PASSWORD, role=role,
-                        jurisdiction=jurisdiction, display_name=display_name,
-                        is_superuser=role == Role.ADMIN, check_password=False)
+            user_create(
+                username=username,
+                password=DEMO_PASSWORD,
+                role=role,
+                jurisdiction=jurisdiction,
+                display_name=display_name,
+                is_superuser=role == Role.ADMIN,
+                check_password=False,
+            )
         if not User.objects.filter(username="resident").exists() and resident is not None:
-            user_create(username="resident", password=DEMO_PASSWORD, role=Role.RESIDENT,
-                        person=resident.head, display_name=resident.head.name,
-                        check_password=False)
+            user_create(
+                username="resident",
+                password=DEMO_PASSWORD,
+                role=Role.RESIDENT,
+                person=resident.head,
+                display_name=resident.head.name,
+                check_password=False,
+            )
         chief = User.objects.get(username="grid_chief")
         if units.grid.chief_id is None:
             units.grid.chief = chief
@@ -106,11 +161,14 @@ def demo_account_rows() -> list[DemoAccount]:
     users = {
         user.username: user
         for user in User.objects.filter(username__in=DEMO_USERNAMES)
-        .select_related("person").prefetch_related("bindings__region", "bindings__grid__village",
-                                                   "bindings__grid__parent")
+        .select_related("person")
+        .prefetch_related("bindings__region", "bindings__grid__village", "bindings__grid__parent")
     }
-    return [DemoAccount(name, users[name].role, _jurisdiction(users[name]))
-            for name in DEMO_USERNAMES if name in users]
+    return [
+        DemoAccount(name, users[name].role, _jurisdiction(users[name]))
+        for name in DEMO_USERNAMES
+        if name in users
+    ]
 
 
 def _jurisdiction(user: User) -> str:

@@ -24,13 +24,19 @@ def km_per_degree_lng(lat: float) -> float:
     return 111.320 * math.cos(math.radians(lat))
 
 
-def outline(rng: random.Random, *, lat: float, lng: float, radius_km: float,
-            vertices: int = 72, roughness: float = 0.22) -> Polygon:
+def outline(
+    rng: random.Random,
+    *,
+    lat: float,
+    lng: float,
+    radius_km: float,
+    vertices: int = 72,
+    roughness: float = 0.22,
+) -> Polygon:
     """An irregular star-shaped polygon around (lat, lng), about 2 × radius_km across."""
     # A few low harmonics give a lobed, county-like outline; a little jitter roughens the edge.
     harmonics = [
-        (k, rng.uniform(0.3, 1.0) * roughness / k, rng.uniform(0, 2 * math.pi))
-        for k in range(2, 7)
+        (k, rng.uniform(0.3, 1.0) * roughness / k, rng.uniform(0, 2 * math.pi)) for k in range(2, 7)
     ]
     lng_scale = km_per_degree_lng(lat)
     points = []
@@ -38,10 +44,12 @@ def outline(rng: random.Random, *, lat: float, lng: float, radius_km: float,
         angle = 2 * math.pi * i / vertices
         r = 1 + sum(a * math.sin(k * angle + phase) for k, a, phase in harmonics)
         r = max(0.45, r + rng.uniform(-0.02, 0.02))
-        points.append((
-            lng + radius_km * r * math.cos(angle) / lng_scale,
-            lat + radius_km * r * math.sin(angle) / KM_PER_DEGREE_LAT,
-        ))
+        points.append(
+            (
+                lng + radius_km * r * math.cos(angle) / lng_scale,
+                lat + radius_km * r * math.sin(angle) / KM_PER_DEGREE_LAT,
+            )
+        )
     return Polygon(points)
 
 
@@ -60,8 +68,9 @@ def polygonal(geom: BaseGeometry) -> Area:
     return parts[0] if len(parts) == 1 else MultiPolygon(parts)
 
 
-def sample_points(rng: random.Random, area: Area, count: int, *, spacing: float = 0.0,
-                  inset: float = 0.0) -> list[tuple[float, float]]:
+def sample_points(
+    rng: random.Random, area: Area, count: int, *, spacing: float = 0.0, inset: float = 0.0
+) -> list[tuple[float, float]]:
     """`count` random (x, y) points inside `area`.
 
     `spacing` keeps points at least that far apart (relaxed if it cannot be met), which avoids
@@ -103,9 +112,7 @@ def voronoi_tiles(parent: Area, seeds: list[tuple[float, float]]) -> list[Area]:
     """The Voronoi cells of `seeds` clipped to `parent`, in seed order; they tile `parent`."""
     if len(seeds) == 1:
         return [parent]
-    diagram = shapely.voronoi_polygons(
-        shapely.multipoints(seeds), extend_to=parent, ordered=True
-    )
+    diagram = shapely.voronoi_polygons(shapely.multipoints(seeds), extend_to=parent, ordered=True)
     cells = shapely.intersection(shapely.get_parts(diagram), parent)
     return [polygonal(cell) for cell in cells]
 
@@ -134,8 +141,9 @@ def split(rng: random.Random, parent: Area, count: int, *, relax: int = 2) -> li
     return reading_order(cells, parent)
 
 
-def split_around_seat(rng: random.Random, parent: Area, *, central: int, outer: int,
-                      seat_km: float = 3.0) -> tuple[list[Area], list[Area]]:
+def split_around_seat(
+    rng: random.Random, parent: Area, *, central: int, outer: int, seat_km: float = 3.0
+) -> tuple[list[Area], list[Area]]:
     """Split `parent` into `central` small tiles round its seat and `outer` larger ones.
 
     A county seat's sub-districts (街道) are small and dense; towns and townships share the
@@ -149,8 +157,10 @@ def split_around_seat(rng: random.Random, parent: Area, *, central: int, outer: 
     for i in range(central):
         radius = 0.0 if central == 1 else seat_km * rng.uniform(0.8, 1.2)
         angle = start + 2 * math.pi * i / max(central, 1)
-        point = (seat_x + radius * math.cos(angle) / lng_scale,
-                 seat_y + radius * math.sin(angle) / KM_PER_DEGREE_LAT)
+        point = (
+            seat_x + radius * math.cos(angle) / lng_scale,
+            seat_y + radius * math.sin(angle) / KM_PER_DEGREE_LAT,
+        )
         core.append(point if parent.contains(shapely.Point(point)) else (seat_x, seat_y))
     keep_out = 3 * seat_km / KM_PER_DEGREE_LAT
     spacing = 0.6 * math.sqrt(parent.area / max(outer, 1))
@@ -170,6 +180,7 @@ def split_around_seat(rng: random.Random, parent: Area, *, central: int, outer: 
 
 def nearest_first(cells: list[Area], point: tuple[float, float]) -> list[int]:
     """Indexes of `cells` by distance from `point` to each cell's inside point."""
+
     def distance(i: int) -> float:
         inside = cells[i].point_on_surface()
         return (inside.x - point[0]) ** 2 + (inside.y - point[1]) ** 2

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from faker import Faker
+from shapely.geometry import shape
 
 from fengqiao.core import divisions
 from fengqiao.core.idnumbers import make_id_number
@@ -72,10 +73,17 @@ class Scale:
 _SUB, _TOWN, _TSHIP = Region.Kind.SUBDISTRICT, Region.Kind.TOWN, Region.Kind.TOWNSHIP
 # Gonghe's 99 villages and 18 communities, spread over 2 sub-districts, 6 towns, 3 townships.
 _COUNTY_TOWNSHIPS = (
-    TownshipPlan(_SUB, 6, 0), TownshipPlan(_SUB, 6, 0),
-    TownshipPlan(_TOWN, 1, 12), TownshipPlan(_TOWN, 1, 10), TownshipPlan(_TOWN, 1, 11),
-    TownshipPlan(_TOWN, 1, 13), TownshipPlan(_TOWN, 1, 9), TownshipPlan(_TOWN, 1, 11),
-    TownshipPlan(_TSHIP, 0, 10), TownshipPlan(_TSHIP, 0, 12), TownshipPlan(_TSHIP, 0, 11),
+    TownshipPlan(_SUB, 6, 0),
+    TownshipPlan(_SUB, 6, 0),
+    TownshipPlan(_TOWN, 1, 12),
+    TownshipPlan(_TOWN, 1, 10),
+    TownshipPlan(_TOWN, 1, 11),
+    TownshipPlan(_TOWN, 1, 13),
+    TownshipPlan(_TOWN, 1, 9),
+    TownshipPlan(_TOWN, 1, 11),
+    TownshipPlan(_TSHIP, 0, 10),
+    TownshipPlan(_TSHIP, 0, 12),
+    TownshipPlan(_TSHIP, 0, 11),
 )
 _COUNTY = dict(
     townships=_COUNTY_TOWNSHIPS,
@@ -135,8 +143,7 @@ class SeedStats:
     def lines(self) -> list[str]:
         if self.already_seeded:
             return [f"The demo county ({COUNTY_CODE[:6]}) is already loaded; nothing changed."]
-        lines = [f"Seeded scale {self.scale!r} (seed {self.seed}) "
-                 f"in {self.elapsed_seconds:.1f} s:"]
+        lines = [f"Seeded scale {self.scale!r} (seed {self.seed}) in {self.elapsed_seconds:.1f} s:"]
         lines += [f"  {label:<17}{self.counts[key]:>12,}" for key, label in _COUNT_LABELS]
         return lines
 
@@ -144,26 +151,124 @@ class SeedStats:
 # --- names ------------------------------------------------------------------------------------
 
 
-_COUNTY_NAMES = ("枫桥县", "青岚县", "白溪县", "龙门县", "云台县", "金竹县", "松柏县", "梅溪县",
-                 "石泉县", "望江县", "鹤鸣县", "兰溪县")
+_COUNTY_NAMES = (
+    "枫桥县",
+    "青岚县",
+    "白溪县",
+    "龙门县",
+    "云台县",
+    "金竹县",
+    "松柏县",
+    "梅溪县",
+    "石泉县",
+    "望江县",
+    "鹤鸣县",
+    "兰溪县",
+)
 _SUBDISTRICT_ROOTS = ("城关", "东城", "西城", "南城", "北城", "江东", "河西", "新城")
-_TOWN_ROOTS = ("清溪", "白马", "龙潭", "桃花", "黄土", "双河", "三江", "太平", "新田", "兴隆",
-               "永安", "凤凰", "金竹", "马鞍", "沙湾", "岩门", "烟溪", "大坪", "长岭", "官庄")
-_TOWNSHIP_ROOTS = ("石门", "高山", "杨柳", "青石", "红岩", "小溪", "竹园", "松柏", "水口", "塘湾",
-                   "坪上", "花桥", "柏树", "枫林", "雷公", "牛角", "鹿鸣", "云雾")
+_TOWN_ROOTS = (
+    "清溪",
+    "白马",
+    "龙潭",
+    "桃花",
+    "黄土",
+    "双河",
+    "三江",
+    "太平",
+    "新田",
+    "兴隆",
+    "永安",
+    "凤凰",
+    "金竹",
+    "马鞍",
+    "沙湾",
+    "岩门",
+    "烟溪",
+    "大坪",
+    "长岭",
+    "官庄",
+)
+_TOWNSHIP_ROOTS = (
+    "石门",
+    "高山",
+    "杨柳",
+    "青石",
+    "红岩",
+    "小溪",
+    "竹园",
+    "松柏",
+    "水口",
+    "塘湾",
+    "坪上",
+    "花桥",
+    "柏树",
+    "枫林",
+    "雷公",
+    "牛角",
+    "鹿鸣",
+    "云雾",
+)
 _VILLAGE_FIRST = "石龙桃杨高青金红双大小长凤梅竹马新兴永和白黄柏枫茶松樟李刘陈田岩水山塘坪溪桥团"
 _VILLAGE_SECOND = "坪冲溪湾塘桥山岭田坡口寨园铺垅庄坳潭湖洲"
-_COMMUNITY_ROOTS = ("和平", "建设", "人民", "解放", "新华", "东门", "西门", "南门", "北门", "滨江",
-                    "文昌", "育才", "花园", "朝阳", "幸福", "光明", "团结", "锦绣", "迎宾", "五一",
-                    "胜利", "青年", "中山", "龙泉")
-_ROADS = ("人民路", "解放路", "建设路", "新华路", "和平路", "滨江路", "文昌路", "迎宾大道",
-          "五一路", "中山路", "育才路", "朝阳路", "花园路", "胜利街", "青年路")
+_COMMUNITY_ROOTS = (
+    "和平",
+    "建设",
+    "人民",
+    "解放",
+    "新华",
+    "东门",
+    "西门",
+    "南门",
+    "北门",
+    "滨江",
+    "文昌",
+    "育才",
+    "花园",
+    "朝阳",
+    "幸福",
+    "光明",
+    "团结",
+    "锦绣",
+    "迎宾",
+    "五一",
+    "胜利",
+    "青年",
+    "中山",
+    "龙泉",
+)
+_ROADS = (
+    "人民路",
+    "解放路",
+    "建设路",
+    "新华路",
+    "和平路",
+    "滨江路",
+    "文昌路",
+    "迎宾大道",
+    "五一路",
+    "中山路",
+    "育才路",
+    "朝阳路",
+    "花园路",
+    "胜利街",
+    "青年路",
+)
 _MIDDLE_MALE = "建国志永德文明海春晓俊家子宏立"
 _MIDDLE_FEMALE = "秀玉丽美春晓雅佳思欣桂月"
 _ETHNICITIES = (("汉族", 88), ("苗族", 4), ("侗族", 3), ("土家族", 3), ("瑶族", 2))
 # Where floating residents (renters) hold their household registration.
-_ELSEWHERE = ("430102", "430121", "431202", "431224", "431227", "433101", "522601", "500242",
-              "450103", "360702")
+_ELSEWHERE = (
+    "430102",
+    "430121",
+    "431202",
+    "431224",
+    "431227",
+    "433101",
+    "522601",
+    "500242",
+    "450103",
+    "360702",
+)
 _DIGITS = "一二三四五六七八九"
 
 
@@ -182,8 +287,9 @@ def credit_code(rng: random.Random, region6: str, category: str = "91") -> str:
     """A well-formed unified social credit code (GB 32100): category, region, organisation
     code with its GB 11714 check digit, then the MOD 31 check character."""
     org = "".join(rng.choice("0123456789") for _ in range(8))
-    org_check = 11 - sum(int(c) * w for c, w in zip(org, (3, 7, 9, 10, 5, 8, 4, 2),
-                                                    strict=True)) % 11
+    org_check = (
+        11 - sum(int(c) * w for c, w in zip(org, (3, 7, 9, 10, 5, 8, 4, 2), strict=True)) % 11
+    )
     body = category + region6 + org + {10: "X", 11: "0"}.get(org_check, str(org_check))
     total = sum(_USCC_CHARS.index(c) * w for c, w in zip(body, _USCC_WEIGHTS, strict=True))
     return body + _USCC_CHARS[(31 - total % 31) % 31]
@@ -224,10 +330,19 @@ class _GroupPlan:
 
 
 _TEMPLATES = (
-    ("single_elderly", 9), ("single_adult", 6), ("elderly_couple", 12), ("couple", 6),
-    ("single_parent", 4), ("nuclear1", 21), ("nuclear2", 14), ("nuclear3", 3),
-    ("nuclear1_parent", 8), ("nuclear2_parent", 5), ("nuclear2_parents", 3),
-    ("three_generations", 6), ("left_behind", 3),
+    ("single_elderly", 9),
+    ("single_adult", 6),
+    ("elderly_couple", 12),
+    ("couple", 6),
+    ("single_parent", 4),
+    ("nuclear1", 21),
+    ("nuclear2", 14),
+    ("nuclear3", 3),
+    ("nuclear1_parent", 8),
+    ("nuclear2_parent", 5),
+    ("nuclear2_parents", 3),
+    ("three_generations", 6),
+    ("left_behind", 3),
 )
 _RENTER_TEMPLATES = (("single_adult", 30), ("couple", 20), ("nuclear1", 30), ("nuclear2", 20))
 _R = Person.Relation
@@ -247,8 +362,10 @@ class _Builder:
         # (region, birth date, sex) → next slot; keeps ID numbers unique within the run.
         self.id_slots: dict[tuple[str, date, str], list[int]] = {}
         self.templates = [name for name, _w in _TEMPLATES], [w for _n, w in _TEMPLATES]
-        self.renter_templates = ([name for name, _w in _RENTER_TEMPLATES],
-                                 [w for _n, w in _RENTER_TEMPLATES])
+        self.renter_templates = (
+            [name for name, _w in _RENTER_TEMPLATES],
+            [w for _n, w in _RENTER_TEMPLATES],
+        )
 
     # -- people ---------------------------------------------------------------------------
 
@@ -268,8 +385,14 @@ class _Builder:
         age = min(max(head.age + gap, min_age, 20), max_age, 99)
         return self.member(self.fake.last_name(), sex, age, _R.SPOUSE)
 
-    def children(self, surname: str, count: int, eldest: int, parent_ages: list[int],
-                 relation: str = _R.CHILD) -> list[_Member]:
+    def children(
+        self,
+        surname: str,
+        count: int,
+        eldest: int,
+        parent_ages: list[int],
+        relation: str = _R.CHILD,
+    ) -> list[_Member]:
         # Every child is 20–35 years younger than each parent in the household.
         kids = [self.member(surname, self.rng.choice("MF"), eldest, relation)]
         low = max(0, max(parent_ages) - 35)
@@ -297,27 +420,33 @@ class _Builder:
         head_sex = "M" if rng.random() < 0.85 else "F"
         members: list[_Member]
         if kind == "single_elderly":
-            members = [self.member(surname, "F" if rng.random() < 0.6 else "M",
-                                   rng.randint(65, 92), _R.HEAD)]
+            members = [
+                self.member(
+                    surname, "F" if rng.random() < 0.6 else "M", rng.randint(65, 92), _R.HEAD
+                )
+            ]
         elif kind == "single_adult":
-            members = [self.member(surname, "M" if rng.random() < 0.6 else "F",
-                                   rng.randint(20, 64), _R.HEAD)]
+            members = [
+                self.member(
+                    surname, "M" if rng.random() < 0.6 else "F", rng.randint(20, 64), _R.HEAD
+                )
+            ]
         elif kind in ("elderly_couple", "couple"):
             age = rng.randint(65, 88) if kind == "elderly_couple" else rng.randint(22, 60)
             head = self.member(surname, head_sex, age, _R.HEAD)
             members = [head, self.spouse_of(head)]
         elif kind == "single_parent":
             eldest = rng.randint(0, 25)
-            head = self.member(surname, "F" if rng.random() < 0.6 else "M",
-                               eldest + rng.randint(22, 34), _R.HEAD)
+            head = self.member(
+                surname, "F" if rng.random() < 0.6 else "M", eldest + rng.randint(22, 34), _R.HEAD
+            )
             members = [head, *self.children(surname, 1, eldest, [head.age])]
         elif kind.startswith("nuclear"):
             count = int(kind[7])
             eldest = rng.randint(0, 30 if count == 1 else 25)
             head = self.member(surname, head_sex, eldest + rng.randint(22, 32), _R.HEAD)
             spouse = self.spouse_of(head, min_age=eldest + 20, max_age=eldest + 35)
-            members = [head, spouse,
-                       *self.children(surname, count, eldest, [head.age, spouse.age])]
+            members = [head, spouse, *self.children(surname, count, eldest, [head.age, spouse.age])]
             if kind.endswith("_parent"):
                 members += self.parents_of(head, surname, 1)
             elif kind.endswith("_parents"):
@@ -328,23 +457,41 @@ class _Builder:
             head = self.member(surname, "M", son_age + rng.randint(22, 30), _R.HEAD)
             spouse = self.spouse_of(head, min_age=son_age + 20, max_age=son_age + 35)
             son = self.member(surname, "M", son_age, _R.CHILD)
-            wife = self.member(self.fake.last_name(), "F",
-                               max(son_age + rng.randint(-4, 2), grandchild + 20),
-                               _R.CHILD_IN_LAW)
+            wife = self.member(
+                self.fake.last_name(),
+                "F",
+                max(son_age + rng.randint(-4, 2), grandchild + 20),
+                _R.CHILD_IN_LAW,
+            )
             count = 1 if rng.random() < 0.6 else 2
-            members = [head, spouse, son, wife,
-                       *self.children(surname, count, grandchild, [son.age, wife.age],
-                                      relation=_R.GRANDCHILD)]
+            members = [
+                head,
+                spouse,
+                son,
+                wife,
+                *self.children(
+                    surname, count, grandchild, [son.age, wife.age], relation=_R.GRANDCHILD
+                ),
+            ]
         else:  # left_behind: grandparents raising grandchildren whose parents work away
             eldest = rng.randint(3, 15)
             absent_parent = eldest + rng.randint(22, 30)
-            head = self.member(surname, "M" if rng.random() < 0.7 else "F",
-                               absent_parent + rng.randint(22, 30), _R.HEAD)
+            head = self.member(
+                surname,
+                "M" if rng.random() < 0.7 else "F",
+                absent_parent + rng.randint(22, 30),
+                _R.HEAD,
+            )
             members = [head]
             if rng.random() < 0.7:
                 members.append(self.spouse_of(head, min_age=absent_parent + 20))
-            members += self.children(surname, 1 if rng.random() < 0.5 else 2, eldest,
-                                     [absent_parent], relation=_R.GRANDCHILD)
+            members += self.children(
+                surname,
+                1 if rng.random() < 0.5 else 2,
+                eldest,
+                [absent_parent],
+                relation=_R.GRANDCHILD,
+            )
         return kind, members
 
     def tag_household(self, kind: str, plan: _HouseholdPlan) -> None:
@@ -362,15 +509,18 @@ class _Builder:
                 elif m.relation != _R.GRANDCHILD and m.age >= 60:
                     m.tags.append(T.LEFT_BEHIND_ELDERLY)
         if kind == "elderly_couple" and rng.random() < 0.25:
+            # Their children live and work elsewhere.
             for m in members:
-                m.tags.append(T.LEFT_BEHIND_ELDERLY)
+                if m.age >= 60:
+                    m.tags.append(T.LEFT_BEHIND_ELDERLY)
         if not plan.renting:
             # 特困 (no income, no one to support them) and 低保 exclude each other.
             if kind == "single_elderly" and rng.random() < 0.15:
                 members[0].tags.append(T.EXTREMELY_POOR)
             else:
-                chance = {"single_elderly": 0.08, "single_parent": 0.12,
-                          "left_behind": 0.08}.get(kind, 0.015)
+                chance = {"single_elderly": 0.08, "single_parent": 0.12, "left_behind": 0.08}.get(
+                    kind, 0.015
+                )
                 if rng.random() < chance:
                     for m in members:
                         m.tags.append(T.LOW_INCOME)
@@ -385,13 +535,16 @@ class _Builder:
             m.tags.append(T.VETERAN)
         if rng.random() < (0.01 if m.age >= 40 else 0.002):
             m.tags.append(T.SERIOUS_ILLNESS)
-        if (m.sex == "F" and 20 <= m.age <= 40 and m.relation != _R.CHILD
-                and rng.random() < 0.04):
+        if m.sex == "F" and 20 <= m.age <= 40 and m.relation != _R.CHILD and rng.random() < 0.04:
             m.tags.append(T.PREGNANT)
         if 18 <= m.age <= 70:
-            for code, chance in ((T.COMMUNITY_CORRECTION, 0.0006), (T.RELEASED_PRISONER, 0.0012),
-                                 (T.DRUG_USER, 0.0005), (T.SEVERE_MENTAL_DISORDER, 0.001),
-                                 (T.PETITION_PRONE, 0.0005)):
+            for code, chance in (
+                (T.COMMUNITY_CORRECTION, 0.0006),
+                (T.RELEASED_PRISONER, 0.0012),
+                (T.DRUG_USER, 0.0005),
+                (T.SEVERE_MENTAL_DISORDER, 0.001),
+                (T.PETITION_PRONE, 0.0005),
+            ):
                 if rng.random() < chance:
                     m.tags.append(code)
 
@@ -430,12 +583,16 @@ class _Builder:
                     ethnicity = self.rng.choices(*zip(*_ETHNICITIES, strict=True))[0]
                 adult_phone = m.age >= 18 and (m.age < 80 or self.rng.random() < 0.5)
                 m.person = person_build(
-                    name=m.name, id_number=number,
+                    name=m.name,
+                    id_number=number,
                     phone=self.fake.phone_number() if adult_phone else "",
                     region_code=plan.household.region_code,
-                    residence=(Person.Residence.FLOATING if plan.renting
-                               else Person.Residence.REGISTERED),
-                    ethnicity=ethnicity, household=plan.household, relation=m.relation,
+                    residence=(
+                        Person.Residence.FLOATING if plan.renting else Person.Residence.REGISTERED
+                    ),
+                    ethnicity=ethnicity,
+                    household=plan.household,
+                    relation=m.relation,
                     dwelling=plan.dwelling,
                 )
                 people.append(m.person)
@@ -457,17 +614,28 @@ class _Builder:
         self.tags = T.ensure_default_tags()
         province, created = Region.objects.get_or_create(
             code=PROVINCE_CODE,
-            defaults={"name": "湖南省", "level": Region.Level.PROVINCE,
-                      "kind": Region.Kind.PROVINCE},
+            defaults={
+                "name": "湖南省",
+                "level": Region.Level.PROVINCE,
+                "kind": Region.Kind.PROVINCE,
+            },
         )
         self.counts["regions"] += int(created)
         scale = self.scale
         radius = COUNTY_RADIUS_KM * math.sqrt(scale.counties)
         city_geom = geometry.outline(self.rng, lat=CENTRE_LAT, lng=CENTRE_LNG, radius_km=radius)
         city = Region.objects.filter(code=CITY_CODE).first()
+        if city is not None and city.boundary:
+            city_geom = shape(city.boundary)  # counties must tile the city already on record
         if city is None:
-            city = self.region(code=CITY_CODE, name="枫桥市", level=Region.Level.CITY,
-                               kind=Region.Kind.CITY, parent=province, geom=city_geom)
+            city = self.region(
+                code=CITY_CODE,
+                name="枫桥市",
+                level=Region.Level.CITY,
+                kind=Region.Kind.CITY,
+                parent=province,
+                geom=city_geom,
+            )
             city.save()
             self.counts["regions"] += 1
         county_geoms = geometry.split(self.rng, city_geom, scale.counties)
@@ -478,8 +646,14 @@ class _Builder:
         code = divisions.child_code(city.code, index)
         name = _COUNTY_NAMES[index - 1]
         self.progress(f"{name} ({code[:6]}): {geometry.area_km2(geom):,.0f} km²")
-        county = self.region(code=code, name=name, level=Region.Level.COUNTY,
-                             kind=Region.Kind.COUNTY, parent=city, geom=geom)
+        county = self.region(
+            code=code,
+            name=name,
+            level=Region.Level.COUNTY,
+            kind=Region.Kind.COUNTY,
+            parent=city,
+            geom=geom,
+        )
         county.save()
         self.counts["regions"] += 1
 
@@ -492,26 +666,38 @@ class _Builder:
         # Towns and townships are scattered over the countryside, not in bands.
         self.rng.shuffle(outer)
         roots = {
-            _SUB: list(_SUBDISTRICT_ROOTS[:1]) + self.rng.sample(_SUBDISTRICT_ROOTS[1:],
-                                                                len(_SUBDISTRICT_ROOTS) - 1),
+            _SUB: list(_SUBDISTRICT_ROOTS[:1])
+            + self.rng.sample(_SUBDISTRICT_ROOTS[1:], len(_SUBDISTRICT_ROOTS) - 1),
             _TOWN: self.rng.sample(_TOWN_ROOTS, len(_TOWN_ROOTS)),
             _TSHIP: self.rng.sample(_TOWNSHIP_ROOTS, len(_TOWNSHIP_ROOTS)),
         }
         suffix = {_SUB: "街道", _TOWN: "镇", _TSHIP: "乡"}
         first_serial = {_SUB: 1, _TOWN: 101, _TSHIP: 201}
         # Townships are numbered by kind (街道 001–, 镇 101–, 乡 201–), as the code rules say.
-        pairs = sorted(zip(central + outer, central_geoms + outer_geoms, strict=True),
-                       key=lambda pair: first_serial[pair[0].kind])
+        pairs = sorted(
+            zip(central + outer, central_geoms + outer_geoms, strict=True),
+            key=lambda pair: first_serial[pair[0].kind],
+        )
         used = Counter()
         townships = []
         for plan, tgeom in pairs:
             serial = first_serial[plan.kind] + used[plan.kind]
             tname = roots[plan.kind][used[plan.kind]] + suffix[plan.kind]
             used[plan.kind] += 1
-            townships.append((plan, self.region(
-                code=divisions.child_code(code, serial), name=tname,
-                level=Region.Level.TOWNSHIP, kind=plan.kind, parent=county, geom=tgeom,
-            ), tgeom))
+            townships.append(
+                (
+                    plan,
+                    self.region(
+                        code=divisions.child_code(code, serial),
+                        name=tname,
+                        level=Region.Level.TOWNSHIP,
+                        kind=plan.kind,
+                        parent=county,
+                        geom=tgeom,
+                    ),
+                    tgeom,
+                )
+            )
         Region.objects.bulk_create([t for _p, t, _g in townships])
         self.counts["regions"] += len(townships)
 
@@ -523,26 +709,37 @@ class _Builder:
                 f"{self.counts['households']:,} households, {self.counts['people']:,} people"
             )
 
-    def township(self, county: Region, township: Region, plan: TownshipPlan, geom,
-                 names: _NamePool) -> None:
+    def township(
+        self, county: Region, township: Region, plan: TownshipPlan, geom, names: _NamePool
+    ) -> None:
         cells = geometry.split(self.rng, geom, plan.communities + plan.villages)
         # Communities (社区) gather round the township seat; villages (村) take the rest.
         order = geometry.nearest_first(cells, geometry.seat_of(geom))
         community_ids = sorted(order[: plan.communities])
-        village_ids = sorted(order[plan.communities:])
+        village_ids = sorted(order[plan.communities :])
         units = []
         for serial, i in enumerate(community_ids, start=1):
-            units.append(self.region(
-                code=divisions.child_code(township.code, serial), name=names.community(),
-                level=Region.Level.VILLAGE, kind=Region.Kind.COMMUNITY, parent=township,
-                geom=cells[i],
-            ))
+            units.append(
+                self.region(
+                    code=divisions.child_code(township.code, serial),
+                    name=names.community(),
+                    level=Region.Level.VILLAGE,
+                    kind=Region.Kind.COMMUNITY,
+                    parent=township,
+                    geom=cells[i],
+                )
+            )
         for serial, i in enumerate(village_ids, start=201):
-            units.append(self.region(
-                code=divisions.child_code(township.code, serial), name=names.village(),
-                level=Region.Level.VILLAGE, kind=Region.Kind.VILLAGE, parent=township,
-                geom=cells[i],
-            ))
+            units.append(
+                self.region(
+                    code=divisions.child_code(township.code, serial),
+                    name=names.village(),
+                    level=Region.Level.VILLAGE,
+                    kind=Region.Kind.VILLAGE,
+                    parent=township,
+                    geom=cells[i],
+                )
+            )
         Region.objects.bulk_create(units)
         self.counts["regions"] += len(units)
         geoms = [cells[i] for i in community_ids + village_ids]
@@ -552,21 +749,31 @@ class _Builder:
     def grids(self, village: Region, geom) -> list[tuple[Grid, list[tuple[Grid, object]]]]:
         rng = self.rng
         community = village.kind == Region.Kind.COMMUNITY
-        count = rng.randint(*(self.scale.grids_per_community if community
-                              else self.scale.grids_per_village))
+        count = rng.randint(
+            *(self.scale.grids_per_community if community else self.scale.grids_per_village)
+        )
         grids, micro_grids, tree = [], [], []
         for serial, ggeom in enumerate(geometry.split(rng, geom, count), start=1):
-            grid = Grid(code=divisions.child_code(village.code, serial),
-                        name=f"第{cn_number(serial)}网格", kind=Grid.Kind.COMPREHENSIVE,
-                        village=village, depth=1)
+            grid = Grid(
+                code=divisions.child_code(village.code, serial),
+                name=f"第{cn_number(serial)}网格",
+                kind=Grid.Kind.COMPREHENSIVE,
+                village=village,
+                depth=1,
+            )
             apply_boundary(grid, ggeom)
             grids.append(grid)
             cells = geometry.split(rng, ggeom, rng.randint(*self.scale.micro_grids_per_grid))
             children = []
             for mserial, mgeom in enumerate(cells, start=1):
-                micro = Grid(code=divisions.child_code(grid.code, mserial),
-                             name=f"{mserial}号微网格", kind=Grid.Kind.MICRO, village=village,
-                             parent=grid, depth=2)
+                micro = Grid(
+                    code=divisions.child_code(grid.code, mserial),
+                    name=f"{mserial}号微网格",
+                    kind=Grid.Kind.MICRO,
+                    village=village,
+                    parent=grid,
+                    depth=2,
+                )
                 apply_boundary(micro, mgeom)
                 children.append((micro, mgeom))
                 micro_grids.append(micro)
@@ -585,8 +792,11 @@ class _Builder:
         tree = self.grids(village, geom)
         community = village.kind == Region.Kind.COMMUNITY
         county6 = county.code[:6]
-        low_high = (self.scale.households_per_micro_grid_community if community
-                    else self.scale.households_per_micro_grid_village)
+        low_high = (
+            self.scale.households_per_micro_grid_community
+            if community
+            else self.scale.households_per_micro_grid_village
+        )
         prefix = f"{county.name}{township.name}{village.name}"
         dwellings: list[Dwelling] = []
         plans: list[_HouseholdPlan] = []
@@ -606,20 +816,31 @@ class _Builder:
                 for j in range(total):
                     x, y, building, unit, room = points[j]
                     if community:
-                        address = (f"{prefix}{road}{road_no + building}号{building + 1}栋"
-                                   f"{unit}单元{room}室")
+                        address = (
+                            f"{prefix}{road}{road_no + building}号{building + 1}栋"
+                            f"{unit}单元{room}室"
+                        )
                         btype = Dwelling.BuildingType.APARTMENT
                         area = rng.uniform(55, 140)
                     else:
                         address = f"{prefix}{micro.code[-2:].lstrip('0')}组{j + 1}号"
                         bungalow = rng.random() < 0.15
-                        btype = (Dwelling.BuildingType.BUNGALOW if bungalow
-                                 else Dwelling.BuildingType.HOUSE)
+                        btype = (
+                            Dwelling.BuildingType.BUNGALOW
+                            if bungalow
+                            else Dwelling.BuildingType.HOUSE
+                        )
                         area = rng.uniform(40, 100) if bungalow else rng.uniform(110, 320)
                     dwelling = Dwelling(
-                        code=f"{micro.code}-{j + 1:04d}", region_code=micro.code,
-                        village=village, grid=micro, address=address, lat=y, lng=x,
-                        building_type=btype, floor_area=Decimal(f"{area:.1f}"),
+                        code=f"{micro.code}-{j + 1:04d}",
+                        region_code=micro.code,
+                        village=village,
+                        grid=micro,
+                        address=address,
+                        lat=y,
+                        lng=x,
+                        building_type=btype,
+                        floor_area=Decimal(f"{area:.1f}"),
                     )
                     dwellings.append(dwelling)
                     if j in empty:
@@ -633,7 +854,8 @@ class _Builder:
                     dwelling.owner_name = self.fake.name() if renting else plan.head.name
                     plan.dwelling = dwelling
                     plan.household = Household(
-                        number=f"{micro.code}{j + 1:04d}", region_code=micro.code,
+                        number=f"{micro.code}{j + 1:04d}",
+                        region_code=micro.code,
                         dwelling=dwelling,
                     )
                     grid_plans.append(plan)
@@ -649,8 +871,7 @@ class _Builder:
         Household.objects.bulk_create(households, batch_size=BATCH)
         people = self.build_people(plans)
         Person.objects.bulk_create(people, batch_size=BATCH)
-        _set_column(Household, "head", [(plan.head.person.pk, plan.household.pk)
-                                         for plan in plans])
+        _set_column(Household, "head", [(plan.head.person.pk, plan.household.pk) for plan in plans])
         self.save_group_leaders(groups)
         self.save_taggings(plans)
         self.things(county, village, micro_cells, prefix)
@@ -667,8 +888,7 @@ class _Builder:
             points = geometry.sample_points(self.rng, geom, count, inset=inset)
             return [(x, y, 0, 0, 0) for x, y in points]
         per_block = self.rng.randint(6, 12)
-        blocks = geometry.sample_points(self.rng, geom, math.ceil(count / per_block),
-                                        inset=inset)
+        blocks = geometry.sample_points(self.rng, geom, math.ceil(count / per_block), inset=inset)
         out = []
         for j in range(count):
             block, k = divmod(j, per_block)
@@ -690,13 +910,19 @@ class _Builder:
             start = end
             heads = [p.head for p in members]
             # Heads and deputies are settled, working-age household heads where possible.
-            fit = [m for p, m in zip(members, heads, strict=True)
-                   if not p.renting and 28 <= m.age <= 68]
+            fit = [
+                m
+                for p, m in zip(members, heads, strict=True)
+                if not p.renting and 28 <= m.age <= 68
+            ]
             pool = fit if len(fit) >= 3 else heads
             leaders = self.rng.sample(pool, 3)
-            group = HouseholdGroup(code=f"{grid.code}-{serial:03d}",
-                                   name=f"{leaders[0].name}联户", region_code=grid.code,
-                                   grid=grid)
+            group = HouseholdGroup(
+                code=f"{grid.code}-{serial:03d}",
+                name=f"{leaders[0].name}联户",
+                region_code=grid.code,
+                grid=grid,
+            )
             out.append(_GroupPlan(group, members, leaders))
         return out
 
@@ -705,10 +931,10 @@ class _Builder:
         deputies = []
         for plan in groups:
             head, *others = plan.leaders
-            deputies += [through(householdgroup_id=plan.group.pk, person_id=m.person.pk)
-                         for m in others]
-        _set_column(HouseholdGroup, "head", [(p.leaders[0].person.pk, p.group.pk)
-                                             for p in groups])
+            deputies += [
+                through(householdgroup_id=plan.group.pk, person_id=m.person.pk) for m in others
+            ]
+        _set_column(HouseholdGroup, "head", [(p.leaders[0].person.pk, p.group.pk) for p in groups])
         through.objects.bulk_create(deputies, batch_size=BATCH)
 
     def save_taggings(self, plans: list[_HouseholdPlan]) -> None:
@@ -716,8 +942,9 @@ class _Builder:
         for plan in plans:
             for m in plan.members:
                 for code in m.tags:
-                    fields = tagging_fields(self.tags[code], region_code=m.person.region_code,
-                                            since=self.since(code))
+                    fields = tagging_fields(
+                        self.tags[code], region_code=m.person.region_code, since=self.since(code)
+                    )
                     rows.append(PersonTagging(person=m.person, **fields))
         PersonTagging.objects.bulk_create(rows, batch_size=BATCH)
         self.counts["person_tags"] += len(rows)
@@ -731,62 +958,126 @@ class _Builder:
 
         def spot(model, **fields):
             micro, mgeom = rng.choice(micro_cells)
-            (x, y), = geometry.sample_points(rng, mgeom, 1, inset=1e-5)
-            return model(region_code=micro.code, village=village, grid=micro, lat=y, lng=x,
-                         address=f"{prefix}{micro.name}", **fields)
+            ((x, y),) = geometry.sample_points(rng, mgeom, 1, inset=1e-5)
+            return model(
+                region_code=micro.code,
+                village=village,
+                grid=micro,
+                lat=y,
+                lng=x,
+                address=f"{prefix}{micro.name}",
+                **fields,
+            )
 
         K = Organization.Kind
         committee = "居民委员会" if community else "村民委员会"
-        orgs = [spot(Organization, name=village.name + committee,
-                     kind=K.GOVERNMENT, credit_code=credit_code(rng, county6, "54"),
-                     contact_name=fake.name(), contact_phone=fake.phone_number(),
-                     employees=rng.randint(5, 12)),
-                spot(Organization, name=village.name + ("卫生服务站" if community else "卫生室"),
-                     kind=K.HOSPITAL, contact_name=fake.name(),
-                     contact_phone=fake.phone_number(), employees=rng.randint(2, 8))]
+        orgs = [
+            spot(
+                Organization,
+                name=village.name + committee,
+                kind=K.GOVERNMENT,
+                credit_code=credit_code(rng, county6, "54"),
+                contact_name=fake.name(),
+                contact_phone=fake.phone_number(),
+                employees=rng.randint(5, 12),
+            ),
+            spot(
+                Organization,
+                name=village.name + ("卫生服务站" if community else "卫生室"),
+                kind=K.HOSPITAL,
+                contact_name=fake.name(),
+                contact_phone=fake.phone_number(),
+                employees=rng.randint(2, 8),
+            ),
+        ]
         shops = ("超市", "便利店", "餐馆", "五金店", "农资店", "理发店", "药店", "快递驿站")
         trades = ("农业开发", "茶叶", "竹木加工", "建材", "食品", "物流", "生态养殖", "旅游开发")
         for _ in range(rng.randint(2, 5) if community else rng.randint(1, 3)):
-            orgs.append(spot(Organization, name=f"{fake.last_name()}记{rng.choice(shops)}",
-                             kind=K.SOLE_TRADER, credit_code=credit_code(rng, county6, "92"),
-                             contact_name=fake.name(), contact_phone=fake.phone_number(),
-                             employees=rng.randint(1, 6)))
+            orgs.append(
+                spot(
+                    Organization,
+                    name=f"{fake.last_name()}记{rng.choice(shops)}",
+                    kind=K.SOLE_TRADER,
+                    credit_code=credit_code(rng, county6, "92"),
+                    contact_name=fake.name(),
+                    contact_phone=fake.phone_number(),
+                    employees=rng.randint(1, 6),
+                )
+            )
         for _ in range(rng.randint(1, 3) if community else rng.randint(0, 2)):
             company = f"{county.name[:-1]}{root}{rng.choice(trades)}有限公司"
-            orgs.append(spot(Organization, name=company,
-                             kind=K.COMPANY, credit_code=credit_code(rng, county6, "91"),
-                             contact_name=fake.name(), contact_phone=fake.phone_number(),
-                             employees=rng.randint(5, 120)))
+            orgs.append(
+                spot(
+                    Organization,
+                    name=company,
+                    kind=K.COMPANY,
+                    credit_code=credit_code(rng, county6, "91"),
+                    contact_name=fake.name(),
+                    contact_phone=fake.phone_number(),
+                    employees=rng.randint(5, 120),
+                )
+            )
         if not community and rng.random() < 0.6:
-            orgs.append(spot(Organization, name=f"{root}种养专业合作社", kind=K.COOPERATIVE,
-                             credit_code=credit_code(rng, county6, "93"),
-                             contact_name=fake.name(), contact_phone=fake.phone_number(),
-                             employees=rng.randint(3, 30)))
+            orgs.append(
+                spot(
+                    Organization,
+                    name=f"{root}种养专业合作社",
+                    kind=K.COOPERATIVE,
+                    credit_code=credit_code(rng, county6, "93"),
+                    contact_name=fake.name(),
+                    contact_phone=fake.phone_number(),
+                    employees=rng.randint(3, 30),
+                )
+            )
         school = None
         if rng.random() < (0.5 if community else 0.4):
-            school = spot(Organization, name=f"{root}{'小学' if rng.random() < 0.7 else '幼儿园'}",
-                          kind=K.SCHOOL, credit_code=credit_code(rng, county6, "12"),
-                          contact_name=fake.name(), contact_phone=fake.phone_number(),
-                          employees=rng.randint(8, 60))
+            school = spot(
+                Organization,
+                name=f"{root}{'小学' if rng.random() < 0.7 else '幼儿园'}",
+                kind=K.SCHOOL,
+                credit_code=credit_code(rng, county6, "12"),
+                contact_name=fake.name(),
+                contact_phone=fake.phone_number(),
+                employees=rng.randint(8, 60),
+            )
             orgs.append(school)
         if rng.random() < 0.1:
-            orgs.append(spot(Organization, name=f"{root}{rng.choice(('庙', '寺', '观'))}",
-                             kind=K.RELIGIOUS, contact_name=fake.name()))
+            orgs.append(
+                spot(
+                    Organization,
+                    name=f"{root}{rng.choice(('庙', '寺', '观'))}",
+                    kind=K.RELIGIOUS,
+                    contact_name=fake.name(),
+                )
+            )
         Organization.objects.bulk_create(orgs, batch_size=BATCH)
 
         P = Place.Kind
         places = []
         if school is not None:
-            places.append(Place(
-                name=school.name, kind=P.SCHOOL, risk=Place.Risk.MEDIUM, organization=school,
-                region_code=school.region_code, village=village, grid=school.grid,
-                lat=school.lat, lng=school.lng, address=school.address,
-            ))
+            places.append(
+                Place(
+                    name=school.name,
+                    kind=P.SCHOOL,
+                    risk=Place.Risk.MEDIUM,
+                    organization=school,
+                    region_code=school.region_code,
+                    village=village,
+                    grid=school.grid,
+                    lat=school.lat,
+                    lng=school.lng,
+                    address=school.address,
+                )
+            )
         for kind, name, chance, risks in (
             (P.MARKET, f"{root}农贸市场", 0.6 if community else 0.1, ("medium",)),
             (P.SQUARE, f"{root}文化广场", 0.7, ("low",)),
-            (P.RESERVOIR, f"{root}{rng.choice(('水库', '山塘'))}", 0.05 if community else 0.5,
-             ("medium", "high")),
+            (
+                P.RESERVOIR,
+                f"{root}{rng.choice(('水库', '山塘'))}",
+                0.05 if community else 0.5,
+                ("medium", "high"),
+            ),
             (P.INTERNET_CAFE, f"{root}网吧", 0.3 if community else 0.03, ("medium",)),
             (P.HOTEL, f"{root}宾馆", 0.4 if community else 0.05, ("low", "medium")),
             (P.CONSTRUCTION, f"{root}安置房建设工地", 0.1, ("high",)),
@@ -807,12 +1098,17 @@ class _Builder:
             (F.AED, "AED", "号AED", *((0, 1) if community else (0, 0))),
         ):
             for n in range(1, rng.randint(low, high) + 1):
-                facilities.append(spot(
-                    Facility, code=f"{village.code}-{tag}{n:03d}",
-                    name=f"{village.name}{n}{label}", kind=kind,
-                    status=Facility.Status.FAULTY if rng.random() < 0.05
-                    else Facility.Status.WORKING,
-                ))
+                facilities.append(
+                    spot(
+                        Facility,
+                        code=f"{village.code}-{tag}{n:03d}",
+                        name=f"{village.name}{n}{label}",
+                        kind=kind,
+                        status=Facility.Status.FAULTY
+                        if rng.random() < 0.05
+                        else Facility.Status.WORKING,
+                    )
+                )
         Facility.objects.bulk_create(facilities, batch_size=BATCH)
         self.counts["organizations"] += len(orgs)
         self.counts["places"] += len(places)
@@ -829,8 +1125,10 @@ def _set_column(model, field_name: str, rows: list[tuple[object, int]]) -> None:
     quote = connection.ops.quote_name
     column = model._meta.get_field(field_name).column
     # Identifiers come from model metadata, values travel as parameters.
-    sql = (f"UPDATE {quote(model._meta.db_table)} SET {quote(column)} = %s "  # noqa: S608
-           f"WHERE {quote(model._meta.pk.column)} = %s")
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} SET {quote(column)} = %s "  # noqa: S608
+        f"WHERE {quote(model._meta.pk.column)} = %s"
+    )
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
@@ -869,8 +1167,9 @@ class _NamePool:
 # --- entry point ------------------------------------------------------------------------------
 
 
-def seed(scale: str = "small", *, seed: int = DEFAULT_SEED,
-         progress: Progress | None = None) -> SeedStats:
+def seed(
+    scale: str = "small", *, seed: int = DEFAULT_SEED, progress: Progress | None = None
+) -> SeedStats:
     """Load the demo data set at `scale` ("small", "county" or "city"); deterministic per seed.
 
     Idempotent: when the demo county already exists nothing is written and the stats say so.

@@ -57,7 +57,10 @@ def ensure_default_tags() -> dict[str, PersonTag]:
     for spec in DEFAULT_TAGS:
         tags[spec.code], _created = PersonTag.objects.get_or_create(
             code=spec.code,
-            defaults={"name": spec.name, "name_en": spec.name_en,
-                      "is_sensitive": spec.is_sensitive},
+            defaults={
+                "name": spec.name,
+                "name_en": spec.name_en,
+                "is_sensitive": spec.is_sensitive,
+            },
         )
     return tags

@@ -43,8 +43,11 @@ FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 def seeded(django_db_setup, django_db_blocker):
     """Seed the small county once for this module, inside a transaction rolled back at the end
     so other modules start from an empty database."""
-    with (django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER),
-          transaction.atomic()):
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=FAST_HASHER),
+        transaction.atomic(),
+    ):
         stats = seed("small")
         yield stats
         transaction.set_rollback(True)
@@ -76,19 +79,21 @@ def test_polygons_tile_their_parent_at_every_level(seeded):
     parents.update({g.code: shape(g.boundary) for g in Grid.objects.all()})
 
     for parent_code, children in families.items():
-        assert all(child.is_valid and child.geom_type in ("Polygon", "MultiPolygon")
-                   for child in children)
+        assert all(
+            child.is_valid and child.geom_type in ("Polygon", "MultiPolygon") for child in children
+        )
         assert _tiling_error(parents[parent_code], children) < 1e-9, parent_code
         for i, a in enumerate(children):
-            for b in children[i + 1:]:
+            for b in children[i + 1 :]:
                 assert a.intersection(b).area < 1e-12
     # city → county → 2 townships → 4 villages → 8 grids → 16 micro-grids
     assert Counter(len(code) for code in families) == {12: 1 + 1 + 2 + 4, 15: 8}
 
 
 def test_every_dwelling_locates_to_its_own_micro_grid(seeded):
-    rows = list(Dwelling.objects.values_list("lat", "lng", "region_code", "grid__code",
-                                             "grid__kind"))
+    rows = list(
+        Dwelling.objects.values_list("lat", "lng", "region_code", "grid__code", "grid__kind")
+    )
     assert len(rows) >= 150
     located = locate_many([(lat, lng) for lat, lng, *_ in rows])
     for (_lat, _lng, region_code, grid_code, kind), where in zip(rows, located, strict=True):
@@ -165,16 +170,19 @@ def test_household_groups_hold_5_to_50_households_led_by_members(seeded):
         leaders = [group.head, *deputies]
         assert len({p.pk for p in leaders}) == 3
         assert all(p.household_id in member_households for p in leaders)
-        assert all(h.startswith(group.region_code)
-                   for h in group.households.values_list("region_code", flat=True))
+        assert all(
+            h.startswith(group.region_code)
+            for h in group.households.values_list("region_code", flat=True)
+        )
     assert not Household.objects.filter(group__isnull=True).exists()
 
 
 def test_codes_follow_the_division_rules(seeded):
     for region in Region.objects.filter(level=Region.Level.TOWNSHIP):
         assert divisions.township_kind(region.code) == region.kind
-        assert region.name.endswith({"subdistrict": "街道", "town": "镇", "township": "乡"}[
-            region.kind])
+        assert region.name.endswith(
+            {"subdistrict": "街道", "town": "镇", "township": "乡"}[region.kind]
+        )
     for region in Region.objects.filter(level=Region.Level.VILLAGE):
         assert divisions.village_kind(region.code) == region.kind
         assert region.name.endswith("社区" if region.kind == "community" else "村")
@@ -187,14 +195,16 @@ def test_codes_follow_the_division_rules(seeded):
 
 
 def test_common_tags_are_present_and_sensitive_ones_sealed(seeded):
-    counts = Counter(PersonTagging.objects.filter(tag__isnull=False)
-                     .values_list("tag__code", flat=True))
+    counts = Counter(
+        PersonTagging.objects.filter(tag__isnull=False).values_list("tag__code", flat=True)
+    )
     for code in (T.ELDERLY_ALONE, T.LEFT_BEHIND_CHILD, T.LOW_INCOME, T.DISABLED, T.RENTER):
         assert counts[code] > 0, code
     people = Person.objects.count()
     assert counts[T.ELDERLY_ALONE] < people * 0.1
     assert set(PersonTag.objects.values_list("code", flat=True)) == {
-        spec.code for spec in T.DEFAULT_TAGS}
+        spec.code for spec in T.DEFAULT_TAGS
+    }
     sensitive = {t.code for t in PersonTag.objects.filter(is_sensitive=True)}
     assert len(sensitive) == 5
     assert not set(counts) & sensitive
@@ -202,7 +212,8 @@ def test_common_tags_are_present_and_sensitive_ones_sealed(seeded):
         code = crypto.decrypt(tagging.tag_sealed)
         assert code in sensitive and crypto.lookup_hash(code) == tagging.tag_hash
     for tagging in PersonTagging.objects.filter(tag__code=T.ELDERLY_ALONE).select_related(
-            "person__household"):
+        "person__household"
+    ):
         assert _age(tagging.person.birth_date) >= 65
         assert tagging.person.household.members.count() == 1
 
@@ -298,7 +309,13 @@ def test_split_is_deterministic_and_tiles():
 
 def test_cn_number_and_credit_code():
     assert [cn_number(n) for n in (1, 10, 11, 20, 21, 99)] == [
-        "一", "十", "十一", "二十", "二十一", "九十九"]
+        "一",
+        "十",
+        "十一",
+        "二十",
+        "二十一",
+        "九十九",
+    ]
     import random
 
     code = credit_code(random.Random(1), "439901")

@@ -24,11 +24,12 @@ class Command(BaseCommand):
         from fengqiao.demo.seed import seed as seed_demo
 
         verbose = options.get("verbosity", 1) >= 1
-        stats = seed_demo(
-            scale,
-            seed=seed,
-            progress=(lambda message: self.stdout.write(message)) if verbose else None,
-        )
+
+        def progress(message: str) -> None:
+            self.stdout.write(message)
+            self.stdout.flush()  # show progress even when the output goes to a log file
+
+        stats = seed_demo(scale, seed=seed, progress=progress if verbose else None)
         for line in stats.lines():
             self.stdout.write(line)
         if verbose and stats.accounts:
