@@ -19,8 +19,18 @@ from .conftest import login, screenshot, url
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-DEMO_ACCOUNTS = ("admin", "county_centre", "town_centre", "village_centre", "grid_chief",
-                 "grid_worker", "handler", "mediator", "leader", "resident")
+DEMO_ACCOUNTS = (
+    "admin",
+    "county_centre",
+    "town_centre",
+    "village_centre",
+    "grid_chief",
+    "grid_worker",
+    "handler",
+    "mediator",
+    "leader",
+    "resident",
+)
 ID_18 = re.compile(r"^[0-9]{17}[0-9X]$")
 PHONE = {"width": 390, "height": 844}
 
@@ -126,8 +136,12 @@ def test_map_and_tables_lead_down_to_micro_grid_when_county_centre_browses(page,
     assert wait_for_map(page) >= 2
     screenshot(page, "test_regions_county")
 
-    steps = [("township", "/regions/"), ("village", "/regions/"), ("grid", "/regions/grid/"),
-             ("micro-grid", "/regions/grid/")]
+    steps = [
+        ("township", "/regions/"),
+        ("village", "/regions/"),
+        ("grid", "/regions/grid/"),
+        ("micro-grid", "/regions/grid/"),
+    ]
     for level, prefix in steps:
         link = page.locator("main table.list tbody a").first
         code = link.inner_text().strip()
@@ -145,9 +159,7 @@ def test_map_and_tables_lead_down_to_micro_grid_when_county_centre_browses(page,
 # 4 -------------------------------------------------------------------------------------------
 
 
-def test_search_filter_and_reveal_work_when_village_centre_uses_people_list(
-    page, new_page, users
-):
+def test_search_filter_and_reveal_work_when_village_centre_uses_people_list(page, new_page, users):
     actor = users["village_centre"]
     everyone = registry.person_list(actor=actor)
     login(page, "village_centre")
@@ -157,12 +169,14 @@ def test_search_filter_and_reveal_work_when_village_centre_uses_people_list(
 
     # Search by name: HTMX swaps #results in place.
     target = everyone.order_by("pk")[5]
-    with page.expect_response(lambda r: "/registry/people/" in r.url
-                              and r.request.headers.get("hx-request") == "true"):
+    with page.expect_response(
+        lambda r: "/registry/people/" in r.url and r.request.headers.get("hx-request") == "true"
+    ):
         page.fill("input[name=q]", target.name)
     page.wait_for_function(
         "n => [...document.querySelectorAll('#results tbody tr')]"
-        ".every(tr => tr.textContent.includes(n))", arg=target.name,
+        ".every(tr => tr.textContent.includes(n))",
+        arg=target.name,
     )
     expected = registry.person_list(actor=actor, q=target.name).count()
     assert result_rows(page).count() == expected >= 1
@@ -252,9 +266,11 @@ def test_lists_and_details_show_data_when_village_centre_opens_households_and_dw
 
 
 def test_not_found_page_shown_when_other_village_staff_open_person(page, users):
-    person = Person.objects.filter(
-        region_code__startswith=village_code(users["village_centre"])
-    ).order_by("pk").first()
+    person = (
+        Person.objects.filter(region_code__startswith=village_code(users["village_centre"]))
+        .order_by("pk")
+        .first()
+    )
     assert person is not None
     assert not person.region_code.startswith(village_code(users["village_centre_b"]))
     login(page, "village_centre_b")
@@ -312,9 +328,11 @@ def _upload(page, path: Path) -> str:
 
 
 def test_import_reports_bad_row_then_creates_people_when_csv_uploaded(page, users, tmp_path):
-    dwelling = Dwelling.objects.filter(
-        region_code__startswith=village_code(users["village_centre"])
-    ).order_by("code").first()
+    dwelling = (
+        Dwelling.objects.filter(region_code__startswith=village_code(users["village_centre"]))
+        .order_by("code")
+        .first()
+    )
     head_id = make_id_number("439901", date(1979, 3, 14), 131)
     spouse_id = make_id_number("439901", date(1981, 7, 2), 242)
     wrong_check = spouse_id[:17] + ("0" if spouse_id[17] != "0" else "1")
@@ -322,10 +340,13 @@ def test_import_reports_bad_row_then_creates_people_when_csv_uploaded(page, user
     names = ("测试户主", "测试配偶")
     login(page, "village_centre")
 
-    bad = _people_csv(tmp_path / "bad.csv", [
-        (names[0], head_id, "13800138000", number, "户主", dwelling.code),
-        (names[1], wrong_check, "13900139000", number, "配偶", dwelling.code),
-    ])
+    bad = _people_csv(
+        tmp_path / "bad.csv",
+        [
+            (names[0], head_id, "13800138000", number, "户主", dwelling.code),
+            (names[1], wrong_check, "13900139000", number, "配偶", dwelling.code),
+        ],
+    )
     text = _upload(page, bad)
     errors = page.locator("#import-result table.list tbody tr")
     assert errors.count() == 1
@@ -338,10 +359,13 @@ def test_import_reports_bad_row_then_creates_people_when_csv_uploaded(page, user
     assert not Person.objects.filter(name__in=names).exists()
     screenshot(page, "test_import_rejected")
 
-    good = _people_csv(tmp_path / "good.csv", [
-        (names[0], head_id, "13800138000", number, "户主", dwelling.code),
-        (names[1], spouse_id, "13900139000", number, "配偶", dwelling.code),
-    ])
+    good = _people_csv(
+        tmp_path / "good.csv",
+        [
+            (names[0], head_id, "13800138000", number, "户主", dwelling.code),
+            (names[1], spouse_id, "13900139000", number, "配偶", dwelling.code),
+        ],
+    )
     text = _upload(page, good)
     assert page.locator("#import-result table.list").count() == 0
     assert page.locator("#import-result strong").count() == 0

@@ -113,9 +113,7 @@ def parse_id_number(raw: str, *, today: date | None = None) -> IdNumber:
 
     if len(number) == 15:
         if not _RE_15.fullmatch(number):
-            raise IdNumberError(
-                "bad_characters", _("A 15-character ID number must be all digits")
-            )
+            raise IdNumberError("bad_characters", _("A 15-character ID number must be all digits"))
         # Legacy numbers were only issued to people born in the 1900s.
         first17 = number[:6] + "19" + number[6:]
         number = first17 + check_character(first17)
