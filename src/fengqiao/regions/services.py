@@ -372,7 +372,11 @@ def grid_update_boundary(*, grid: Grid, boundary: dict) -> Grid:
     """Redraw a grid: it must stay inside its containers, off its siblings, around its children."""
     geom = parse_boundary(boundary)
     with transaction.atomic():
-        grid = Grid.objects.select_for_update().select_related("village", "parent").get(pk=grid.pk)
+        grid = (
+            Grid.objects.select_for_update(of=("self",))
+            .select_related("village", "parent")
+            .get(pk=grid.pk)
+        )
         _check_grid_geometry(geom, village=grid.village, parent=grid.parent, grid=grid)
         for child_code, child_name, child_boundary in grid.children.values_list(
             "code", "name", "boundary"
