@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "fengqiao.regions",
     "fengqiao.registry",
     "fengqiao.accounts",
+    "fengqiao.cases",
 ]
 
 MIDDLEWARE = [

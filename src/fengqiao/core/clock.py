@@ -15,3 +15,8 @@ def freeze(at: datetime | None) -> None:
     """Pin now() to `at` (tests only); None releases it."""
     global _frozen
     _frozen = at
+
+
+def localdate(at: datetime | None = None):
+    """The date in Asia/Shanghai (case numbers and working days follow local dates)."""
+    return timezone.localtime(at or now()).date()

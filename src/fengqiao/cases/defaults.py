@@ -1,0 +1,227 @@
+"""The default category taxonomy and SLA rules for grassroots work (admin-editable after)."""
+
+from django.db import transaction
+
+from fengqiao.cases.models import Category, HandlingUnit, Level, SlaRule
+
+# (group code, Chinese, English, [(code, Chinese, English, starting level, keywords)])
+CATEGORIES = [
+    (
+        "disputes",
+        "矛盾纠纷",
+        "Disputes",
+        [
+            (
+                "neighbour_dispute",
+                "邻里纠纷",
+                "Neighbour dispute",
+                Level.GRID,
+                "邻居 噪音 漏水 占道",
+            ),
+            (
+                "family_dispute",
+                "婚姻家庭纠纷",
+                "Marriage and family dispute",
+                Level.VILLAGE,
+                "赡养 离婚 家暴",
+            ),
+            (
+                "land_dispute",
+                "土地山林纠纷",
+                "Land and boundary dispute",
+                Level.VILLAGE,
+                "宅基地 山林 草场 边界",
+            ),
+            (
+                "labour_dispute",
+                "劳资债务纠纷",
+                "Labour and debt dispute",
+                Level.TOWNSHIP,
+                "欠薪 工资 借款",
+            ),
+        ],
+    ),
+    (
+        "public_security",
+        "治安防控",
+        "Public security",
+        [
+            ("security_risk", "治安隐患", "Public-security risk", Level.VILLAGE, "打架 赌博 可疑"),
+            ("fraud", "电信诈骗线索", "Telecom fraud lead", Level.TOWNSHIP, "诈骗 转账"),
+        ],
+    ),
+    (
+        "safety",
+        "安全隐患",
+        "Safety hazards",
+        [
+            ("fire_hazard", "消防隐患", "Fire hazard", Level.VILLAGE, "电线 堵塞 通道 灭火器"),
+            ("building_hazard", "房屋安全", "Unsafe building", Level.TOWNSHIP, "危房 裂缝 倒塌"),
+            ("traffic_hazard", "交通安全", "Traffic hazard", Level.VILLAGE, "路口 护栏 超载"),
+            ("geo_hazard", "地质灾害", "Geological hazard", Level.TOWNSHIP, "滑坡 落石 塌方"),
+        ],
+    ),
+    (
+        "environment",
+        "环境卫生",
+        "Environment and sanitation",
+        [
+            ("garbage", "垃圾堆放", "Garbage dumping", Level.GRID, "垃圾 堆放 清运"),
+            ("pollution", "污染排放", "Pollution", Level.TOWNSHIP, "排污 异味 黑烟"),
+            ("sanitation", "环境卫生", "Sanitation", Level.GRID, "污水 厕所 卫生"),
+        ],
+    ),
+    (
+        "infrastructure",
+        "基础设施",
+        "Infrastructure",
+        [
+            ("road_damage", "道路破损", "Damaged road", Level.VILLAGE, "坑洼 路面 桥梁"),
+            ("streetlight", "路灯故障", "Street light out", Level.GRID, "路灯 不亮"),
+            ("water_supply", "供水问题", "Water supply", Level.VILLAGE, "停水 水管 水压"),
+            ("power_supply", "供电问题", "Power supply", Level.VILLAGE, "停电 电线"),
+        ],
+    ),
+    (
+        "assistance",
+        "社会救助",
+        "Social assistance",
+        [
+            ("hardship", "困难帮扶", "Hardship support", Level.VILLAGE, "困难 低保 救助"),
+            ("elderly_care", "老人关爱", "Elderly care", Level.GRID, "老人 独居 照料"),
+            ("child_care", "儿童关爱", "Child care", Level.GRID, "留守 儿童 上学"),
+        ],
+    ),
+    (
+        "public_services",
+        "公共服务",
+        "Public services",
+        [
+            (
+                "paperwork",
+                "证照办理",
+                "Paperwork and certificates",
+                Level.VILLAGE,
+                "证明 户口 社保",
+            ),
+            ("medical", "医疗卫生", "Health services", Level.TOWNSHIP, "看病 医保 疫苗"),
+        ],
+    ),
+    (
+        "suggestions",
+        "意见建议",
+        "Suggestions",
+        [
+            ("suggestion", "意见建议", "Suggestion", Level.VILLAGE, "建议 希望"),
+            ("complaint", "投诉", "Complaint", Level.TOWNSHIP, "投诉 态度"),
+        ],
+    ),
+]
+
+# Default SLA per level (working days); urgent classes get their own minute rules below.
+DEFAULT_SLA = {
+    Level.GRID: (1, 1, 3),
+    Level.VILLAGE: (1, 1, 5),
+    Level.TOWNSHIP: (1, 1, 7),
+    Level.COUNTY: (1, 2, 10),
+}
+# The police pattern "1 min assign, 2 min sign, 30 min feedback", for urgent security work.
+MINUTE_SLA = {"security_risk": (1, 2, 30), "fire_hazard": (5, 10, 120)}
+
+UNIT_KINDS = [
+    (
+        "police",
+        "派出所",
+        "police_station",
+        ["security_risk", "fraud", "traffic_hazard", "neighbour_dispute"],
+    ),
+    (
+        "justice",
+        "司法所",
+        "justice_office",
+        ["neighbour_dispute", "family_dispute", "land_dispute", "labour_dispute"],
+    ),
+    (
+        "urban",
+        "城管中队",
+        "urban_management",
+        ["garbage", "sanitation", "road_damage", "streetlight", "pollution"],
+    ),
+    ("civil", "民政办", "civil_affairs", ["hardship", "elderly_care", "child_care", "paperwork"]),
+    (
+        "safety",
+        "安监站",
+        "safety_office",
+        ["fire_hazard", "building_hazard", "geo_hazard", "water_supply", "power_supply"],
+    ),
+]
+
+
+@transaction.atomic
+def ensure_default_categories() -> int:
+    """Create the default taxonomy and SLA rules that are missing; returns rows created."""
+    created = 0
+    for group_code, name, name_en, children in CATEGORIES:
+        group, made = Category.objects.get_or_create(
+            code=group_code, defaults={"name": name, "name_en": name_en}
+        )
+        created += made
+        for code, cname, cname_en, level, keywords in children:
+            _obj, made = Category.objects.get_or_create(
+                code=code,
+                defaults={
+                    "name": cname,
+                    "name_en": cname_en,
+                    "parent": group,
+                    "start_level": level,
+                    "keywords": keywords,
+                },
+            )
+            created += made
+    for level, (accept, claim, resolve) in DEFAULT_SLA.items():
+        _obj, made = SlaRule.objects.get_or_create(
+            category=None,
+            level=level,
+            defaults={
+                "unit": SlaRule.Unit.WORKDAYS,
+                "accept_within": accept,
+                "claim_within": claim,
+                "resolve_within": resolve,
+            },
+        )
+        created += made
+    for code, (accept, claim, resolve) in MINUTE_SLA.items():
+        category = Category.objects.get(code=code)
+        for level in DEFAULT_SLA:
+            _obj, made = SlaRule.objects.get_or_create(
+                category=category,
+                level=level,
+                defaults={
+                    "unit": SlaRule.Unit.MINUTES,
+                    "accept_within": accept,
+                    "claim_within": claim,
+                    "resolve_within": resolve,
+                },
+            )
+            created += made
+    return created
+
+
+def ensure_township_units(township) -> list[HandlingUnit]:
+    """The usual departments of a township, each bound to the categories it handles."""
+    units = []
+    short = township.name.removesuffix("街道").removesuffix("镇").removesuffix("乡")
+    for key, label, kind, category_codes in UNIT_KINDS:
+        unit, made = HandlingUnit.objects.get_or_create(
+            code=f"{township.code[:9]}-{key}",
+            defaults={
+                "name": f"{short}{label}",
+                "kind": kind,
+                "region": township,
+                "region_code": township.code[:9],
+            },
+        )
+        if made:
+            unit.categories.set(Category.objects.filter(code__in=category_codes))
+        units.append(unit)
+    return units

@@ -1,0 +1,103 @@
+"""Tell the people who must act next (in-app inbox; more senders can plug in)."""
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from fengqiao.accounts.models import User
+from fengqiao.cases.models import Case, Notification, Status
+from fengqiao.core import clock
+from fengqiao.core.roles import Role
+
+LEVEL_PREFIX_LEN = {"village": 12, "township": 9, "county": 6}
+
+
+def grid_prefixes(region_code: str) -> list[str]:
+    """The codes of the grid and every grid above it that contain `region_code`."""
+    return [region_code[:n] for n in range(15, len(region_code) + 1, 2)]
+
+
+def _centre_for(case: Case) -> list[User]:
+    """Centre staff (or, at grid level, the grid chiefs) who own the case's current level."""
+    if case.level == "grid":
+        codes, roles = grid_prefixes(case.region_code), [Role.GRID_CHIEF]
+    else:
+        codes, roles = [case.region_code[: LEVEL_PREFIX_LEN[case.level]]], [Role.CENTRE_STAFF]
+    found = list(User.objects.filter(is_active=True, role__in=roles, bindings__code__in=codes))
+    if not found and case.level == "grid":
+        # A grid without a chief on record: its village centre takes the report.
+        return list(
+            User.objects.filter(
+                is_active=True, role=Role.CENTRE_STAFF, bindings__code=case.region_code[:12]
+            )
+        )
+    return found
+
+
+def recipients(case: Case) -> list[User]:
+    if case.status in (Status.REPORTED, Status.ACCEPTED):
+        return _centre_for(case)
+    if case.status == Status.DISPATCHED:
+        if case.assignee_id:
+            return [case.assignee]
+        return list(case.unit.members.filter(is_active=True)) if case.unit_id else []
+    if case.status == Status.CLAIMED:
+        return [case.assignee] if case.assignee_id else []
+    if case.status == Status.RESOLVED:
+        return list(
+            User.objects.filter(
+                is_active=True,
+                role__in=[Role.GRID_WORKER, Role.GRID_CHIEF],
+                bindings__code__in=grid_prefixes(case.region_code),
+            )
+        ) or _centre_for(case)
+    if case.status == Status.VERIFIED and case.reporter_id:
+        return [case.reporter]
+    return []
+
+
+class InboxSender:
+    """Writes one Notification per recipient and case version (so a rerun adds nothing)."""
+
+    def send(self, case: Case, users: list[User], *, kind: str, message: str) -> int:
+        rows = [
+            Notification(
+                recipient=user,
+                case=case,
+                kind=kind,
+                message=message[:200],
+                created_at=clock.now(),
+                dedup_key=f"{case.pk}:{case.version}:{kind}:{user.pk}",
+            )
+            for user in users
+        ]
+        return len(Notification.objects.bulk_create(rows, ignore_conflicts=True))
+
+
+def senders() -> list:
+    paths = getattr(settings, "FENGQIAO_NOTIFICATION_SENDERS", None) or [
+        "fengqiao.cases.notify.InboxSender"
+    ]
+    return [import_string(path)() for path in paths]
+
+
+def notify(case: Case, users: list[User], *, kind: str, message: str) -> None:
+    for sender in senders():
+        sender.send(case, users, kind=kind, message=message)
+
+
+def notify_next(case_id: int) -> None:
+    case = (
+        Case.objects.select_related("grid", "village", "unit", "assignee", "reporter")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        return
+    users = recipients(case)
+    if users:
+        notify(
+            case,
+            users,
+            kind=case.status,
+            message=f"{case.code} {case.get_status_display()}: {case.title}",
+        )

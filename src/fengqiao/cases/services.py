@@ -1,0 +1,528 @@
+"""Every write to a case: one transaction each, one CaseEvent each, notifications on commit."""
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.cases import duplicates, hashchain, notify, sla, workflow
+from fengqiao.cases.models import (
+    LEVEL_ORDER,
+    Case,
+    CaseDaySequence,
+    CaseEvent,
+    Category,
+    Channel,
+    HandlingUnit,
+    Priority,
+    Status,
+)
+from fengqiao.core import clock
+from fengqiao.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from fengqiao.core.roles import Role
+from fengqiao.core.scoping import code_within
+from fengqiao.registry import sealing
+from fengqiao.registry.services import place_at
+
+SYSTEM = workflow.SYSTEM
+LEVEL_PREFIX_LEN = {"grid": None, "village": 12, "township": 9, "county": 6}
+
+
+def level_code(case: Case, level: str | None = None) -> str:
+    """The code of the unit that owns the case at a level (grid, village, township, county)."""
+    level = level or case.level
+    if level == "grid":
+        return case.grid.code if case.grid_id else case.village.code
+    return case.region_code[: LEVEL_PREFIX_LEN[level]]
+
+
+def _actor_label(actor) -> str:
+    if actor == SYSTEM:
+        return "system"
+    return f"{actor.label} ({actor.get_role_display()})"
+
+
+def _next_code(now: datetime) -> str:
+    """SJ + date + 4-digit serial; the day's counter row is locked, so no two cases share one."""
+    day = clock.localdate(now)
+    CaseDaySequence.objects.bulk_create([CaseDaySequence(day=day)], ignore_conflicts=True)
+    counter = CaseDaySequence.objects.select_for_update().get(day=day)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"SJ{day:%Y%m%d}{counter.last:04d}"
+
+
+def _append(
+    case: Case,
+    *,
+    actor,
+    action: str,
+    at: datetime,
+    from_status: str = "",
+    from_level: str = "",
+    note: str = "",
+    data: dict | None = None,
+) -> CaseEvent:
+    last = case.events.aggregate(seq=Max("seq"))["seq"] or 0
+    prev_hash = case.events.get(seq=last).hash if last else hashchain.GENESIS
+    event = CaseEvent(
+        case=case,
+        seq=last + 1,
+        action=action,
+        actor=None if actor == SYSTEM else actor,
+        actor_label=_actor_label(actor),
+        at=at,
+        from_status=from_status,
+        to_status=case.status,
+        from_level=from_level,
+        to_level=case.level,
+        note=note,
+        data=data or {},
+        region_code=case.region_code,
+        prev_hash=prev_hash,
+    )
+    event.hash = hashchain.event_hash(event, prev_hash)
+    event.save(force_insert=True)
+    return event
+
+
+def _set_clock(case: Case, start: datetime, *, extra: float = 0.0) -> None:
+    deadline = sla.deadline_for(case, start, extra=extra)
+    case.stage_started_at = start
+    if deadline is None:
+        case.due_at = case.warn_at = None
+    else:
+        case.due_at, case.warn_at = deadline.due_at, deadline.warn_at
+        if deadline.stage == "resolve":
+            case.resolve_due_at = deadline.due_at
+    case.warned_for = ""
+
+
+def case_visible(actor, case: Case) -> bool:
+    if actor == SYSTEM or actor.is_superuser:
+        return True
+    if actor.role == Role.RESIDENT:
+        return case.reporter_id == actor.pk
+    if case.assignee_id == actor.pk:
+        return True
+    if case.unit_id and case.unit.members.filter(pk=actor.pk).exists():
+        return True
+    return code_within(actor, case.region_code)
+
+
+def _locked(actor, case_id: int) -> Case:
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("category", "village", "grid", "unit")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None or not case_visible(actor, case):
+        raise NotFound()
+    return case
+
+
+def _transition(
+    *,
+    actor,
+    case_id: int,
+    action: str,
+    note: str = "",
+    data: dict | None = None,
+    mutate=None,
+    at: datetime | None = None,
+) -> Case:
+    """Lock the case, check the step, apply it (and `mutate`), log it — all in one transaction."""
+    at = at or clock.now()
+    with transaction.atomic():
+        case = _locked(actor, case_id)
+        step = workflow.step(case, action, actor)
+        from_status, from_level = case.status, case.level
+        if step.to is not None:
+            case.status = step.to
+        extra = mutate(case) if mutate else None
+        if case.status != from_status or case.level != from_level:
+            _set_clock(case, at, extra=extra or 0.0)
+        case.version += 1
+        case.save()
+        _append(
+            case,
+            actor=actor,
+            action=action,
+            at=at,
+            from_status=from_status,
+            from_level=from_level,
+            note=note,
+            data=data,
+        )
+    transaction.on_commit(lambda: notify.notify_next(case.pk))
+    return case
+
+
+def case_report(
+    *,
+    actor,
+    category: Category,
+    title: str,
+    description: str = "",
+    channel: str = Channel.GRID_APP,
+    lat: float | None = None,
+    lng: float | None = None,
+    address: str = "",
+    village=None,
+    reporter_name: str = "",
+    callback_phone: str = "",
+    is_anonymous: bool = False,
+    priority: str = Priority.NORMAL,
+    client_id: str | None = None,
+    people=(),
+    dwellings=(),
+    at: datetime | None = None,
+) -> Case:
+    """Take in a report from any channel; the same client_id twice returns the first case."""
+    if actor is None or not actor.is_active:
+        raise NotAllowed(_("Sign in to report."))
+    if client_id:
+        existing = Case.objects.filter(client_id=client_id).first()
+        if existing is not None:
+            if existing.reporter_id != actor.pk:
+                raise Conflict(_("This client id belongs to another report."), field="client_id")
+            return existing
+    title = (title or "").strip()
+    if not title:
+        raise ValidationFailed(_("A report needs a title."), field="title")
+    if channel not in Channel.values:
+        raise ValidationFailed(_("Unknown channel."), field="channel")
+    if priority not in Priority.values:
+        raise ValidationFailed(_("Unknown priority."), field="priority")
+    if not category.is_active or category.parent_id is None:
+        raise ValidationFailed(_("Choose a category (not a group)."), field="category")
+    placement = place_at(lat=lat, lng=lng, village=village)
+    staff_outside = actor.role not in (Role.RESIDENT, Role.ADMIN) and not code_within(
+        actor, placement.region_code
+    )
+    if staff_outside and channel != Channel.OPEN311:
+        raise NotAllowed(
+            _("This place lies outside your jurisdiction."), code="outside_jurisdiction"
+        )
+    phone = sealing.normalize_phone(callback_phone) if callback_phone else ""
+    at = at or clock.now()
+    case = Case(
+        channel=channel,
+        category=category,
+        title=title[:120],
+        description=description,
+        lat=lat,
+        lng=lng,
+        address=address,
+        village=placement.village,
+        grid=placement.grid,
+        region_code=placement.region_code,
+        reporter=actor,
+        reporter_name=reporter_name or ("" if is_anonymous else actor.label),
+        is_anonymous=is_anonymous,
+        priority=priority,
+        client_id=client_id or None,
+        status=Status.REPORTED,
+        level=category.start_level,
+        reported_at=at,
+        stage_started_at=at,
+    )
+    if phone:
+        from fengqiao.core import crypto
+        from fengqiao.core.idnumbers import mask_phone
+
+        case.callback_phone_sealed = crypto.encrypt(phone)
+        case.callback_phone_masked = mask_phone(phone)
+    try:
+        with transaction.atomic():
+            case.code = _next_code(at)
+            _set_clock(case, at)
+            case.duplicate_candidates = duplicates.candidates_for(case)
+            case.save(force_insert=True)
+            if people:
+                case.people.set(people)
+            if dwellings:
+                case.dwellings.set(dwellings)
+            _append(
+                case,
+                actor=actor,
+                action="report",
+                at=at,
+                data={"channel": channel, "candidates": case.duplicate_candidates},
+            )
+    except IntegrityError as exc:
+        if client_id and Case.objects.filter(client_id=client_id).exists():
+            return Case.objects.get(client_id=client_id)  # a concurrent resubmission won
+        raise Conflict() from exc
+    transaction.on_commit(lambda: notify.notify_next(case.pk))
+    return case
+
+
+def case_accept(
+    *,
+    actor,
+    case_id: int,
+    note: str = "",
+    category: Category | None = None,
+    priority: str | None = None,
+) -> Case:
+    def mutate(case):
+        if category is not None:
+            if category.parent_id is None:
+                raise ValidationFailed(_("Choose a category (not a group)."), field="category")
+            case.category = category
+        if priority is not None:
+            case.priority = priority
+
+    return _transition(actor=actor, case_id=case_id, action="accept", note=note, mutate=mutate)
+
+
+def case_reject(*, actor, case_id: int, reason: str) -> Case:
+    if not reason.strip():
+        raise ValidationFailed(_("Say why the report is rejected."), field="reason")
+
+    def mutate(case):
+        case.closed_at = clock.now()
+
+    return _transition(actor=actor, case_id=case_id, action="reject", note=reason, mutate=mutate)
+
+
+def case_merge(*, actor, case_id: int, master_id: int, note: str = "") -> Case:
+    """Close a duplicate with its master; it follows the master from now on."""
+    if master_id == case_id:
+        raise ValidationFailed(_("A case cannot be merged into itself."), field="master")
+    master = Case.objects.filter(pk=master_id).first()
+    if master is None or not case_visible(actor, master):
+        raise NotFound(_("The master case was not found."), field="master")
+    if master.status in (Status.MERGED, Status.REJECTED):
+        raise Conflict(_("The master case is itself closed as rejected or merged."), field="master")
+
+    def mutate(case):
+        case.master = master
+        case.closed_at = clock.now()
+
+    case = _transition(
+        actor=actor,
+        case_id=case_id,
+        action="merge",
+        note=note,
+        data={"master": master.code},
+        mutate=mutate,
+    )
+    case_note(
+        actor=actor,
+        case_id=master.pk,
+        note=str(_("Merged duplicate %(code)s into this case.") % {"code": case.code}),
+        data={"merged": case.code},
+    )
+    return case
+
+
+def _unit_or_404(unit_id: int | None) -> HandlingUnit | None:
+    if unit_id is None:
+        return None
+    unit = HandlingUnit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        raise NotFound(_("Unknown handling unit."), field="unit")
+    return unit
+
+
+def _check_target(actor, unit: HandlingUnit | None, assignee) -> None:
+    if unit is None and assignee is None:
+        raise ValidationFailed(_("Dispatch to a handling unit or a person."), field="unit")
+    if assignee is not None and (not assignee.is_active or assignee.role == Role.RESIDENT):
+        raise ValidationFailed(_("Dispatch only to active staff."), field="assignee")
+
+
+def case_dispatch(
+    *, actor, case_id: int, unit_id: int | None = None, assignee=None, note: str = ""
+) -> Case:
+    unit = _unit_or_404(unit_id)
+    _check_target(actor, unit, assignee)
+
+    def mutate(case):
+        case.unit, case.assignee = unit, assignee
+
+    return _transition(
+        actor=actor,
+        case_id=case_id,
+        action="dispatch",
+        note=note,
+        mutate=mutate,
+        data={
+            "unit": unit.name if unit else None,
+            "assignee": assignee.label if assignee else None,
+        },
+    )
+
+
+def case_transfer(
+    *, actor, case_id: int, unit_id: int | None = None, assignee=None, note: str = ""
+) -> Case:
+    unit = _unit_or_404(unit_id)
+    _check_target(actor, unit, assignee)
+
+    def mutate(case):
+        case.unit, case.assignee = unit, assignee
+
+    return _transition(
+        actor=actor,
+        case_id=case_id,
+        action="transfer",
+        note=note,
+        mutate=mutate,
+        data={
+            "unit": unit.name if unit else None,
+            "assignee": assignee.label if assignee else None,
+        },
+    )
+
+
+def case_claim(*, actor, case_id: int, note: str = "") -> Case:
+    """Sign for a dispatched case (签收). Exactly one concurrent claim wins."""
+
+    def mutate(case):
+        case.assignee = actor
+
+    return _transition(actor=actor, case_id=case_id, action="claim", note=note, mutate=mutate)
+
+
+def case_return(*, actor, case_id: int, reason: str) -> Case:
+    if not reason.strip():
+        raise ValidationFailed(_("Say why the dispatch is wrong."), field="reason")
+
+    def mutate(case):
+        case.unit = case.assignee = None
+
+    return _transition(actor=actor, case_id=case_id, action="return", note=reason, mutate=mutate)
+
+
+def case_resolve(*, actor, case_id: int, result: str) -> Case:
+    if not result.strip():
+        raise ValidationFailed(_("Describe what was done."), field="result")
+
+    def mutate(case):
+        case.result = result
+
+    return _transition(actor=actor, case_id=case_id, action="resolve", note=result, mutate=mutate)
+
+
+def case_verify(*, actor, case_id: int, note: str = "") -> Case:
+    return _transition(actor=actor, case_id=case_id, action="verify", note=note)
+
+
+def case_reopen(*, actor, case_id: int, reason: str) -> Case:
+    """Back to the unit that handled it: the check failed or the resident is unhappy."""
+    if not reason.strip():
+        raise ValidationFailed(_("Say why the case is reopened."), field="reason")
+
+    def mutate(case):
+        case.rating = None
+        case.rating_comment = ""
+
+    return _transition(actor=actor, case_id=case_id, action="reopen", note=reason, mutate=mutate)
+
+
+def case_rate(*, actor, case_id: int, rating: int, comment: str = "") -> Case:
+    """The resident's rating (1–5); a satisfied one (3+) closes the case."""
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ValidationFailed(_("A rating is a whole number from 1 to 5."), field="rating")
+
+    def mutate(case):
+        case.rating, case.rating_comment = rating, comment[:300]
+        if rating >= workflow.SATISFIED_FROM:
+            case.status = Status.CLOSED
+            case.closed_at = clock.now()
+
+    return _transition(
+        actor=actor,
+        case_id=case_id,
+        action="rate",
+        note=comment,
+        data={"rating": rating},
+        mutate=mutate,
+    )
+
+
+def case_close(*, actor, case_id: int, reason: str = "") -> Case:
+    def mutate(case):
+        case.closed_at = clock.now()
+
+    return _transition(actor=actor, case_id=case_id, action="close", note=reason, mutate=mutate)
+
+
+def case_escalate(*, actor, case_id: int, reason: str, at: datetime | None = None) -> Case:
+    """Up one level (by decision, or by the sweep when overdue); back to be dispatched there."""
+    if not reason.strip():
+        raise ValidationFailed(_("Say why the case goes up."), field="reason")
+
+    def mutate(case):
+        case.level = workflow.next_level(case.level)
+        case.unit = case.assignee = None
+
+    return _transition(
+        actor=actor, case_id=case_id, action="escalate", note=reason, mutate=mutate, at=at
+    )
+
+
+def case_note(*, actor, case_id: int, note: str, data: dict | None = None) -> Case:
+    if not note.strip():
+        raise ValidationFailed(_("A note cannot be empty."), field="note")
+    return _transition(actor=actor, case_id=case_id, action="note", note=note, data=data)
+
+
+def case_request_extension(*, actor, case_id: int, days: float, reason: str) -> Case:
+    if not 0 < days <= 30:
+        raise ValidationFailed(_("Ask for between 0 and 30 working days."), field="days")
+    if not reason.strip():
+        raise ValidationFailed(_("Say why more time is needed."), field="reason")
+    return _transition(
+        actor=actor, case_id=case_id, action="request_extension", note=reason, data={"days": days}
+    )
+
+
+def case_approve_extension(*, actor, case_id: int, note: str = "") -> Case:
+    """Approved by the level above the case's: the resolve deadline moves by the days asked."""
+    with transaction.atomic():
+        case = _locked(actor, case_id)
+        request = case.events.filter(action="request_extension").order_by("-seq").first()
+        if (
+            request is None
+            or case.events.filter(action="approve_extension", seq__gt=request.seq).exists()
+        ):
+            raise Conflict(_("There is no open extension request."), code="no_request")
+        above = workflow.next_level(case.level) or case.level
+        if (
+            actor != SYSTEM
+            and not actor.is_superuser
+            and not code_within(actor, level_code(case, above))
+        ):
+            raise NotAllowed(_("An extension is approved by the level above the case."))
+        days = float(request.data.get("days", 0))
+
+        def mutate(locked):
+            from fengqiao.core.calendar import working_calendar
+
+            calendar = working_calendar()
+            locked.due_at = sla.add(locked.due_at or clock.now(), days, "workdays", calendar)
+            locked.resolve_due_at = locked.due_at
+            locked.warn_at = None
+            locked.warned_for = ""
+
+        return _transition(
+            actor=actor,
+            case_id=case_id,
+            action="approve_extension",
+            note=note,
+            data={"days": days},
+            mutate=mutate,
+        )
+
+
+def verify_log(case: Case) -> list[str]:
+    return hashchain.verify_events(case.events.order_by("seq"))
+
+
+__all__ = [name for name in dir() if name.startswith("case_")] + ["LEVEL_ORDER", "verify_log"]

@@ -1,0 +1,138 @@
+"""The case transition table: (status, action) → new status, who may, and guards.
+
+The service applies it; pages and the API ask `allowed_actions` which buttons to show; a
+test walks every pair. No status is assigned anywhere else.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.cases.models import LEVEL_ORDER, OPEN_STATUSES, Case, Level, Status
+from fengqiao.core.errors import Conflict, NotAllowed
+from fengqiao.core.roles import Role
+from fengqiao.core.scoping import code_within
+
+CENTRE = frozenset({Role.ADMIN, Role.CENTRE_STAFF, Role.GRID_CHIEF})
+HANDLERS = frozenset(
+    {
+        Role.HANDLER,
+        Role.GRID_WORKER,
+        Role.GRID_CHIEF,
+        Role.CENTRE_STAFF,
+        Role.MEDIATOR,
+        Role.LEGAL_ADVISOR,
+    }
+)
+VERIFIERS = frozenset({Role.ADMIN, Role.CENTRE_STAFF, Role.GRID_CHIEF, Role.GRID_WORKER})
+RATERS = frozenset({Role.RESIDENT, Role.CENTRE_STAFF, Role.ADMIN})
+NOTERS = frozenset(set(Role.values) - {Role.RESIDENT, Role.LEADER})
+SYSTEM = "system"
+
+SATISFIED_FROM = 3  # ratings 3–5 close the case; 1–2 leave it for the centre to decide
+
+
+@dataclass(frozen=True)
+class Step:
+    to: str | None  # None: the status does not change
+    roles: frozenset
+    label: str
+    system: bool = False  # the worker's sweeps may take this step
+    assignee_only: bool = False  # only the person the case is dispatched to / claimed by
+    reporter_only: bool = False  # a resident may only act on their own case
+
+
+ESCALATABLE = [Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED, Status.CLAIMED]
+
+TRANSITIONS: dict[tuple[str, str], Step] = {
+    (Status.REPORTED, "accept"): Step(Status.ACCEPTED, CENTRE, _("Accept")),
+    (Status.REPORTED, "reject"): Step(Status.REJECTED, CENTRE, _("Reject")),
+    (Status.REPORTED, "merge"): Step(Status.MERGED, CENTRE, _("Merge as duplicate")),
+    (Status.ACCEPTED, "merge"): Step(Status.MERGED, CENTRE, _("Merge as duplicate")),
+    (Status.ACCEPTED, "dispatch"): Step(Status.DISPATCHED, CENTRE, _("Dispatch")),
+    (Status.DISPATCHED, "claim"): Step(Status.CLAIMED, HANDLERS, _("Claim"), assignee_only=True),
+    (Status.DISPATCHED, "return"): Step(
+        Status.ACCEPTED, HANDLERS, _("Return (wrong dispatch)"), assignee_only=True
+    ),
+    (Status.DISPATCHED, "transfer"): Step(Status.DISPATCHED, CENTRE, _("Transfer")),
+    (Status.CLAIMED, "transfer"): Step(Status.DISPATCHED, CENTRE, _("Transfer")),
+    (Status.CLAIMED, "resolve"): Step(Status.RESOLVED, HANDLERS, _("Resolve"), assignee_only=True),
+    (Status.CLAIMED, "request_extension"): Step(
+        None, HANDLERS, _("Request extension"), assignee_only=True
+    ),
+    (Status.CLAIMED, "approve_extension"): Step(None, CENTRE, _("Approve extension")),
+    (Status.RESOLVED, "verify"): Step(Status.VERIFIED, VERIFIERS, _("Verify")),
+    (Status.RESOLVED, "reopen"): Step(Status.DISPATCHED, VERIFIERS, _("Fail check and reopen")),
+    (Status.VERIFIED, "rate"): Step(None, RATERS, _("Rate"), reporter_only=True),
+    (Status.VERIFIED, "close"): Step(Status.CLOSED, CENTRE, _("Close"), system=True),
+    (Status.VERIFIED, "reopen"): Step(Status.DISPATCHED, CENTRE, _("Reopen")),
+    **{
+        (status, "escalate"): Step(Status.ACCEPTED, CENTRE, _("Escalate"), system=True)
+        for status in ESCALATABLE
+    },
+    **{(status, "note"): Step(None, NOTERS, _("Add note")) for status in OPEN_STATUSES},
+}
+
+ACTIONS = sorted({action for _status, action in TRANSITIONS})
+
+
+def next_level(level: str) -> str | None:
+    index = LEVEL_ORDER.index(Level(level))
+    return LEVEL_ORDER[index + 1] if index + 1 < len(LEVEL_ORDER) else None
+
+
+def _role_ok(actor, step: Step) -> bool:
+    if actor == SYSTEM:
+        return step.system
+    if actor is None or not actor.is_active:
+        return False
+    return actor.is_superuser or actor.role in step.roles
+
+
+def _who_ok(actor, case: Case, step: Step) -> bool:
+    if actor == SYSTEM or actor.is_superuser:
+        return True
+    if actor.role == Role.RESIDENT:
+        return step.reporter_only and case.reporter_id == actor.pk
+    if step.assignee_only:
+        if case.assignee_id is not None:
+            return case.assignee_id == actor.pk
+        return case.unit_id is not None and case.unit.members.filter(pk=actor.pk).exists()
+    return code_within(actor, case.region_code)
+
+
+def step(case: Case, action: str, actor) -> Step:
+    """The step `actor` may take, or a clear refusal (wrong state, role or person)."""
+    found = TRANSITIONS.get((case.status, action))
+    if found is None:
+        raise Conflict(
+            _("A case that is %(status)s cannot be given the action “%(action)s”.")
+            % {"status": case.get_status_display(), "action": action},
+            code="illegal_transition",
+        )
+    if action == "escalate" and next_level(case.level) is None:
+        raise Conflict(_("The case is already at the county level."), code="top_level")
+    if not _role_ok(actor, found):
+        raise NotAllowed(_("Your role may not %(label)s this case.") % {"label": found.label})
+    if not _who_ok(actor, case, found):
+        raise NotAllowed(
+            _("Only the person or unit this case is with may %(label)s it.")
+            % {"label": found.label}
+            if found.assignee_only
+            else _("This case is not yours to %(label)s.") % {"label": found.label}
+        )
+    return found
+
+
+def allowed_actions(actor, case: Case) -> list[tuple[str, str]]:
+    """(action, label) pairs the actor may take now, for drawing buttons."""
+    result = []
+    for (status, action), found in TRANSITIONS.items():
+        if status != case.status:
+            continue
+        try:
+            step(case, action, actor)
+        except (Conflict, NotAllowed):
+            continue
+        result.append((action, str(found.label)))
+    return result
