@@ -1,0 +1,124 @@
+"""Every read of cases, scoped to the caller: jurisdiction, own unit, or own reports."""
+
+from django.db.models import Q, QuerySet
+
+from fengqiao.cases import workflow
+from fengqiao.cases.models import OPEN_STATUSES, Case, Category, HandlingUnit, Notification, Status
+from fengqiao.core import clock
+from fengqiao.core.errors import NotFound
+from fengqiao.core.roles import Role
+from fengqiao.core.scoping import actor_prefixes, prefix_q
+
+QUEUES = {
+    "new": "reported cases waiting to be accepted",
+    "to_dispatch": "accepted cases waiting for a unit",
+    "mine": "cases dispatched to me or my unit, or claimed by me",
+    "overdue": "open cases past their deadline",
+    "due_soon": "open cases past their warning time but not yet due",
+    "escalated": "cases escalated to my level",
+    "to_verify": "resolved cases waiting for a check",
+    "closed": "closed, rejected and merged cases",
+}
+
+
+def _base() -> QuerySet[Case]:
+    return Case.objects.select_related("category", "village", "grid", "unit", "assignee")
+
+
+def case_list(
+    *,
+    actor,
+    queue: str = "",
+    q: str = "",
+    status: str = "",
+    category: str = "",
+    level: str = "",
+    channel: str = "",
+) -> QuerySet[Case]:
+    """Cases the actor may see: inside their jurisdiction, with their unit, or reported by
+    them (residents see only their own)."""
+    qs = _base()
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return qs.none()
+    if actor.role == Role.RESIDENT and not actor.is_superuser:
+        qs = qs.filter(reporter=actor)
+    else:
+        prefixes = actor_prefixes(actor)
+        if prefixes is not None:
+            qs = qs.filter(
+                prefix_q(prefixes) | Q(assignee=actor) | Q(unit__members=actor)
+            ).distinct()
+    qs = _queue(qs, actor, queue)
+    if q:
+        qs = qs.filter(Q(code__icontains=q) | Q(title__icontains=q) | Q(address__icontains=q))
+    if status:
+        qs = qs.filter(status=status)
+    if category:
+        qs = qs.filter(Q(category__code=category) | Q(category__parent__code=category))
+    if level:
+        qs = qs.filter(level=level)
+    if channel:
+        qs = qs.filter(channel=channel)
+    return qs
+
+
+def _queue(qs: QuerySet[Case], actor, queue: str) -> QuerySet[Case]:
+    now = clock.now()
+    if not queue:
+        return qs
+    if queue == "new":
+        return qs.filter(status=Status.REPORTED)
+    if queue == "to_dispatch":
+        return qs.filter(status=Status.ACCEPTED)
+    if queue == "mine":
+        return qs.filter(
+            Q(assignee=actor) | Q(unit__members=actor, assignee__isnull=True),
+            status__in=[Status.DISPATCHED, Status.CLAIMED],
+        )
+    if queue == "overdue":
+        return qs.filter(status__in=OPEN_STATUSES, due_at__lt=now)
+    if queue == "due_soon":
+        return qs.filter(status__in=OPEN_STATUSES, warn_at__lte=now, due_at__gte=now)
+    if queue == "escalated":
+        return qs.filter(events__action="escalate", status__in=OPEN_STATUSES).distinct()
+    if queue == "to_verify":
+        return qs.filter(status=Status.RESOLVED)
+    if queue == "closed":
+        return qs.filter(status__in=[Status.CLOSED, Status.REJECTED, Status.MERGED])
+    raise NotFound(f"Unknown queue {queue!r}.", field="queue")
+
+
+def case_get(*, actor, case_id: int | None = None, code: str | None = None) -> Case:
+    qs = case_list(actor=actor)
+    case = qs.filter(pk=case_id).first() if case_id is not None else qs.filter(code=code).first()
+    if case is None:
+        raise NotFound()
+    return case
+
+
+def case_timeline(*, case: Case):
+    return case.events.select_related("actor").order_by("seq")
+
+
+def case_actions(*, actor, case: Case) -> list[tuple[str, str]]:
+    return workflow.allowed_actions(actor, case)
+
+
+def queue_counts(*, actor) -> dict[str, int]:
+    return {name: case_list(actor=actor, queue=name).count() for name in QUEUES}
+
+
+def category_choices() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True, parent__isnull=False).select_related("parent")
+
+
+def unit_choices(*, actor, case: Case) -> QuerySet[HandlingUnit]:
+    """Units a case can go to: those of the case's township and county."""
+    return HandlingUnit.objects.filter(
+        Q(region_code=case.region_code[:9]) | Q(region_code=case.region_code[:6])
+    )
+
+
+def inbox(*, actor, unread_only: bool = False) -> QuerySet[Notification]:
+    qs = Notification.objects.filter(recipient=actor).select_related("case")
+    return qs.filter(read_at__isnull=True) if unread_only else qs
