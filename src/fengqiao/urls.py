@@ -19,5 +19,9 @@ urlpatterns = [
     path("accounts/", include("fengqiao.accounts.urls")),
     path("regions/", include("fengqiao.regions.urls")),
     path("registry/", include("fengqiao.registry.urls")),
+    path("cases/", include("fengqiao.cases.urls")),
+    path("m/", include("fengqiao.cases.mobile_urls")),
+    path("h5/", include("fengqiao.cases.resident_urls")),
+    path("open311/v2/", include("fengqiao.cases.open311_urls")),
     path("", account_views.home, name="home"),
 ]

@@ -6,6 +6,7 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from fengqiao.accounts.api import router as accounts_router
 from fengqiao.api.auth import API_AUTH
+from fengqiao.cases.api import router as cases_router
 from fengqiao.core.errors import DomainError
 from fengqiao.regions.api import router as regions_router
 from fengqiao.registry.api import router as registry_router
@@ -60,3 +61,4 @@ def invalid_request(request, exc: ValidationError):
 api.add_router("", accounts_router)
 api.add_router("", regions_router)
 api.add_router("", registry_router)
+api.add_router("", cases_router)

@@ -1,0 +1,5 @@
+"""API: cases (filled in by the cases API module)."""
+
+from ninja import Router
+
+router = Router(tags=["cases"])

@@ -1,0 +1,4 @@
+"""URL patterns for the grid-worker app at /m/."""
+
+app_name = "mobile"
+urlpatterns: list = []
