@@ -1,0 +1,80 @@
+"""Admin for the case configuration: categories, SLA rules, handling units, Open311 clients.
+
+Cases and their events are not editable here: every write goes through the services.
+"""
+
+from django.contrib import admin
+
+from fengqiao.cases.models import Case, Category, HandlingUnit, Open311Client, SlaRule
+from fengqiao.core.admin import ScopedAdmin, is_config_admin
+
+
+class ConfigAdmin(admin.ModelAdmin):
+    def has_module_permission(self, request):
+        return is_config_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_config_admin(request.user)
+
+    def has_add_permission(self, request):
+        return is_config_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_config_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+@admin.register(Category)
+class CategoryAdmin(ConfigAdmin):
+    list_display = ("code", "name", "name_en", "parent", "start_level", "is_active")
+    list_filter = ("parent", "start_level", "is_active")
+    search_fields = ("code", "name", "name_en", "keywords")
+
+
+@admin.register(SlaRule)
+class SlaRuleAdmin(ConfigAdmin):
+    list_display = (
+        "category",
+        "level",
+        "unit",
+        "accept_within",
+        "claim_within",
+        "resolve_within",
+        "warn_ratio",
+        "escalate_on_breach",
+    )
+    list_filter = ("level", "unit")
+
+
+@admin.register(HandlingUnit)
+class HandlingUnitAdmin(ScopedAdmin):
+    list_display = ("code", "name", "kind", "region_code")
+    search_fields = ("code", "name")
+    raw_id_fields = ("region",)
+    filter_horizontal = ("members", "categories")
+
+
+@admin.register(Open311Client)
+class Open311ClientAdmin(ConfigAdmin):
+    list_display = ("name", "acting_user", "is_active")
+    readonly_fields = ("key_hash",)
+
+
+@admin.register(Case)
+class CaseAdmin(ScopedAdmin):
+    """Read-only: cases change only through the workflow (workbench, app, API)."""
+
+    list_display = ("code", "title", "status", "level", "category", "reported_at")
+    list_filter = ("status", "level", "channel")
+    search_fields = ("code", "title")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
