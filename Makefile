@@ -7,7 +7,7 @@ export FENGQIAO_HOME ?= $(CURDIR)/var
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint format install install-test browser clean serve
+.PHONY: demo test lint format install install-test browser clean serve bench
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "fengqiao needs Python 3.11+"; exit 1; }
@@ -55,6 +55,11 @@ test: install-test
 	  echo "== again on PostgreSQL =="; \
 	  FENGQIAO_HOME=$(CURDIR)/var/test DATABASE_URL="$$FENGQIAO_TEST_DATABASE_URL" $(BIN)/python -m pytest $(PYTEST_ARGS); \
 	fi
+
+## make bench: the benchmarks in bench/ (never part of make test); BENCH="p3" picks some,
+## BENCH_ARGS="--seconds 20 --database postgres://postgres@127.0.0.1:5432/postgres" tunes them
+bench: install
+	$(BIN)/python -m bench $(BENCH) $(BENCH_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -1,0 +1,1 @@
+"""fengqiao benchmarks (../shared/BENCHMARKS.md): `make bench` or `python -m bench NAME`."""

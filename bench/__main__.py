@@ -1,0 +1,36 @@
+"""Entry point: `python -m bench [NAME ...] [--json FILE] [--seconds N] [--database URL]`."""
+
+import argparse
+import json
+import sys
+
+from bench import p3_intake
+
+BENCHMARKS = {"p3": p3_intake.run}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("names", nargs="*", default=list(BENCHMARKS), help="e.g. p3")
+    parser.add_argument("--json", dest="json_path", help="also write the figures to this file")
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--database", default="", help="DATABASE_URL; empty = SQLite")
+    args = parser.parse_args(argv)
+    figures = []
+    for name in args.names:
+        if name not in BENCHMARKS:
+            parser.error(f"unknown benchmark {name!r}; known: {', '.join(BENCHMARKS)}")
+        for figure in BENCHMARKS[name](
+            seconds=args.seconds, clients=args.clients, database_url=args.database
+        ):
+            print(figure.line(), flush=True)
+            figures.append(figure.as_dict())
+    if args.json_path:
+        with open(args.json_path, "w", encoding="utf-8") as fh:
+            json.dump(figures, fh, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
