@@ -63,3 +63,42 @@ def _english_messages():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _no_demo_case_history(settings):
+    """The demo county's year of cases is for people, not for every test that needs a county
+    (tests of the history itself seed it in a module fixture of their own)."""
+    settings.FENGQIAO_DEMO_CASE_HISTORY = False
+
+
+@pytest.fixture(autouse=True)
+def _case_log_triggers(request):
+    """After a transactional test pytest-django empties SQLite with DELETE, which the case
+    log's append-only triggers refuse: such tests drop them at teardown (before the flush),
+    and every database test makes sure they are there when it starts."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not names & {"db", "transactional_db", "live_server"}:
+        yield
+        return
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        names & {"transactional_db", "live_server"}
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    import importlib
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield  # PostgreSQL empties with TRUNCATE, which row triggers do not see
+        return
+    triggers = importlib.import_module("fengqiao.cases.migrations.0002_caseevent_append_only")
+    with connection.cursor() as cursor:
+        for sql in triggers.SQLITE_UP:
+            cursor.execute(sql.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS", 1))
+    yield
+    if transactional:
+        with connection.cursor() as cursor:
+            for sql in triggers.SQLITE_DOWN:
+                cursor.execute(sql)

@@ -1,5 +1,411 @@
-"""API: cases (filled in by the cases API module)."""
+"""API: cases (report, list, page, actions, attachments), queues, categories, units, inbox."""
 
-from ninja import Router
+from django.db.models import Q
+from django.http import FileResponse
+from django.utils.translation import gettext_lazy as _
+from ninja import File, Form, Query, Router, Status
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+
+from fengqiao.accounts.models import User
+from fengqiao.cases import selectors, services
+from fengqiao.cases.attachments import case_attach
+from fengqiao.cases.models import Case, Channel, HandlingUnit, Priority
+from fengqiao.cases.schemas import (
+    ActionIn,
+    AttachmentOut,
+    CaseDetailOut,
+    CaseFilter,
+    CaseIn,
+    CaseOut,
+    CategoryGroupOut,
+    NotificationOut,
+    QueueOut,
+    UnitOut,
+)
+from fengqiao.core import clock
+from fengqiao.core.errors import NotFound, ValidationFailed
+from fengqiao.core.roles import Role
+from fengqiao.core.scoping import actor_prefixes
+from fengqiao.regions.models import Region
+from fengqiao.registry import selectors as registry_selectors
 
 router = Router(tags=["cases"])
+
+
+# --- lookups the handlers share --------------------------------------------------------------
+
+
+def _case(request, code: str) -> Case:
+    return selectors.case_get(actor=request.auth, code=code)
+
+
+def _category(code: str):
+    category = selectors.category_choices().filter(code=code).first()
+    if category is None:
+        raise ValidationFailed(_("Choose a category (not a group)."), field="category")
+    return category
+
+
+def _priority(value: str) -> str | None:
+    if not value:
+        return None
+    if value not in Priority.values:
+        raise ValidationFailed(_("Unknown priority."), field="priority")
+    return value
+
+
+def _assignee(username: str):
+    if not username:
+        return None
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise NotFound(_("No active account has this username."), field="assignee")
+    return user
+
+
+def _detail(actor, case: Case, *, is_new: bool = False) -> Case:
+    """Attach what the case page shows besides the row itself (it depends on who asks)."""
+    case.api_timeline = list(selectors.case_timeline(case=case))
+    case.api_actions = selectors.case_actions(actor=actor, case=case)
+    listed = case.duplicate_candidates or []
+    visible = {
+        other.pk: other
+        for other in selectors.case_list(actor=actor).filter(pk__in=[c["id"] for c in listed])
+    }
+    case.api_candidates = [
+        {
+            "code": visible[c["id"]].code,
+            "title": visible[c["id"]].title,
+            "status": visible[c["id"]].status,
+            "similarity": c["similarity"],
+            "distance_m": c.get("distance_m"),
+        }
+        for c in listed
+        if c["id"] in visible
+    ]
+    # A case this request made has no attachments yet (report intake is a hot path).
+    case.api_attachments = [] if is_new else list(_attachments(case))
+    return case
+
+
+def _attachments(case: Case):
+    return case.attachments.select_related("case", "event").order_by("pk")
+
+
+def _channel(actor, value: str) -> str:
+    """Residents report through the portal; staff choose; Open311 has its own endpoint."""
+    if actor.role == Role.RESIDENT and not actor.is_superuser:
+        if value not in ("", Channel.PORTAL):
+            raise ValidationFailed(_("Residents report through the portal."), field="channel")
+        return Channel.PORTAL
+    if value == Channel.OPEN311:
+        raise ValidationFailed(_("Open311 reports come in at /open311/v2/."), field="channel")
+    return value or Channel.GRID_APP
+
+
+def _listed(queryset, ids: list[int], field: str) -> list:
+    if not ids:
+        return []
+    found = list(queryset.filter(pk__in=ids))
+    if len(found) != len(set(ids)):
+        raise NotFound(field=field)
+    return found
+
+
+# --- cases -----------------------------------------------------------------------------------
+
+
+@router.get("/cases", response=list[CaseOut])
+@paginate(PageNumberPagination, page_size=50)
+def case_list(request, filters: Query[CaseFilter]):
+    """Cases the caller may see, newest first; `queue` is one of GET /cases/queues."""
+    return selectors.case_list(
+        actor=request.auth,
+        queue=filters.queue,
+        q=filters.q.strip(),
+        status=filters.status,
+        category=filters.category,
+        level=filters.level,
+        channel=filters.channel,
+    )
+
+
+@router.post("/cases", response={200: CaseDetailOut, 201: CaseDetailOut})
+def case_report(request, payload: CaseIn):
+    """Report a case. Sending the same `client_id` again (an offline phone catching up) returns
+    the case already made, with status 200."""
+    actor = request.auth
+    village = None
+    if payload.village:
+        village = Region.objects.filter(code=payload.village).first()
+        if village is None:
+            raise NotFound(_("Unknown village."), field="village")
+    resubmitted = bool(payload.client_id) and (
+        selectors.case_list(actor=actor).filter(client_id=payload.client_id).exists()
+    )
+    case = services.case_report(
+        actor=actor,
+        category=_category(payload.category),
+        title=payload.title,
+        description=payload.description,
+        channel=_channel(actor, payload.channel),
+        lat=payload.lat,
+        lng=payload.lng,
+        address=payload.address,
+        village=village,
+        reporter_name=payload.reporter_name,
+        callback_phone=payload.callback_phone,
+        is_anonymous=payload.is_anonymous,
+        priority=payload.priority,
+        client_id=payload.client_id or None,
+        people=_listed(
+            registry_selectors.person_list(actor=actor), payload.person_ids, "person_ids"
+        ),
+        dwellings=_listed(
+            registry_selectors.dwelling_list(actor=actor), payload.dwelling_ids, "dwelling_ids"
+        ),
+    )
+    if resubmitted:
+        return Status(200, _detail(actor, case))
+    return Status(201, _detail(actor, case, is_new=True))
+
+
+@router.get("/cases/queues", response=list[QueueOut])
+def queue_counts(request):
+    """How many cases wait in each queue for the caller."""
+    counts = selectors.queue_counts(actor=request.auth)
+    return [
+        {"queue": name, "description": description, "count": counts[name]}
+        for name, description in selectors.QUEUES.items()
+    ]
+
+
+@router.get("/cases/{code}", response=CaseDetailOut)
+def case_detail(request, code: str):
+    """The case page: the row, its timeline, what the caller may do, duplicates, attachments."""
+    return _detail(request.auth, _case(request, code))
+
+
+# --- actions: one endpoint, one small function per action -------------------------------------
+
+
+def _accept(actor, case, body: ActionIn):
+    return services.case_accept(
+        actor=actor,
+        case_id=case.pk,
+        note=body.note,
+        category=_category(body.category) if body.category else None,
+        priority=_priority(body.priority),
+    )
+
+
+def _reject(actor, case, body: ActionIn):
+    return services.case_reject(actor=actor, case_id=case.pk, reason=body.reason)
+
+
+def _merge(actor, case, body: ActionIn):
+    master = selectors.case_list(actor=actor).filter(code=body.master).first()
+    if master is None:
+        raise NotFound(_("The master case was not found."), field="master")
+    return services.case_merge(actor=actor, case_id=case.pk, master_id=master.pk, note=body.note)
+
+
+def _dispatch(actor, case, body: ActionIn):
+    return services.case_dispatch(
+        actor=actor,
+        case_id=case.pk,
+        unit_id=body.unit_id,
+        assignee=_assignee(body.assignee),
+        note=body.note,
+    )
+
+
+def _transfer(actor, case, body: ActionIn):
+    return services.case_transfer(
+        actor=actor,
+        case_id=case.pk,
+        unit_id=body.unit_id,
+        assignee=_assignee(body.assignee),
+        note=body.note,
+    )
+
+
+def _claim(actor, case, body: ActionIn):
+    return services.case_claim(actor=actor, case_id=case.pk, note=body.note)
+
+
+def _return(actor, case, body: ActionIn):
+    return services.case_return(actor=actor, case_id=case.pk, reason=body.reason)
+
+
+def _resolve(actor, case, body: ActionIn):
+    return services.case_resolve(actor=actor, case_id=case.pk, result=body.result)
+
+
+def _verify(actor, case, body: ActionIn):
+    return services.case_verify(actor=actor, case_id=case.pk, note=body.note)
+
+
+def _reopen(actor, case, body: ActionIn):
+    return services.case_reopen(actor=actor, case_id=case.pk, reason=body.reason)
+
+
+def _rate(actor, case, body: ActionIn):
+    return services.case_rate(
+        actor=actor, case_id=case.pk, rating=body.rating, comment=body.comment
+    )
+
+
+def _close(actor, case, body: ActionIn):
+    return services.case_close(actor=actor, case_id=case.pk, reason=body.reason)
+
+
+def _escalate(actor, case, body: ActionIn):
+    return services.case_escalate(actor=actor, case_id=case.pk, reason=body.reason)
+
+
+def _note(actor, case, body: ActionIn):
+    return services.case_note(actor=actor, case_id=case.pk, note=body.note)
+
+
+def _request_extension(actor, case, body: ActionIn):
+    return services.case_request_extension(
+        actor=actor, case_id=case.pk, days=body.days or 0, reason=body.reason
+    )
+
+
+def _approve_extension(actor, case, body: ActionIn):
+    return services.case_approve_extension(actor=actor, case_id=case.pk, note=body.note)
+
+
+ACTIONS = {
+    "accept": _accept,
+    "reject": _reject,
+    "merge": _merge,
+    "dispatch": _dispatch,
+    "transfer": _transfer,
+    "claim": _claim,
+    "return": _return,
+    "resolve": _resolve,
+    "verify": _verify,
+    "reopen": _reopen,
+    "rate": _rate,
+    "close": _close,
+    "escalate": _escalate,
+    "note": _note,
+    "request_extension": _request_extension,
+    "approve_extension": _approve_extension,
+}
+
+
+@router.post("/cases/{code}/actions/{action}", response=CaseDetailOut)
+def case_action(request, code: str, action: str, payload: ActionIn):
+    """Take one step on a case (see `actions` on the case page for what the caller may do).
+
+    Refusals: 403 `forbidden` (role or person), 409 `illegal_transition` (state)."""
+    handler = ACTIONS.get(action)
+    if handler is None:
+        raise NotFound(
+            _("Unknown action %(action)s.") % {"action": action},
+            code="unknown_action",
+            field="action",
+        )
+    case = handler(request.auth, _case(request, code), payload)
+    return _detail(request.auth, case)
+
+
+# --- attachments -----------------------------------------------------------------------------
+
+
+@router.get("/cases/{code}/attachments", response=list[AttachmentOut])
+def attachment_list(request, code: str):
+    return list(_attachments(_case(request, code)))
+
+
+@router.post("/cases/{code}/attachments", response={201: list[AttachmentOut]})
+def attachment_upload(
+    request, code: str, files: File[list[UploadedFile]] = None, note: Form[str] = ""
+):
+    """Upload photos (JPEG, PNG, GIF, WebP, HEIC) or PDFs, 10 MB each at most, as multipart
+    `files`; they are logged as one note on the timeline."""
+    # `files` is checked after the case is found, so outsiders learn nothing but 404.
+    case = _case(request, code)
+    stored = case_attach(actor=request.auth, case_id=case.pk, files=files, note=note)
+    return Status(201, stored)
+
+
+@router.get("/cases/{code}/attachments/{attachment_id}")
+def attachment_download(request, code: str, attachment_id: int):
+    attachment = _case(request, code).attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound()
+    return FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=attachment.content_type == "application/pdf",
+        filename=attachment.name,
+    )
+
+
+# --- reference lists and the inbox -------------------------------------------------------------
+
+
+@router.get("/categories", response=list[CategoryGroupOut])
+def category_tree(request):
+    """Active categories under their groups (two levels)."""
+    groups: dict[int, dict] = {}
+    for category in selectors.category_choices().order_by("parent__code", "code"):
+        group = groups.setdefault(
+            category.parent_id,
+            {
+                "code": category.parent.code,
+                "name": category.parent.name,
+                "name_en": category.parent.name_en,
+                "children": [],
+            },
+        )
+        group["children"].append(category)
+    return list(groups.values())
+
+
+@router.get("/units", response=list[UnitOut])
+def unit_list(request, case: str = ""):
+    """Units a case can be dispatched to (`handles`: bound to its category first); without
+    `case`, the units of the caller's townships and counties and those inside them."""
+    if not case:
+        return list(_units_around(request.auth))
+    found = _case(request, case)
+    handling = set(found.category.units.values_list("pk", flat=True))
+    units = list(selectors.unit_choices(actor=request.auth, case=found))
+    for unit in units:
+        unit.handles = unit.pk in handling
+    units.sort(key=lambda unit: (not unit.handles, unit.region_code, unit.name))
+    return units
+
+
+def _units_around(actor):
+    prefixes = actor_prefixes(actor)
+    if prefixes is None:
+        return HandlingUnit.objects.all()
+    near = Q(pk__in=[])
+    for prefix in prefixes:
+        near |= Q(region_code__startswith=prefix) | Q(region_code__in=[prefix[:6], prefix[:9]])
+    return HandlingUnit.objects.filter(near)
+
+
+@router.get("/inbox", response=list[NotificationOut])
+@paginate(PageNumberPagination, page_size=50)
+def inbox(request, unread: bool = False):
+    return selectors.inbox(actor=request.auth, unread_only=unread)
+
+
+@router.post("/inbox/{notification_id}/read", response=NotificationOut)
+def inbox_read(request, notification_id: int):
+    """Mark one of the caller's notifications read (again is harmless)."""
+    mine = selectors.inbox(actor=request.auth).filter(pk=notification_id)
+    mine.filter(read_at__isnull=True).update(read_at=clock.now())
+    notification = mine.first()
+    if notification is None:
+        raise NotFound()
+    return notification

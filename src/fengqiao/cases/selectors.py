@@ -101,7 +101,8 @@ def case_timeline(*, case: Case):
 
 
 def case_actions(*, actor, case: Case) -> list[tuple[str, str]]:
-    return workflow.allowed_actions(actor, case)
+    """Buttons to draw; photos and files have their own upload form."""
+    return [(a, label) for a, label in workflow.allowed_actions(actor, case) if a != "attach"]
 
 
 def queue_counts(*, actor) -> dict[str, int]:

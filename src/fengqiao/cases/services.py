@@ -1,6 +1,6 @@
 """Every write to a case: one transaction each, one CaseEvent each, notifications on commit."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from fengqiao.cases import duplicates, hashchain, notify, sla, workflow
 from fengqiao.cases.models import (
     LEVEL_ORDER,
+    OPEN_STATUSES,
     Case,
     CaseDaySequence,
     CaseEvent,
@@ -72,7 +73,7 @@ def _append(
         action=action,
         actor=None if actor == SYSTEM else actor,
         actor_label=_actor_label(actor),
-        at=at,
+        at=at.astimezone(UTC),  # hashed as the database gives it back (UTC), so it verifies
         from_status=from_status,
         to_status=case.status,
         from_level=from_level,
@@ -268,6 +269,9 @@ def case_accept(
     category: Category | None = None,
     priority: str | None = None,
 ) -> Case:
+    if priority is not None and priority not in Priority.values:
+        raise ValidationFailed(_("Unknown priority."), field="priority")
+
     def mutate(case):
         if category is not None:
             if category.parent_id is None:
@@ -303,20 +307,24 @@ def case_merge(*, actor, case_id: int, master_id: int, note: str = "") -> Case:
         case.master = master
         case.closed_at = clock.now()
 
-    case = _transition(
-        actor=actor,
-        case_id=case_id,
-        action="merge",
-        note=note,
-        data={"master": master.code},
-        mutate=mutate,
-    )
-    case_note(
-        actor=actor,
-        case_id=master.pk,
-        note=str(_("Merged duplicate %(code)s into this case.") % {"code": case.code}),
-        data={"merged": case.code},
-    )
+    with transaction.atomic():  # the merge and the master's note, or neither
+        case = _transition(
+            actor=actor,
+            case_id=case_id,
+            action="merge",
+            note=note,
+            data={"master": master.code},
+            mutate=mutate,
+        )
+        # A closed master takes no more notes (and no more steps); its duplicate still
+        # points at it.
+        if Case.objects.filter(pk=master.pk, status__in=OPEN_STATUSES).exists():
+            case_note(
+                actor=actor,
+                case_id=master.pk,
+                note=str(_("Merged duplicate %(code)s into this case.") % {"code": case.code}),
+                data={"merged": case.code},
+            )
     return case
 
 
@@ -471,6 +479,12 @@ def case_note(*, actor, case_id: int, note: str, data: dict | None = None) -> Ca
     if not note.strip():
         raise ValidationFailed(_("A note cannot be empty."), field="note")
     return _transition(actor=actor, case_id=case_id, action="note", note=note, data=data)
+
+
+def case_attach_event(*, actor, case_id: int, note: str, data: dict) -> Case:
+    """The log row for photos or files added to a case (the files are stored by the caller
+    in the same transaction, see cases.attachments)."""
+    return _transition(actor=actor, case_id=case_id, action="attach", note=note, data=data)
 
 
 def case_request_extension(*, actor, case_id: int, days: float, reason: str) -> Case:

@@ -1,4 +1,15 @@
-"""URL patterns for the centre workbench (filled by the workbench views)."""
+"""URL patterns for the centre workbench at /cases/."""
+
+from django.urls import path
+
+from fengqiao.cases import views
 
 app_name = "cases"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("new/", views.new, name="new"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("<str:code>/", views.detail, name="detail"),
+    path("<str:code>/act/<str:action>/", views.act, name="act"),
+    path("<str:code>/files/<int:attachment_id>/", views.attachment, name="attachment"),
+]

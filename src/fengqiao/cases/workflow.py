@@ -71,6 +71,13 @@ TRANSITIONS: dict[tuple[str, str], Step] = {
         for status in ESCALATABLE
     },
     **{(status, "note"): Step(None, NOTERS, _("Add note")) for status in OPEN_STATUSES},
+    # Photos and files: staff on any open case, a resident on their own.
+    **{
+        (status, "attach"): Step(
+            None, NOTERS | {Role.RESIDENT}, _("Add photos or files"), reporter_only=True
+        )
+        for status in OPEN_STATUSES
+    },
 }
 
 ACTIONS = sorted({action for _status, action in TRANSITIONS})

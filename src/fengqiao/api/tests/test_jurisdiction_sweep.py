@@ -20,7 +20,10 @@ from fengqiao.registry.models import (
 
 # Endpoints that are not about jurisdiction-bound data.
 NOT_SCOPED_API = {"/api/v1/auth/token", "/api/v1/me"}
-NOT_SCOPED_PAGES = {"accounts:", "admin:", "set_language", "health", "ready", "api-v1:"}
+NOT_SCOPED_PAGES = {
+    "accounts:", "admin:", "set_language", "health", "ready", "api-v1:", "open311:", "mobile:sw",
+}
+CASE_PAGES = ("cases/", "m/", "h5/")
 
 
 @pytest.fixture
@@ -39,15 +42,40 @@ def village_a_objects(users):
         "facility_id": Facility.objects.filter(**inside).first().pk,
         "region_code": code,
         "grid_code": Grid.objects.filter(code__startswith=code).first().code,
+        "case_code": _village_case(code),
         "field": "id_number",
+        "action": "note",
+        "attachment_id": 1,
+        "notification_id": 1,
     }
+
+
+def _village_case(village_code: str) -> str:
+    """A case inside the village, reported by its own grid chief through the services."""
+    from fengqiao.accounts.models import User
+    from fengqiao.cases.defaults import ensure_default_categories
+    from fengqiao.cases.models import Category
+    from fengqiao.cases.services import case_report
+
+    ensure_default_categories()
+    grid = Grid.objects.filter(code__startswith=village_code, parent__isnull=True).first()
+    chief = User.objects.filter(bindings__code=grid.code).first() or User.objects.get(
+        username="admin"
+    )
+    case = case_report(
+        actor=chief, category=Category.objects.get(code="garbage"), title="垃圾堆放",
+        lat=grid.centroid_lat, lng=grid.centroid_lng,
+    )
+    return case.code
 
 
 def _fill(path: str, objects: dict) -> str:
     def value(match):
         name = match.group(1)
         if name == "code":
-            return objects["region_code"]
+            return objects["case_code"] if path.startswith("/api/v1/cases/") else objects[
+                "region_code"
+            ]
         return str(objects[name])
 
     return re.sub(r"\{(\w+)\}", value, path)
@@ -82,7 +110,15 @@ def test_api_returns_nothing_of_village_a_when_caller_is_in_village_b(users, vil
                 assert not _leaks(_items(response.json()), village_a_objects["village_code"]), url
             checked += 1
         if "post" in methods and "{" in path:
-            response = client.post(url, {"field": "id_number"}, content_type="application/json")
+            if path.endswith("/attachments"):
+                from django.core.files.uploadedfile import SimpleUploadedFile
+
+                photo = SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n", "image/png")
+                response = client.post(url, {"files": photo})
+            else:
+                response = client.post(
+                    url, {"field": "id_number", "note": "x"}, content_type="application/json"
+                )
             assert response.status_code in (403, 404), (url, response.status_code)
             checked += 1
     located = client.get("/api/v1/grids/locate", _point_in(village_a_objects["grid_code"]))
@@ -132,6 +168,8 @@ def test_pages_return_404_or_nothing_when_caller_is_in_village_b(users, village_
         "<int:household_id>": village_a_objects["household_id"],
         "<int:dwelling_id>": village_a_objects["dwelling_id"],
         "<str:field>": "id_number",
+        "<str:action>": "note",
+        "<int:attachment_id>": 1,
     }
     person = Person.objects.get(pk=village_a_objects["person_id"])
     checked = 0
@@ -141,10 +179,12 @@ def test_pages_return_404_or_nothing_when_caller_is_in_village_b(users, village_
         url = "/" + pattern.lstrip("^").rstrip("$")
         if "grid/<str:code>" in url:
             url = url.replace("<str:code>", village_a_objects["grid_code"])
+        if pattern.startswith(CASE_PAGES):
+            url = url.replace("<str:code>", village_a_objects["case_code"])
         for key, value in params.items():
             url = url.replace(key, str(value))
         assert "<" not in url, url
-        method = client.post if name.endswith("reveal") else client.get
+        method = client.post if name.endswith(("reveal", "act", "rate")) else client.get
         response = method(url)
         if any(key in pattern for key in params):
             assert response.status_code == 404, (url, response.status_code)

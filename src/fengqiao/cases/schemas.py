@@ -1,0 +1,254 @@
+"""API schemas for cases: lists, the case page (timeline, actions, duplicates), reports, actions.
+
+The callback phone only ever leaves masked; a reporter's account is never exposed, only the
+name they gave (empty when anonymous).
+"""
+
+from datetime import datetime
+
+from ninja import Field, Schema
+from pydantic import field_validator
+
+from fengqiao.cases.models import OPEN_STATUSES
+from fengqiao.core import clock
+
+
+def _without_nul(value):
+    # PostgreSQL text cannot hold NUL; it never means anything in a report.
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class CaseFilter(Schema):
+    queue: str = ""
+    q: str = ""
+    status: str = ""
+    category: str = ""
+    level: str = ""
+    channel: str = ""
+
+    strip_nul = field_validator("*", mode="before")(_without_nul)
+
+
+class CaseOut(Schema):
+    id: int
+    code: str
+    title: str
+    status: str
+    status_label: str
+    level: str
+    channel: str
+    priority: str
+    category: str
+    category_name: str
+    address: str
+    lat: float | None
+    lng: float | None
+    region_code: str
+    village_name: str
+    grid_name: str | None
+    unit_name: str | None
+    assignee_label: str | None
+    reported_at: datetime
+    due_at: datetime | None
+    is_overdue: bool
+    rating: int | None
+
+    @staticmethod
+    def resolve_status_label(obj) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_category(obj) -> str:
+        return obj.category.code
+
+    @staticmethod
+    def resolve_category_name(obj) -> str:
+        return obj.category.name
+
+    @staticmethod
+    def resolve_village_name(obj) -> str:
+        return obj.village.name
+
+    @staticmethod
+    def resolve_grid_name(obj) -> str | None:
+        return obj.grid.name if obj.grid_id else None
+
+    @staticmethod
+    def resolve_unit_name(obj) -> str | None:
+        return obj.unit.name if obj.unit_id else None
+
+    @staticmethod
+    def resolve_assignee_label(obj) -> str | None:
+        return obj.assignee.label if obj.assignee_id else None
+
+    @staticmethod
+    def resolve_is_overdue(obj) -> bool:
+        return obj.status in OPEN_STATUSES and obj.due_at is not None and obj.due_at < clock.now()
+
+
+class EventOut(Schema):
+    seq: int
+    action: str
+    actor_label: str
+    at: datetime
+    from_status: str
+    to_status: str
+    from_level: str
+    to_level: str
+    note: str
+
+
+class ActionOut(Schema):
+    action: str
+    label: str
+
+
+class CandidateOut(Schema):
+    code: str
+    title: str
+    status: str
+    similarity: float
+    distance_m: int | None
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+    event_seq: int | None
+    url: str
+
+    @staticmethod
+    def resolve_event_seq(obj) -> int | None:
+        return obj.event.seq if obj.event_id else None
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return f"/api/v1/cases/{obj.case.code}/attachments/{obj.pk}"
+
+
+class CaseDetailOut(CaseOut):
+    description: str
+    reporter_name: str
+    is_anonymous: bool
+    callback_phone: str
+    result: str
+    rating_comment: str
+    resolve_due_at: datetime | None
+    closed_at: datetime | None
+    master: str | None
+    version: int
+    timeline: list[EventOut]
+    actions: list[ActionOut]
+    duplicate_candidates: list[CandidateOut]
+    attachments: list[AttachmentOut]
+
+    @staticmethod
+    def resolve_callback_phone(obj) -> str:
+        return obj.callback_phone_masked
+
+    @staticmethod
+    def resolve_master(obj) -> str | None:
+        return obj.master.code if obj.master_id else None
+
+    @staticmethod
+    def resolve_timeline(obj) -> list:
+        return obj.api_timeline
+
+    @staticmethod
+    def resolve_actions(obj) -> list:
+        return [{"action": action, "label": label} for action, label in obj.api_actions]
+
+    @staticmethod
+    def resolve_duplicate_candidates(obj) -> list:
+        return obj.api_candidates
+
+    @staticmethod
+    def resolve_attachments(obj) -> list:
+        return obj.api_attachments
+
+
+class CaseIn(Schema):
+    category: str = Field(description="code of a category (not a group)")
+    title: str
+    description: str = ""
+    lat: float | None = None
+    lng: float | None = None
+    village: str = Field("", description="village code, when there is no point")
+    address: str = ""
+    channel: str = Field("", description="empty: portal for residents, grid_app for staff")
+    priority: str = "normal"
+    client_id: str | None = Field(
+        None, max_length=64, description="id made on the device; resubmitting it is harmless"
+    )
+    reporter_name: str = ""
+    callback_phone: str = ""
+    is_anonymous: bool = False
+    person_ids: list[int] = []
+    dwelling_ids: list[int] = []
+
+    strip_nul = field_validator("*", mode="before")(_without_nul)
+
+
+class ActionIn(Schema):
+    """One body for every action; each action reads the fields it needs."""
+
+    note: str = ""
+    reason: str = ""
+    result: str = ""
+    rating: int | None = None
+    comment: str = ""
+    unit_id: int | None = None
+    assignee: str = Field("", description="username of the person to dispatch to")
+    master: str = Field("", description="case code of the master case (merge)")
+    days: float | None = None
+    category: str = Field("", description="accept: reclassify to this category code")
+    priority: str = Field("", description="accept: change the priority")
+
+    strip_nul = field_validator("*", mode="before")(_without_nul)
+
+
+class QueueOut(Schema):
+    queue: str
+    description: str
+    count: int
+
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    start_level: str
+    keywords: str
+
+
+class CategoryGroupOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    children: list[CategoryOut]
+
+
+class UnitOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+    region_code: str
+    handles: bool = Field(False, description="the unit is bound to the case's category")
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    message: str
+    created_at: datetime
+    read_at: datetime | None
+    case: str | None
+
+    @staticmethod
+    def resolve_case(obj) -> str | None:
+        return obj.case.code if obj.case_id else None

@@ -1,0 +1,494 @@
+"""Centre workbench pages: queues with filters, the case page with timeline, map and actions,
+hotline and walk-in intake, the inbox; plus the action endpoint the phone apps share."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from fengqiao.cases import selectors, services, workflow
+from fengqiao.cases.attachments import case_attach
+from fengqiao.cases.models import Case, Channel, Level, Priority, Status
+from fengqiao.core import clock
+from fengqiao.core.errors import DomainError, NotFound, ValidationFailed
+from fengqiao.core.roles import Role, has_role
+from fengqiao.regions import selectors as region_selectors
+
+PAGE_SIZE = 50
+
+QUEUE_LABELS = {
+    "new": gettext_lazy("New"),
+    "to_dispatch": gettext_lazy("To dispatch"),
+    "mine": gettext_lazy("Mine"),
+    "overdue": gettext_lazy("Overdue"),
+    "due_soon": gettext_lazy("Due soon"),
+    "escalated": gettext_lazy("Escalated"),
+    "to_verify": gettext_lazy("To verify"),
+    "closed": gettext_lazy("Finished"),
+}
+
+# The inputs each action's form asks for; the service decides which are required.
+ACTION_FIELDS = {
+    "accept": ["priority", "note"],
+    "reject": ["reason"],
+    "merge": ["master", "note"],
+    "dispatch": ["unit", "note"],
+    "transfer": ["unit", "note"],
+    "claim": ["note"],
+    "return": ["reason"],
+    "resolve": ["result"],
+    "verify": ["note"],
+    "reopen": ["reason"],
+    "rate": ["rating", "comment"],
+    "close": ["reason"],
+    "escalate": ["reason"],
+    "note": ["note"],
+    "request_extension": ["days", "reason"],
+    "approve_extension": ["note"],
+}
+# Actions that move a case back or out: drawn in the warning colour.
+CAUTION_ACTIONS = frozenset({"reject", "return", "reopen", "escalate", "merge"})
+
+ACTION_LABELS = {
+    "report": gettext_lazy("Report"),
+    **{action: step.label for (_status, action), step in workflow.TRANSITIONS.items()},
+}
+
+# Roles that take in hotline and walk-in reports on the workbench.
+INTAKE_ROLES = frozenset({Role.ADMIN, Role.CENTRE_STAFF, Role.GRID_CHIEF, Role.GRID_WORKER})
+INTAKE_CHANNELS = [
+    Channel.HOTLINE,
+    Channel.WALK_IN,
+    Channel.VIDEO,
+    Channel.POLICE,
+    Channel.CAMPAIGN,
+    Channel.OTHER,
+]
+
+
+# --- shared helpers (the phone apps use these too) -------------------------------------------
+
+
+def is_staff_user(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.role != Role.RESIDENT)
+
+
+def staff_required(view):
+    """Signed-in staff only; a resident is sent to the resident portal."""
+
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not is_staff_user(request.user):
+            if request.method == "GET":
+                return redirect("h5:home")
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def case_or_404(actor, code: str) -> Case:
+    try:
+        return selectors.case_get(actor=actor, code=code)
+    except NotFound as exc:
+        raise Http404(str(exc.message)) from exc
+
+
+def grouped_categories() -> list[tuple]:
+    """[(group, [category, …]), …] for <optgroup> selects."""
+    categories = sorted(selectors.category_choices(), key=lambda c: (c.parent.code, c.code))
+    return [(group, list(items)) for group, items in groupby(categories, key=lambda c: c.parent)]
+
+
+def safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def map_area(actor) -> dict:
+    """Where a picking map starts: the actor's first jurisdiction (centre and outline)."""
+    target = None
+    binding = actor.bindings.first() if actor.is_authenticated else None
+    if binding is not None:
+        target = binding.target
+    elif actor.is_superuser:
+        target = region_selectors.region_list(actor=actor, level="county").first()
+    elif getattr(actor, "person", None) is not None and actor.person.dwelling_id:
+        dwelling = actor.person.dwelling
+        if dwelling.lat is not None:
+            return {"lat": dwelling.lat, "lng": dwelling.lng, "outline": None}
+        target = dwelling.village
+    if target is None:
+        return {"lat": None, "lng": None, "outline": None}
+    return {"lat": target.centroid_lat, "lng": target.centroid_lng, "outline": target.boundary}
+
+
+def deadline_state(case: Case, now=None) -> str:
+    """'overdue', 'due_soon' or '' for an open case's current deadline."""
+    if not case.is_open or case.due_at is None:
+        return ""
+    now = now or clock.now()
+    if case.due_at < now:
+        return "overdue"
+    if case.warn_at is not None and case.warn_at <= now:
+        return "due_soon"
+    return ""
+
+
+def _label(choices, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def timeline_rows(case: Case) -> list[dict]:
+    rows = []
+    for event in selectors.case_timeline(case=case):
+        rows.append(
+            {
+                "event": event,
+                "label": str(ACTION_LABELS.get(event.action, event.action)),
+                "from_status": _label(Status, event.from_status) if event.from_status else "",
+                "to_status": _label(Status, event.to_status) if event.to_status else "",
+                "from_level": _label(Level, event.from_level) if event.from_level else "",
+                "to_level": _label(Level, event.to_level) if event.to_level else "",
+                "status_changed": event.from_status and event.from_status != event.to_status,
+                "level_changed": event.from_level and event.from_level != event.to_level,
+            }
+        )
+    return rows
+
+
+def _text(data, name: str) -> str:
+    return (data.get(name) or "").strip()
+
+
+def _unit_id(actor, case: Case, data) -> int:
+    raw = _text(data, "unit")
+    if not raw.isdigit():
+        raise ValidationFailed(_("Choose a handling unit."), field="unit")
+    unit_id = int(raw)
+    if not selectors.unit_choices(actor=actor, case=case).filter(pk=unit_id).exists():
+        raise ValidationFailed(_("That unit does not serve this case's area."), field="unit")
+    return unit_id
+
+
+def run_action(*, actor, case: Case, action: str, data) -> Case:
+    """Parse one action form and call its service. Role and state are checked first, so a
+    refused action answers 403/409 whatever was typed."""
+    if action not in ACTION_FIELDS:
+        raise NotFound(_("Unknown action."), field="action")
+    workflow.step(case, action, actor)
+    pk = case.pk
+    if action == "accept":
+        priority = _text(data, "priority") or None
+        if priority is not None and priority not in Priority.values:
+            raise ValidationFailed(_("Unknown priority."), field="priority")
+        return services.case_accept(
+            actor=actor, case_id=pk, note=_text(data, "note"), priority=priority
+        )
+    if action == "reject":
+        return services.case_reject(actor=actor, case_id=pk, reason=_text(data, "reason"))
+    if action == "merge":
+        code = _text(data, "master")
+        if not code:
+            raise ValidationFailed(_("Give the number of the master case."), field="master")
+        try:
+            master = selectors.case_get(actor=actor, code=code)
+        except NotFound as exc:
+            raise NotFound(_("The master case was not found."), field="master") from exc
+        return services.case_merge(
+            actor=actor, case_id=pk, master_id=master.pk, note=_text(data, "note")
+        )
+    if action in ("dispatch", "transfer"):
+        service = services.case_dispatch if action == "dispatch" else services.case_transfer
+        return service(
+            actor=actor, case_id=pk, unit_id=_unit_id(actor, case, data), note=_text(data, "note")
+        )
+    if action == "claim":
+        return services.case_claim(actor=actor, case_id=pk, note=_text(data, "note"))
+    if action == "return":
+        return services.case_return(actor=actor, case_id=pk, reason=_text(data, "reason"))
+    if action == "resolve":
+        return services.case_resolve(actor=actor, case_id=pk, result=_text(data, "result"))
+    if action == "verify":
+        return services.case_verify(actor=actor, case_id=pk, note=_text(data, "note"))
+    if action == "reopen":
+        return services.case_reopen(actor=actor, case_id=pk, reason=_text(data, "reason"))
+    if action == "rate":
+        raw = _text(data, "rating")
+        if not raw.isdigit():
+            raise ValidationFailed(_("Choose a rating from 1 to 5."), field="rating")
+        return services.case_rate(
+            actor=actor, case_id=pk, rating=int(raw), comment=_text(data, "comment")
+        )
+    if action == "close":
+        return services.case_close(actor=actor, case_id=pk, reason=_text(data, "reason"))
+    if action == "escalate":
+        return services.case_escalate(actor=actor, case_id=pk, reason=_text(data, "reason"))
+    if action == "note":
+        return services.case_note(actor=actor, case_id=pk, note=_text(data, "note"))
+    if action == "request_extension":
+        try:
+            days = float(_text(data, "days"))
+        except ValueError as exc:
+            raise ValidationFailed(_("Give a number of working days."), field="days") from exc
+        return services.case_request_extension(
+            actor=actor, case_id=pk, days=days, reason=_text(data, "reason")
+        )
+    return services.case_approve_extension(actor=actor, case_id=pk, note=_text(data, "note"))
+
+
+def action_forms(
+    actor, case: Case, *, error: DomainError | None = None, failed: str = "", data=None
+):
+    """One small form per action the actor may take now, with the error beside its own."""
+    forms = []
+    for action, label in selectors.case_actions(actor=actor, case=case):
+        if action not in ACTION_FIELDS:
+            continue
+        forms.append(
+            {
+                "action": action,
+                "label": label,
+                "fields": ACTION_FIELDS[action],
+                "caution": action in CAUTION_ACTIONS,
+                "error": error if action == failed else None,
+                "values": data if action == failed and data is not None else {},
+            }
+        )
+    return forms
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+@staff_required
+def queue(request):
+    """The queues as tabs with counts; filters narrow the list through an HTMX partial."""
+    name = request.GET.get("queue", "")
+    if name and name not in selectors.QUEUES:
+        raise Http404
+    filters = {
+        key: request.GET.get(key, "").strip()
+        for key in ("q", "status", "category", "level", "channel")
+    }
+    cases = selectors.case_list(actor=request.user, queue=name, **filters)
+    if name in ("overdue", "due_soon"):
+        cases = cases.order_by("due_at")
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"page": page, "query": query, "queue": name, "now": clock.now()}
+    if request.htmx and request.htmx.target == "results":
+        return render(request, "cases/_case_rows.html", context)
+    counts = selectors.queue_counts(actor=request.user)
+    tab_query = query.copy()
+    tab_query.pop("queue", None)
+    context.update(
+        tabs=[(key, QUEUE_LABELS[key], counts[key]) for key in selectors.QUEUES],
+        tab_query=tab_query.urlencode(),
+        groups=grouped_categories(),
+        statuses=Status.choices,
+        levels=Level.choices,
+        channels=Channel.choices,
+        filters=filters,
+        may_report=has_role(request.user, INTAKE_ROLES),
+    )
+    return render(request, "cases/queue.html", context)
+
+
+def _detail_context(request, case: Case, **form_state) -> dict:
+    actor = request.user
+    forms = action_forms(actor, case, **form_state)
+    needs_units = any(f["action"] in ("dispatch", "transfer") for f in forms)
+    candidates = []
+    for candidate in case.duplicate_candidates or []:
+        try:
+            other = selectors.case_get(actor=actor, case_id=candidate.get("id"))
+        except NotFound:
+            continue
+        candidates.append({**candidate, "case": other})
+    return {
+        "case": case,
+        "now": clock.now(),
+        "deadline": deadline_state(case),
+        "timeline": timeline_rows(case),
+        "forms": forms,
+        "may_merge": any(f["action"] == "merge" for f in forms),
+        "units": selectors.unit_choices(actor=actor, case=case) if needs_units else [],
+        "priorities": Priority.choices,
+        "candidates": candidates,
+        "duplicates": case.duplicates.all() if case.pk else [],
+        "attachments": case.attachments.all(),
+        "outline": case.grid.boundary if case.grid_id else None,
+    }
+
+
+@staff_required
+def detail(request, code: str):
+    case = case_or_404(request.user, code)
+    return render(request, "cases/detail.html", _detail_context(request, case))
+
+
+@staff_required
+@require_POST
+def act(request, code: str, action: str):
+    """Take one action on a case, then go back (`next`) — or show the error beside its form."""
+    case = case_or_404(request.user, code)
+    default = reverse("cases:detail", args=[case.code])
+    next_url = safe_next(request, default)
+    try:
+        case = run_action(actor=request.user, case=case, action=action, data=request.POST)
+    except DomainError as exc:
+        case.refresh_from_db()
+        if next_url.startswith(reverse("mobile:home")):
+            from fengqiao.cases import mobile_views
+
+            return mobile_views.task_page(
+                request, case, error=exc, failed=action, data=request.POST, status=exc.status
+            )
+        context = _detail_context(request, case, error=exc, failed=action, data=request.POST)
+        return render(request, "cases/detail.html", context, status=exc.status)
+    messages.success(
+        request,
+        _("%(action)s: done for %(code)s.")
+        % {"action": ACTION_LABELS.get(action, action), "code": case.code},
+    )
+    photos = request.FILES.getlist("photo")
+    if photos:
+        try:
+            case_attach(actor=request.user, case_id=case.pk, files=photos)
+        except DomainError as exc:
+            messages.error(
+                request, _("The photos were not attached: %(why)s") % {"why": exc.message}
+            )
+    return redirect(next_url)
+
+
+@login_required
+def attachment(request, code: str, attachment_id: int):
+    """A photo or file of a case the user may see (residents: their own cases only)."""
+    case = case_or_404(request.user, code)
+    found = case.attachments.filter(pk=attachment_id).first()
+    if found is None:
+        raise Http404
+    response = FileResponse(found.file.open("rb"), content_type=found.content_type)
+    response["Content-Disposition"] = f'inline; filename="{found.pk}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _intake_villages(actor):
+    villages = list(region_selectors.region_list(actor=actor, level="village"))
+    for binding in actor.bindings.select_related("grid__village"):
+        if binding.grid is not None and binding.grid.village not in villages:
+            villages.append(binding.grid.village)
+    return villages
+
+
+def _float_or_none(raw: str, field: str) -> float | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValidationFailed(_("Give a number."), field=field) from exc
+
+
+def report_from_form(*, actor, data, channel: str, villages=(), client_id: str | None = None):
+    """case_report from a posted form (workbench intake, phone fallbacks)."""
+    code = _text(data, "category")
+    category = next((c for c in selectors.category_choices() if c.code == code), None)
+    if category is None:
+        raise ValidationFailed(_("Choose a category."), field="category")
+    lat = _float_or_none(data.get("lat"), "lat")
+    lng = _float_or_none(data.get("lng"), "lng")
+    if (lat is None) != (lng is None):
+        raise ValidationFailed(_("Give both latitude and longitude."), field="lat")
+    village = None
+    village_code = _text(data, "village")
+    if lat is None and village_code:
+        village = next((v for v in villages if v.code == village_code), None)
+        if village is None:
+            raise ValidationFailed(_("Choose a village in your jurisdiction."), field="village")
+    is_anonymous = data.get("anonymous") in ("1", "on", "true")
+    priority = _text(data, "priority") or Priority.NORMAL
+    return services.case_report(
+        actor=actor,
+        category=category,
+        title=_text(data, "title") or category.name,
+        description=_text(data, "description"),
+        channel=channel,
+        lat=lat,
+        lng=lng,
+        address=_text(data, "address"),
+        village=village,
+        reporter_name="" if is_anonymous else _text(data, "reporter_name"),
+        callback_phone=_text(data, "callback_phone"),
+        is_anonymous=is_anonymous,
+        priority=priority,
+        client_id=client_id,
+    )
+
+
+@staff_required
+def new(request):
+    """Hotline (12345) and walk-in intake: the centre types what the caller says."""
+    if not has_role(request.user, INTAKE_ROLES):
+        raise PermissionDenied
+    villages = _intake_villages(request.user)
+    error, status, data = None, 200, {"channel": Channel.HOTLINE, "priority": Priority.NORMAL}
+    if request.method == "POST":
+        data = request.POST
+        channel = _text(data, "channel")
+        try:
+            if channel not in INTAKE_CHANNELS:
+                raise ValidationFailed(_("Choose a channel."), field="channel")
+            case = report_from_form(
+                actor=request.user, data=data, channel=channel, villages=villages
+            )
+        except DomainError as exc:
+            error, status = exc, exc.status
+        else:
+            messages.success(request, _("Case %(code)s recorded.") % {"code": case.code})
+            return redirect("cases:detail", case.code)
+    context = {
+        "groups": grouped_categories(),
+        "channels": [(c.value, c.label) for c in INTAKE_CHANNELS],
+        "priorities": Priority.choices,
+        "villages": villages,
+        "area": map_area(request.user),
+        "error": error,
+        "data": data,
+    }
+    return render(request, "cases/new.html", context, status=status)
+
+
+@staff_required
+def inbox(request):
+    notes = selectors.inbox(actor=request.user)
+    page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    unread = selectors.inbox(actor=request.user, unread_only=True).count()
+    return render(request, "cases/inbox.html", {"page": page, "query": query, "unread": unread})
