@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from datetime import UTC, datetime
 
 GENESIS = "0" * 64
 HASHED_FIELDS = (
@@ -24,6 +25,8 @@ def event_payload(event) -> str:
     values = {}
     for name in HASHED_FIELDS:
         value = getattr(event, name)
+        if isinstance(value, datetime):
+            value = value.astimezone(UTC)  # as the database gives it back, whatever the writer used
         values[name] = value.isoformat() if hasattr(value, "isoformat") else value
     values["case"] = event.case_id
     return json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

@@ -27,15 +27,7 @@ from fengqiao.registry import sealing
 from fengqiao.registry.services import place_at
 
 SYSTEM = workflow.SYSTEM
-LEVEL_PREFIX_LEN = {"grid": None, "village": 12, "township": 9, "county": 6}
-
-
-def level_code(case: Case, level: str | None = None) -> str:
-    """The code of the unit that owns the case at a level (grid, village, township, county)."""
-    level = level or case.level
-    if level == "grid":
-        return case.grid.code if case.grid_id else case.village.code
-    return case.region_code[: LEVEL_PREFIX_LEN[level]]
+level_code = workflow.level_code
 
 
 def _actor_label(actor) -> str:
@@ -454,11 +446,15 @@ def case_rate(*, actor, case_id: int, rating: int, comment: str = "") -> Case:
     )
 
 
-def case_close(*, actor, case_id: int, reason: str = "") -> Case:
-    def mutate(case):
-        case.closed_at = clock.now()
+def case_close(*, actor, case_id: int, reason: str = "", at: datetime | None = None) -> Case:
+    at = at or clock.now()
 
-    return _transition(actor=actor, case_id=case_id, action="close", note=reason, mutate=mutate)
+    def mutate(case):
+        case.closed_at = at
+
+    return _transition(
+        actor=actor, case_id=case_id, action="close", note=reason, mutate=mutate, at=at
+    )
 
 
 def case_escalate(*, actor, case_id: int, reason: str, at: datetime | None = None) -> Case:
@@ -501,19 +497,13 @@ def case_approve_extension(*, actor, case_id: int, note: str = "") -> Case:
     """Approved by the level above the case's: the resolve deadline moves by the days asked."""
     with transaction.atomic():
         case = _locked(actor, case_id)
+        workflow.step(case, "approve_extension", actor)  # state, role and level above
         request = case.events.filter(action="request_extension").order_by("-seq").first()
         if (
             request is None
             or case.events.filter(action="approve_extension", seq__gt=request.seq).exists()
         ):
             raise Conflict(_("There is no open extension request."), code="no_request")
-        above = workflow.next_level(case.level) or case.level
-        if (
-            actor != SYSTEM
-            and not actor.is_superuser
-            and not code_within(actor, level_code(case, above))
-        ):
-            raise NotAllowed(_("An extension is approved by the level above the case."))
         days = float(request.data.get("days", 0))
 
         def mutate(locked):

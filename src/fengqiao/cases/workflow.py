@@ -96,9 +96,23 @@ def _role_ok(actor, step: Step) -> bool:
     return actor.is_superuser or actor.role in step.roles
 
 
-def _who_ok(actor, case: Case, step: Step) -> bool:
+LEVEL_PREFIX_LEN = {"village": 12, "township": 9, "county": 6}
+
+
+def level_code(case: Case, level: str | None = None) -> str:
+    """The code of the unit that owns the case at a level (grid, village, township, county)."""
+    level = level or case.level
+    if level == "grid":
+        return case.grid.code if case.grid_id else case.village.code
+    return case.region_code[: LEVEL_PREFIX_LEN[level]]
+
+
+def _who_ok(actor, case: Case, step: Step, action: str = "") -> bool:
     if actor == SYSTEM or actor.is_superuser:
         return True
+    if action == "approve_extension":
+        # An extension is granted by the level above the case's.
+        return code_within(actor, level_code(case, next_level(case.level) or case.level))
     if actor.role == Role.RESIDENT:
         return step.reporter_only and case.reporter_id == actor.pk
     if step.assignee_only:
@@ -121,7 +135,7 @@ def step(case: Case, action: str, actor) -> Step:
         raise Conflict(_("The case is already at the county level."), code="top_level")
     if not _role_ok(actor, found):
         raise NotAllowed(_("Your role may not %(label)s this case.") % {"label": found.label})
-    if not _who_ok(actor, case, found):
+    if not _who_ok(actor, case, found, action):
         raise NotAllowed(
             _("Only the person or unit this case is with may %(label)s it.")
             % {"label": found.label}

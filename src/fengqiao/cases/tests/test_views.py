@@ -41,7 +41,9 @@ def resolved(world, case=None):
 
 
 def signed_in(client, user):
+    """Signed in, reading English pages (the assertions quote the English msgids)."""
     client.force_login(user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
 
 
@@ -150,7 +152,9 @@ def test_refused_action_changes_nothing_when_role_or_state_is_wrong(world, clien
 def test_error_is_shown_beside_its_form_when_reason_is_missing(world, client):
     case = report(world)
     signed_in(client, world["grid_chief"])
-    response = client.post(reverse("cases:act", args=[case.code, "reject"]), {"reason": " "})
+    response = client.post(
+        reverse("cases:act", args=[case.code, "reject"]), {"reason": " "}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 400
     html = response.content.decode()
     form = re.search(r'data-action="reject".*?</form>', html, re.S).group(0)
