@@ -1,6 +1,9 @@
 """`fengqiao demo`: migrate, seed the demo county if empty, and serve it."""
 
+import logging
 import os
+import threading
+import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -27,4 +30,20 @@ class Command(BaseCommand):
         for username, role, where in demo_account_rows():
             self.stdout.write(f"  {username:<15} {role:<13} {where}")
         if not no_serve:
+            # The demo runs the worker's sweeps in-process; production runs `fengqiao worker`.
+            threading.Thread(target=_sweep_forever, name="demo-worker", daemon=True).start()
             call_command("serve", host=host, port=port)
+
+
+def _sweep_forever(interval: float = 60.0) -> None:
+    from django.db import close_old_connections
+
+    from fengqiao.cases import sweeps
+
+    while True:
+        close_old_connections()
+        try:
+            sweeps.run_all()
+        except Exception:  # the next pass retries; every sweep is idempotent
+            logging.getLogger("fengqiao.worker").exception("demo sweep pass failed")
+        time.sleep(interval)
