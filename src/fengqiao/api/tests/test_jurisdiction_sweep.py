@@ -21,7 +21,14 @@ from fengqiao.registry.models import (
 # Endpoints that are not about jurisdiction-bound data.
 NOT_SCOPED_API = {"/api/v1/auth/token", "/api/v1/me"}
 NOT_SCOPED_PAGES = {
-    "accounts:", "admin:", "set_language", "health", "ready", "api-v1:", "open311:", "mobile:sw",
+    "accounts:",
+    "admin:",
+    "set_language",
+    "health",
+    "ready",
+    "api-v1:",
+    "open311:",
+    "mobile:sw",
 }
 CASE_PAGES = ("cases/", "m/", "h5/")
 
@@ -63,8 +70,11 @@ def _village_case(village_code: str) -> str:
         username="admin"
     )
     case = case_report(
-        actor=chief, category=Category.objects.get(code="garbage"), title="垃圾堆放",
-        lat=grid.centroid_lat, lng=grid.centroid_lng,
+        actor=chief,
+        category=Category.objects.get(code="garbage"),
+        title="垃圾堆放",
+        lat=grid.centroid_lat,
+        lng=grid.centroid_lng,
     )
     return case.code
 
@@ -73,9 +83,11 @@ def _fill(path: str, objects: dict) -> str:
     def value(match):
         name = match.group(1)
         if name == "code":
-            return objects["case_code"] if path.startswith("/api/v1/cases/") else objects[
-                "region_code"
-            ]
+            return (
+                objects["case_code"]
+                if path.startswith("/api/v1/cases/")
+                else objects["region_code"]
+            )
         return str(objects[name])
 
     return re.sub(r"\{(\w+)\}", value, path)
