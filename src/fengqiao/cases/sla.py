@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db.models import Q
+
 from fengqiao.cases.models import Case, Category, SlaRule, Status
 from fengqiao.core.calendar import working_calendar
 from fengqiao.core.workcalendar import WorkCalendar
@@ -25,18 +27,15 @@ class Deadline:
 
 
 def rule_for(category: Category, level: str) -> SlaRule | None:
-    """The most specific rule: the category, then its group, then the default."""
+    """The most specific rule: the category, then its group, then the default (one query)."""
     candidates = [category.pk, category.parent_id, None]
-    rules = {
-        r.category_id: r
-        for r in SlaRule.objects.filter(level=level).filter(
-            category_id__in=[c for c in candidates if c is not None]
+    found = {
+        rule.category_id: rule
+        for rule in SlaRule.objects.filter(level=level).filter(
+            Q(category_id__in=[c for c in candidates if c is not None]) | Q(category__isnull=True)
         )
-    } | {None: SlaRule.objects.filter(level=level, category__isnull=True).first()}
-    for key in candidates:
-        if key in rules and rules[key] is not None:
-            return rules[key]
-    return None
+    }
+    return next((found[key] for key in candidates if key in found), None)
 
 
 def add(start: datetime, amount: float, unit: str, calendar: WorkCalendar) -> datetime:

@@ -1,8 +1,15 @@
-"""Case handling for the demo county: categories, SLA rules, township units, the handler."""
+"""Case handling for the demo county: categories, SLA rules, township units, the handler,
+and a year of case history."""
+
+from datetime import datetime
+
+from django.conf import settings
 
 from fengqiao.accounts.models import User
 from fengqiao.cases.defaults import ensure_default_categories, ensure_township_units
+from fengqiao.core import clock
 from fengqiao.demo import COUNTY_CODE
+from fengqiao.demo.case_history import generate_case_history
 from fengqiao.regions.models import Region
 
 
@@ -23,3 +30,18 @@ def setup_case_handling() -> int:
         )
         police.members.add(handler)
     return len(units)
+
+
+# Cases in the generated history, by seed scale ("small" is what the test suite loads).
+HISTORY_CASES = {"small": 60, "county": 3000, "city": 3000}
+
+
+def seed_case_history(scale: str, seed: int, now: datetime | None = None, *, progress=None) -> dict:
+    """A year of cases in the demo county, before `now` (default: the clock's now), made by
+    the real services. Off when the setting FENGQIAO_DEMO_CASE_HISTORY is False."""
+    if not getattr(settings, "FENGQIAO_DEMO_CASE_HISTORY", True):
+        return {"cases": 0}
+    count = HISTORY_CASES.get(scale, 0)
+    if progress:
+        progress(f"case history: {count:,} cases over the last year")
+    return generate_case_history(count=count, seed=seed, now=now or clock.now(), progress=progress)

@@ -20,7 +20,7 @@ from fengqiao.core.idnumbers import make_id_number
 from fengqiao.demo import CITY_CODE, COUNTY_CODE, DEFAULT_SEED, PROVINCE_CODE, geometry
 from fengqiao.demo import tags as T
 from fengqiao.demo.accounts import DemoAccount, create_demo_accounts, demo_account_rows
-from fengqiao.demo.casework import setup_case_handling
+from fengqiao.demo.casework import seed_case_history, setup_case_handling
 from fengqiao.regions.models import Grid, Region
 from fengqiao.regions.services import apply_boundary
 from fengqiao.registry.models import (
@@ -1193,6 +1193,7 @@ def seed(
         before = len(demo_account_rows())
         stats.accounts = create_demo_accounts(seed=seed)
         builder.counts["handling units"] = setup_case_handling()
+        seed_case_history(scale, seed, progress=builder.progress)
         builder.counts["users"] += len(stats.accounts) - before
     # Rebuild this process's locator now (it reads through this connection, so it sees the
     # grids even inside a caller's transaction) and tell the others once that commits.

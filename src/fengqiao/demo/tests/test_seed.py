@@ -45,7 +45,7 @@ def seeded(django_db_setup, django_db_blocker):
     so other modules start from an empty database."""
     with (
         django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=FAST_HASHER),
+        override_settings(PASSWORD_HASHERS=FAST_HASHER, FENGQIAO_DEMO_CASE_HISTORY=False),
         transaction.atomic(),
     ):
         stats = seed("small")
