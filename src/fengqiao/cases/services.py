@@ -336,6 +336,15 @@ def _check_target(actor, unit: HandlingUnit | None, assignee) -> None:
         raise ValidationFailed(_("Dispatch only to active staff."), field="assignee")
 
 
+def _check_serves(unit: HandlingUnit | None, case: Case) -> None:
+    """A unit takes cases of its own area (its township or county contains the case)."""
+    if unit is not None and not case.region_code.startswith(unit.region_code):
+        raise ValidationFailed(
+            _("%(unit)s does not serve the place of this case.") % {"unit": unit.name},
+            field="unit",
+        )
+
+
 def case_dispatch(
     *, actor, case_id: int, unit_id: int | None = None, assignee=None, note: str = ""
 ) -> Case:
@@ -343,6 +352,7 @@ def case_dispatch(
     _check_target(actor, unit, assignee)
 
     def mutate(case):
+        _check_serves(unit, case)
         case.unit, case.assignee = unit, assignee
 
     return _transition(
@@ -365,6 +375,7 @@ def case_transfer(
     _check_target(actor, unit, assignee)
 
     def mutate(case):
+        _check_serves(unit, case)
         case.unit, case.assignee = unit, assignee
 
     return _transition(

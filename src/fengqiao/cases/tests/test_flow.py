@@ -31,3 +31,20 @@ def test_case_walks_report_to_close_when_everyone_acts(world, django_capture_on_
     assert actions == ["report", "accept", "dispatch", "claim", "resolve", "verify", "close"]
     assert services.verify_log(case) == []
     assert Notification.objects.filter(case=case).exists()
+
+
+def test_dispatch_refused_when_unit_serves_another_area(world):
+    from fengqiao.cases.models import HandlingUnit
+    from fengqiao.core.errors import ValidationFailed
+
+    case = services.case_report(
+        actor=world["grid_worker"], category=world["garbage"], title="垃圾", **world["point"]
+    )
+    services.case_accept(actor=world["grid_chief"], case_id=case.pk)
+    elsewhere = HandlingUnit.objects.exclude(region_code=case.region_code[:9]).first()
+    import pytest
+
+    with pytest.raises(ValidationFailed, match="does not serve"):
+        services.case_dispatch(actor=world["grid_chief"], case_id=case.pk, unit_id=elsewhere.pk)
+    case.refresh_from_db()
+    assert case.status == "accepted" and case.unit_id is None
