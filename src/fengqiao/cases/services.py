@@ -228,11 +228,13 @@ def case_report(
 
         case.callback_phone_sealed = crypto.encrypt(phone)
         case.callback_phone_masked = mask_phone(phone)
+    # Deadlines and duplicate candidates first: the day's number row is locked from the
+    # moment a number is taken until commit, so that stretch must stay short.
+    _set_clock(case, at)
+    case.duplicate_candidates = duplicates.candidates_for(case)
     try:
         with transaction.atomic():
             case.code = _next_code(at)
-            _set_clock(case, at)
-            case.duplicate_candidates = duplicates.candidates_for(case)
             case.save(force_insert=True)
             if people:
                 case.people.set(people)
