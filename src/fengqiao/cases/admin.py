@@ -6,24 +6,7 @@ Cases and their events are not editable here: every write goes through the servi
 from django.contrib import admin
 
 from fengqiao.cases.models import Case, Category, HandlingUnit, Open311Client, SlaRule
-from fengqiao.core.admin import ScopedAdmin, is_config_admin
-
-
-class ConfigAdmin(admin.ModelAdmin):
-    def has_module_permission(self, request):
-        return is_config_admin(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return is_config_admin(request.user)
-
-    def has_add_permission(self, request):
-        return is_config_admin(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return is_config_admin(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
+from fengqiao.core.admin import ConfigAdmin, ScopedAdmin
 
 
 @admin.register(Category)

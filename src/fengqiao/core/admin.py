@@ -12,13 +12,8 @@ def is_config_admin(user) -> bool:
     return user.is_active and (user.is_superuser or (user.is_staff and user.role == Role.ADMIN))
 
 
-class ScopedAdmin(admin.ModelAdmin):
-    """Shows and edits only rows inside the admin's jurisdiction (by `scope_field`)."""
-
-    scope_field = "region_code"
-
-    def get_queryset(self, request):
-        return scoped(super().get_queryset(request), request.user, field=self.scope_field)
+class ConfigAdmin(admin.ModelAdmin):
+    """Configuration pages: administrators read and change; only superusers delete."""
 
     def has_module_permission(self, request):
         return is_config_admin(request.user)
@@ -34,6 +29,15 @@ class ScopedAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
+
+
+class ScopedAdmin(ConfigAdmin):
+    """Shows and edits only rows inside the admin's jurisdiction (by `scope_field`)."""
+
+    scope_field = "region_code"
+
+    def get_queryset(self, request):
+        return scoped(super().get_queryset(request), request.user, field=self.scope_field)
 
 
 @admin.register(AccessLog)
@@ -53,20 +57,5 @@ class AccessLogAdmin(ScopedAdmin):
 
 
 @admin.register(WorkdayOverride)
-class WorkdayOverrideAdmin(admin.ModelAdmin):
+class WorkdayOverrideAdmin(ConfigAdmin):
     list_display = ("date", "is_workday", "note")
-
-    def has_module_permission(self, request):
-        return is_config_admin(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return is_config_admin(request.user)
-
-    def has_add_permission(self, request):
-        return is_config_admin(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return is_config_admin(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return is_config_admin(request.user)

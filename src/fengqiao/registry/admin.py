@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from fengqiao.core.admin import ScopedAdmin, is_config_admin
+from fengqiao.core.admin import ConfigAdmin, ScopedAdmin
 from fengqiao.registry.models import (
     Dwelling,
     Facility,
@@ -14,14 +14,10 @@ from fengqiao.registry.models import (
 
 
 @admin.register(PersonTag)
-class PersonTagAdmin(admin.ModelAdmin):
+class PersonTagAdmin(ConfigAdmin):
+    """Tags decide what is sealed, so only superusers add or change them."""
+
     list_display = ("code", "name", "name_en", "is_sensitive")
-
-    def has_module_permission(self, request):
-        return is_config_admin(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return is_config_admin(request.user)
 
     def has_add_permission(self, request):
         return request.user.is_superuser

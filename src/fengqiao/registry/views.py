@@ -81,6 +81,17 @@ def person_reveal(request, person_id: int, field: str):
     return render(request, "registry/_revealed.html", {"value": value})
 
 
+def _xlsx_download(request, export, queryset, filename: str) -> HttpResponse:
+    """Run an exporter (it checks the role and logs the export) and send the workbook."""
+    try:
+        content = export(actor=request.user, queryset=queryset, ip=client_ip(request))
+    except DomainError as exc:
+        return HttpResponse(str(exc.message), status=exc.status)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @login_required
 def people_export(request):
     queryset = selectors.person_list(
@@ -89,15 +100,7 @@ def people_export(request):
         tag=request.GET.get("tag", ""),
         grid_code=request.GET.get("grid", ""),
     )
-    try:
-        content = exporter.export_people_xlsx(
-            actor=request.user, queryset=queryset, ip=client_ip(request)
-        )
-    except DomainError as exc:
-        return HttpResponse(str(exc.message), status=exc.status)
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="people.xlsx"'
-    return response
+    return _xlsx_download(request, exporter.export_people_xlsx, queryset, "people.xlsx")
 
 
 @login_required
@@ -108,15 +111,7 @@ def dwellings_export(request):
         grid_code=request.GET.get("grid", ""),
         use=request.GET.get("use", ""),
     )
-    try:
-        content = exporter.export_dwellings_xlsx(
-            actor=request.user, queryset=queryset, ip=client_ip(request)
-        )
-    except DomainError as exc:
-        return HttpResponse(str(exc.message), status=exc.status)
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="dwellings.xlsx"'
-    return response
+    return _xlsx_download(request, exporter.export_dwellings_xlsx, queryset, "dwellings.xlsx")
 
 
 @login_required
