@@ -347,9 +347,8 @@ def _check_serves(unit: HandlingUnit | None, case: Case) -> None:
         )
 
 
-def case_dispatch(
-    *, actor, case_id: int, unit_id: int | None = None, assignee=None, note: str = ""
-) -> Case:
+def _send_to(*, actor, case_id: int, action: str, unit_id, assignee, note: str) -> Case:
+    """Dispatch or transfer: the case goes to a unit of its area, or to a person."""
     unit = _unit_or_404(unit_id)
     _check_target(actor, unit, assignee)
 
@@ -360,7 +359,7 @@ def case_dispatch(
     return _transition(
         actor=actor,
         case_id=case_id,
-        action="dispatch",
+        action=action,
         note=note,
         mutate=mutate,
         data={
@@ -370,26 +369,29 @@ def case_dispatch(
     )
 
 
+def case_dispatch(
+    *, actor, case_id: int, unit_id: int | None = None, assignee=None, note: str = ""
+) -> Case:
+    return _send_to(
+        actor=actor,
+        case_id=case_id,
+        action="dispatch",
+        unit_id=unit_id,
+        assignee=assignee,
+        note=note,
+    )
+
+
 def case_transfer(
     *, actor, case_id: int, unit_id: int | None = None, assignee=None, note: str = ""
 ) -> Case:
-    unit = _unit_or_404(unit_id)
-    _check_target(actor, unit, assignee)
-
-    def mutate(case):
-        _check_serves(unit, case)
-        case.unit, case.assignee = unit, assignee
-
-    return _transition(
+    return _send_to(
         actor=actor,
         case_id=case_id,
         action="transfer",
+        unit_id=unit_id,
+        assignee=assignee,
         note=note,
-        mutate=mutate,
-        data={
-            "unit": unit.name if unit else None,
-            "assignee": assignee.label if assignee else None,
-        },
     )
 
 
