@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "fengqiao.registry",
     "fengqiao.accounts",
     "fengqiao.cases",
+    "fengqiao.mediation",
 ]
 
 MIDDLEWARE = [

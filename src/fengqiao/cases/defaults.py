@@ -39,6 +39,53 @@ CATEGORIES = [
                 Level.TOWNSHIP,
                 "欠薪 工资 借款",
             ),
+            (
+                "property_dispute",
+                "物业纠纷",
+                "Property management dispute",
+                Level.VILLAGE,
+                "物业费 维修",
+            ),
+            ("medical_dispute", "医疗纠纷", "Medical dispute", Level.TOWNSHIP, "医院 医疗事故"),
+            (
+                "traffic_dispute",
+                "交通事故纠纷",
+                "Traffic accident dispute",
+                Level.TOWNSHIP,
+                "车祸 赔偿",
+            ),
+            ("contract_dispute", "合同纠纷", "Contract dispute", Level.VILLAGE, "合同 违约 承包"),
+            ("other_dispute", "其他纠纷", "Other dispute", Level.VILLAGE, ""),
+        ],
+    ),
+    (
+        "petitions",
+        "信访事项",
+        "Petitions",
+        [
+            (
+                "petition_land",
+                "征地拆迁",
+                "Land acquisition and demolition",
+                Level.TOWNSHIP,
+                "征地 拆迁 补偿",
+            ),
+            (
+                "petition_labour",
+                "劳动社保",
+                "Labour and social security",
+                Level.TOWNSHIP,
+                "社保 工伤 欠薪",
+            ),
+            (
+                "petition_law",
+                "涉法涉诉",
+                "Law enforcement and litigation",
+                Level.COUNTY,
+                "判决 执法",
+            ),
+            ("petition_village", "村务管理", "Village affairs", Level.TOWNSHIP, "村务 财务 选举"),
+            ("petition_other", "其他信访事项", "Other petition matter", Level.TOWNSHIP, ""),
         ],
     ),
     (
@@ -127,6 +174,15 @@ DEFAULT_SLA = {
 }
 # The police pattern "1 min assign, 2 min sign, 30 min feedback", for urgent security work.
 MINUTE_SLA = {"security_risk": (1, 2, 30), "fire_hazard": (5, 10, 120)}
+# Whole groups with their own clock, not escalated when overdue (the overdue share is a metric):
+# mediation takes up to 30 working days; petitions run on the statutory calendar days of the
+# Regulations on Letters and Visits (15 days to acknowledge, 60 to reply), stored on the
+# petition itself — the case clock mirrors them in minutes.
+DAY = 24 * 60
+GROUP_SLA = {
+    "disputes": (SlaRule.Unit.WORKDAYS, (2, 2, 30)),
+    "petitions": (SlaRule.Unit.MINUTES, (15 * DAY, 3 * DAY, 60 * DAY)),
+}
 
 UNIT_KINDS = [
     (
@@ -201,6 +257,21 @@ def ensure_default_categories() -> int:
                     "accept_within": accept,
                     "claim_within": claim,
                     "resolve_within": resolve,
+                },
+            )
+            created += made
+    for code, (unit, (accept, claim, resolve)) in GROUP_SLA.items():
+        group = Category.objects.get(code=code)
+        for level in DEFAULT_SLA:
+            _obj, made = SlaRule.objects.get_or_create(
+                category=group,
+                level=level,
+                defaults={
+                    "unit": unit,
+                    "accept_within": accept,
+                    "claim_within": claim,
+                    "resolve_within": resolve,
+                    "escalate_on_breach": False,
                 },
             )
             created += made

@@ -49,8 +49,19 @@ class Channel(models.TextChoices):
     POLICE = "police", _("Police 110 referral")
     WALK_IN = "walk_in", _("Walk-in")
     CAMPAIGN = "campaign", _("Campaign finding")
+    SCREENING = "screening", _("Dispute screening")
+    PETITION = "petition", _("Petition")
+    REFERRAL = "referral", _("Referral from court, procuratorate or police")
     OPEN311 = "open311", _("Open311")
     OTHER = "other", _("Other")
+
+
+class Kind(models.TextChoices):
+    """A case kind brings its own record (a dispute file, a petition) and extra steps."""
+
+    GENERAL = "general", _("Case")
+    DISPUTE = "dispute", _("Dispute")
+    PETITION = "petition", _("Petition")
 
 
 class Priority(models.TextChoices):
@@ -165,6 +176,9 @@ class Case(models.Model):
     code = models.CharField(_("case number"), max_length=20, unique=True)
     client_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=Kind.choices, default=Kind.GENERAL, db_index=True
+    )
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases")
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"), blank=True)

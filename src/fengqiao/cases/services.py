@@ -16,6 +16,7 @@ from fengqiao.cases.models import (
     Category,
     Channel,
     HandlingUnit,
+    Kind,
     Priority,
     Status,
 )
@@ -104,14 +105,16 @@ def case_visible(actor, case: Case) -> bool:
     return code_within(actor, case.region_code)
 
 
-def _locked(actor, case_id: int) -> Case:
+def _locked(actor, case_id: int, action: str = "") -> Case:
     case = (
         Case.objects.select_for_update(of=("self",))
         .select_related("category", "village", "grid", "unit")
         .filter(pk=case_id)
         .first()
     )
-    if case is None or not case_visible(actor, case):
+    if case is None:
+        raise NotFound()
+    if not case_visible(actor, case) and not workflow.guard_admits(actor, case, action):
         raise NotFound()
     return case
 
@@ -129,7 +132,7 @@ def _transition(
     """Lock the case, check the step, apply it (and `mutate`), log it — all in one transaction."""
     at = at or clock.now()
     with transaction.atomic():
-        case = _locked(actor, case_id)
+        case = _locked(actor, case_id, action)
         step = workflow.step(case, action, actor)
         from_status, from_level = case.status, case.level
         if step.to is not None:
@@ -171,9 +174,13 @@ def case_report(
     client_id: str | None = None,
     people=(),
     dwellings=(),
+    kind: str = Kind.GENERAL,
     at: datetime | None = None,
 ) -> Case:
-    """Take in a report from any channel; the same client_id twice returns the first case."""
+    """Take in a report from any channel; the same client_id twice returns the first case.
+
+    A kind's own record (a dispute file, a petition) is written by its app in the same
+    transaction as this call."""
     if actor is None or not actor.is_active:
         raise NotAllowed(_("Sign in to report."))
     if client_id:
@@ -217,6 +224,7 @@ def case_report(
         is_anonymous=is_anonymous,
         priority=priority,
         client_id=client_id or None,
+        kind=kind,
         status=Status.REPORTED,
         level=category.start_level,
         reported_at=at,
@@ -538,6 +546,23 @@ def case_approve_extension(*, actor, case_id: int, note: str = "") -> Case:
             data={"days": days},
             mutate=mutate,
         )
+
+
+def case_step(
+    *,
+    actor,
+    case_id: int,
+    action: str,
+    note: str = "",
+    data: dict | None = None,
+    mutate=None,
+    at: datetime | None = None,
+) -> Case:
+    """A step of a case kind's own table (a mediation session, a referral, a petition reply):
+    checked by the workflow, applied with `mutate(case)`, logged — in one transaction."""
+    return _transition(
+        actor=actor, case_id=case_id, action=action, note=note, data=data, mutate=mutate, at=at
+    )
 
 
 def verify_log(case: Case) -> list[str]:

@@ -4,6 +4,7 @@ The service applies it; pages and the API ask `allowed_actions` which buttons to
 test walks every pair. No status is assigned anywhere else.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +41,8 @@ class Step:
     system: bool = False  # the worker's sweeps may take this step
     assignee_only: bool = False  # only the person the case is dispatched to / claimed by
     reporter_only: bool = False  # a resident may only act on their own case
+    # Replaces the jurisdiction/assignee check: guard(actor, case) -> bool (kind steps).
+    guard: Callable | None = None
 
 
 ESCALATABLE = [Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED, Status.CLAIMED]
@@ -80,6 +83,22 @@ TRANSITIONS: dict[tuple[str, str], Step] = {
     },
 }
 
+# Case kinds (disputes, petitions) add their own steps and may withdraw a general one
+# (value None), e.g. a dispute is accepted only with the parties' consent, so the plain
+# "accept" is withdrawn for it. Registered by the app that owns the kind, at start-up.
+KIND_STEPS: dict[str, dict[tuple[str, str], Step | None]] = {}
+
+
+def register_kind_steps(kind: str, steps: dict[tuple[str, str], Step | None]) -> None:
+    KIND_STEPS.setdefault(kind, {}).update(steps)
+
+
+def table_for(kind: str) -> dict[tuple[str, str], Step]:
+    """The transition table of one case kind: the general table with its kind's changes."""
+    merged = {**TRANSITIONS, **KIND_STEPS.get(kind, {})}
+    return {key: found for key, found in merged.items() if found is not None}
+
+
 ACTIONS = sorted({action for _status, action in TRANSITIONS})
 
 
@@ -110,6 +129,8 @@ def level_code(case: Case, level: str | None = None) -> str:
 def _who_ok(actor, case: Case, step: Step, action: str = "") -> bool:
     if actor == SYSTEM or actor.is_superuser:
         return True
+    if step.guard is not None:
+        return bool(step.guard(actor, case))
     if action == "approve_extension":
         # An extension is granted by the level above the case's.
         return code_within(actor, level_code(case, next_level(case.level) or case.level))
@@ -122,9 +143,21 @@ def _who_ok(actor, case: Case, step: Step, action: str = "") -> bool:
     return code_within(actor, case.region_code)
 
 
+def guard_admits(actor, case: Case, action: str) -> bool:
+    """A kind step whose guard lets in someone outside the case's jurisdiction (e.g. the
+    court a confirmation request went to)."""
+    found = table_for(case.kind).get((case.status, action))
+    return bool(
+        found is not None
+        and found.guard is not None
+        and _role_ok(actor, found)
+        and found.guard(actor, case)
+    )
+
+
 def step(case: Case, action: str, actor) -> Step:
     """The step `actor` may take, or a clear refusal (wrong state, role or person)."""
-    found = TRANSITIONS.get((case.status, action))
+    found = table_for(case.kind).get((case.status, action))
     if found is None:
         raise Conflict(
             _("A case that is %(status)s cannot be given the action “%(action)s”.")
@@ -148,7 +181,7 @@ def step(case: Case, action: str, actor) -> Step:
 def allowed_actions(actor, case: Case) -> list[tuple[str, str]]:
     """(action, label) pairs the actor may take now, for drawing buttons."""
     result = []
-    for (status, action), found in TRANSITIONS.items():
+    for (status, action), found in table_for(case.kind).items():
         if status != case.status:
             continue
         try:

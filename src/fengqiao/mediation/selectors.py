@@ -1,0 +1,296 @@
+"""Every read of disputes, petitions, committees, referrals, follow-ups and screening, scoped to
+the caller: jurisdiction, the unit or mediator the dispute is with, or their own application."""
+
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from fengqiao.cases.models import OPEN_STATUSES, Status
+from fengqiao.core import clock
+from fengqiao.core.roles import Role
+from fengqiao.core.scoping import actor_prefixes, prefix_q
+from fengqiao.mediation.models import (
+    Dispute,
+    FollowUp,
+    MediationAgreement,
+    MediationCommittee,
+    MediationSession,
+    Mediator,
+    Petition,
+    Referral,
+    ScreeningReport,
+    ScreeningRound,
+)
+from fengqiao.regions.models import Grid
+
+DISPUTE_QUEUES = {
+    "to_accept": "reported disputes waiting for acceptance (with consent)",
+    "to_assign": "accepted disputes waiting for a mediator",
+    "mine": "disputes assigned to me or my committee",
+    "to_draft": "disputes in mediation with a session held and no conclusion",
+    "referred": "disputes with another way (court, police, …) now",
+    "major": "open disputes graded significant or major",
+    "overdue": "open disputes past their deadline",
+    "settled": "disputes settled (resolved, verified or closed)",
+}
+PETITION_QUEUES = {
+    "to_acknowledge": "registered petitions waiting to be acknowledged",
+    "mine": "petitions routed to me or my unit",
+    "overdue": "petitions past their acknowledgement or reply limit",
+    "replied": "petitions replied to",
+}
+
+
+def _staff(actor) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False) and actor.is_active
+
+
+def _case_scope(qs: QuerySet, actor) -> QuerySet:
+    """Jurisdiction, the case's unit or assignee, or (residents) their own reports."""
+    if not _staff(actor):
+        return qs.none()
+    if actor.is_superuser:
+        return qs
+    if actor.role == Role.RESIDENT:
+        return qs.filter(case__reporter=actor)
+    prefixes = actor_prefixes(actor) or []
+    return qs.filter(
+        prefix_q(prefixes) | Q(case__assignee=actor) | Q(case__unit__members=actor)
+    ).distinct()
+
+
+def dispute_list(
+    *,
+    actor,
+    queue: str = "",
+    q: str = "",
+    dispute_type: str = "",
+    risk_grade: str = "",
+    status: str = "",
+) -> QuerySet[Dispute]:
+    qs = _case_scope(
+        Dispute.objects.select_related(
+            "case", "case__village", "case__unit", "case__assignee", "committee", "mediator"
+        ),
+        actor,
+    )
+    now = clock.now()
+    if queue == "to_accept":
+        qs = qs.filter(case__status=Status.REPORTED)
+    elif queue == "to_assign":
+        qs = qs.filter(case__status=Status.ACCEPTED)
+    elif queue == "mine":
+        qs = qs.filter(
+            Q(case__assignee=actor) | Q(case__unit__members=actor, case__assignee__isnull=True),
+            case__status__in=[Status.DISPATCHED, Status.CLAIMED],
+        )
+    elif queue == "to_draft":
+        held = MediationSession.objects.filter(dispute=OuterRef("pk"), is_held=True)
+        qs = qs.filter(Exists(held), case__status=Status.CLAIMED, outcome="")
+    elif queue == "referred":
+        open_referral = Referral.objects.filter(
+            dispute=OuterRef("pk"),
+            purpose=Referral.Purpose.HANDLE,
+            state__in=[Referral.State.PENDING, Referral.State.ACCEPTED],
+        )
+        qs = qs.filter(Exists(open_referral))
+    elif queue == "major":
+        qs = qs.filter(risk_grade__in=["significant", "major"], case__status__in=OPEN_STATUSES)
+    elif queue == "overdue":
+        qs = qs.filter(case__status__in=OPEN_STATUSES, case__due_at__lt=now)
+    elif queue == "settled":
+        qs = qs.filter(case__status__in=[Status.RESOLVED, Status.VERIFIED, Status.CLOSED])
+    if q:
+        qs = qs.filter(
+            Q(case__code__icontains=q) | Q(case__title__icontains=q) | Q(parties__name=q)
+        ).distinct()
+    if dispute_type:
+        qs = qs.filter(dispute_type=dispute_type)
+    if risk_grade:
+        qs = qs.filter(risk_grade=risk_grade)
+    if status:
+        qs = qs.filter(case__status=status)
+    return qs.order_by("-case__reported_at")
+
+
+def dispute_queue_counts(*, actor) -> dict[str, int]:
+    return {name: dispute_list(actor=actor, queue=name).count() for name in DISPUTE_QUEUES}
+
+
+def session_calendar(*, actor, start: datetime, end: datetime) -> QuerySet[MediationSession]:
+    """Sessions (planned and held) between two times, of disputes the actor may see."""
+    visible = _case_scope(Dispute.objects.all(), actor).values("pk")
+    return (
+        MediationSession.objects.filter(
+            dispute__in=visible, starts_at__gte=start, starts_at__lt=end
+        )
+        .select_related("dispute__case", "mediator")
+        .order_by("starts_at")
+    )
+
+
+def follow_ups_due(*, actor, within_days: int = 7) -> QuerySet[FollowUp]:
+    """Follow-up visits not yet made, due within `within_days` (or already late)."""
+    visible = _case_scope(Dispute.objects.all(), actor).values("pk")
+    until = clock.localdate() + timedelta(days=within_days)
+    return (
+        FollowUp.objects.filter(dispute__in=visible, done_at__isnull=True, due_on__lte=until)
+        .select_related("dispute__case", "dispute__mediator")
+        .order_by("due_on")
+    )
+
+
+def agreements_unsigned(*, actor) -> QuerySet[MediationAgreement]:
+    visible = _case_scope(Dispute.objects.all(), actor).values("pk")
+    return MediationAgreement.objects.filter(
+        dispute__in=visible, signed_at__isnull=True
+    ).select_related("dispute__case")
+
+
+def referrals_in(*, actor, open_only: bool = True) -> QuerySet[Referral]:
+    """Referrals sent to a unit the actor belongs to."""
+    if not _staff(actor):
+        return Referral.objects.none()
+    qs = Referral.objects.filter(to_unit__members=actor)
+    if open_only:
+        qs = qs.filter(state__in=[Referral.State.PENDING, Referral.State.ACCEPTED])
+    return qs.select_related("dispute__case", "to_unit", "from_unit", "from_user")
+
+
+def referrals_out(*, actor) -> QuerySet[Referral]:
+    """Referrals the actor sent, or of disputes in their jurisdiction."""
+    if not _staff(actor) or actor.role == Role.RESIDENT:
+        return Referral.objects.none()
+    qs = Referral.objects.select_related("dispute__case", "to_unit", "from_unit", "from_user")
+    prefixes = actor_prefixes(actor)
+    if prefixes is None:
+        return qs
+    return qs.filter(Q(from_user=actor) | prefix_q(prefixes))
+
+
+def committee_list(*, actor) -> QuerySet[MediationCommittee]:
+    """Committees inside the actor's jurisdiction and those above it that serve it."""
+    qs = MediationCommittee.objects.filter(is_active=True).select_related("region", "unit")
+    if not _staff(actor) or actor.role == Role.RESIDENT:
+        return qs.none()
+    prefixes = actor_prefixes(actor)
+    if prefixes is None:
+        return qs
+    above = {p[:n] for p in prefixes for n in (6, 9, 12) if n <= len(p)}
+    return qs.filter(prefix_q(prefixes) | Q(region_code__in=above))
+
+
+def mediator_load(mediators) -> dict[int, int]:
+    """Open disputes each mediator holds now."""
+    rows = (
+        Dispute.objects.filter(
+            case__assignee__mediator__in=mediators,
+            case__status__in=[Status.DISPATCHED, Status.CLAIMED],
+        )
+        .values("case__assignee__mediator")
+        .annotate(n=Count("pk"))
+    )
+    return {row["case__assignee__mediator"]: row["n"] for row in rows}
+
+
+def mediator_suggestions(*, actor, dispute: Dispute, limit: int = 5) -> list[dict]:
+    """Mediators who serve the dispute's place, best first: speciality, then nearness (a
+    village committee before the township's, before the county's), then the lightest load."""
+    serving = [dispute.region_code[:n] for n in (6, 9, 12) if n <= len(dispute.region_code)]
+    mediators = list(
+        Mediator.objects.filter(
+            is_active=True,
+            user__is_active=True,
+            committee__is_active=True,
+            committee__region_code__in=serving,
+        ).select_related("committee")
+    )
+    load = mediator_load(mediators)
+    ranked = []
+    for mediator in mediators:
+        specialist = dispute.dispute_type in (
+            mediator.specialities or mediator.committee.specialities or []
+        )
+        near = len(mediator.committee.region_code)
+        ranked.append(
+            {
+                "mediator": mediator,
+                "specialist": specialist,
+                "near": near,
+                "load": load.get(mediator.pk, 0),
+                "score": (2 if specialist else 0) + near / 12 - 0.25 * load.get(mediator.pk, 0),
+            }
+        )
+    ranked.sort(key=lambda row: (-row["score"], row["mediator"].name))
+    return ranked[:limit]
+
+
+def petition_list(*, actor, queue: str = "", q: str = "") -> QuerySet[Petition]:
+    qs = _case_scope(
+        Petition.objects.select_related("case", "case__unit", "case__assignee", "dispute__case"),
+        actor,
+    )
+    now = clock.now()
+    if queue == "to_acknowledge":
+        qs = qs.filter(acknowledged_at__isnull=True, case__status=Status.REPORTED)
+    elif queue == "mine":
+        qs = qs.filter(
+            Q(case__assignee=actor) | Q(case__unit__members=actor, case__assignee__isnull=True),
+            case__status__in=[Status.DISPATCHED, Status.CLAIMED],
+        )
+    elif queue == "overdue":
+        qs = qs.filter(petition_overdue_q(now))
+    elif queue == "replied":
+        qs = qs.filter(replied_at__isnull=False)
+    if q:
+        qs = qs.filter(
+            Q(case__code__icontains=q)
+            | Q(case__title__icontains=q)
+            | Q(petitioner_name__icontains=q)
+        )
+    return qs.order_by("-case__reported_at")
+
+
+def petition_overdue_q(now: datetime) -> Q:
+    """Not acknowledged by its limit, or accepted and not replied to by its limit."""
+    return Q(acknowledged_at__isnull=True, acknowledge_due_at__lt=now) | Q(
+        is_accepted=True, replied_at__isnull=True, reply_due_at__lt=now
+    )
+
+
+def petition_history(*, actor, petition: Petition) -> QuerySet[Petition]:
+    """The petitioner's other petitions the actor may see (same person or same ID number)."""
+    match = Q(pk__in=[])
+    if petition.petitioner_id:
+        match |= Q(petitioner_id=petition.petitioner_id)
+    if petition.petitioner_id_hash:
+        match |= Q(petitioner_id_hash=petition.petitioner_id_hash)
+    return petition_list(actor=actor).filter(match).exclude(pk=petition.pk)
+
+
+def screening_rounds(*, actor) -> QuerySet[ScreeningRound]:
+    """Rounds in the actor's jurisdiction with their coverage: grids, reports, findings."""
+    if not _staff(actor) or actor.role == Role.RESIDENT:
+        return ScreeningRound.objects.none()
+    prefixes = actor_prefixes(actor)
+    qs = ScreeningRound.objects.select_related("village")
+    if prefixes is not None:
+        # A grid worker's binding is a grid code: they see their village's rounds.
+        villages = {p[:12] for p in prefixes}
+        qs = qs.filter(prefix_q(prefixes) | Q(region_code__in=villages))
+    return qs.annotate(
+        grid_count=Count(
+            "village__grids", filter=Q(village__grids__parent__isnull=True), distinct=True
+        ),
+        report_count=Count("reports", distinct=True),
+        finding_count=Count("reports__findings", distinct=True),
+        nothing_count=Count("reports", filter=Q(reports__nothing_found=True), distinct=True),
+    )
+
+
+def screening_missing_grids(*, screening_round: ScreeningRound) -> QuerySet[Grid]:
+    """Grids of the round's village that have not reported yet."""
+    reported = ScreeningReport.objects.filter(round=screening_round).values("grid")
+    return Grid.objects.filter(village=screening_round.village, parent__isnull=True).exclude(
+        pk__in=reported
+    )

@@ -1,0 +1,545 @@
+"""Dispute writes: register, accept with consent, assign, sessions, conclusion and agreement.
+Each is one case step (one CaseEvent) with the dispute rows written in the same transaction."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.cases import services as case_services
+from fengqiao.cases.attachments import check_files
+from fengqiao.cases.models import Case, Category, Channel, Kind
+from fengqiao.core import clock, crypto
+from fengqiao.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from fengqiao.core.idnumbers import mask_phone
+from fengqiao.core.roles import Role
+from fengqiao.core.scoping import code_within
+from fengqiao.mediation.models import (
+    AgreementCounter,
+    Dispute,
+    DisputeParty,
+    DisputeType,
+    FollowUp,
+    MediationAgreement,
+    MediationSession,
+    Mediator,
+    Outcome,
+    RiskGrade,
+    RiskReason,
+    Source,
+)
+from fengqiao.registry import sealing
+from fengqiao.registry.models import Organization, Person
+
+CHANNEL_OF_SOURCE = {
+    Source.SCREENING: Channel.SCREENING,
+    Source.WALK_IN: Channel.WALK_IN,
+    Source.APPLICATION: Channel.PORTAL,
+    Source.POLICE: Channel.POLICE,
+    Source.COURT: Channel.REFERRAL,
+    Source.PETITION: Channel.PETITION,
+    Source.CASE_UPGRADE: Channel.OTHER,
+}
+
+
+def follow_up_days() -> int:
+    return int(getattr(settings, "FENGQIAO_FOLLOW_UP_DAYS", 30))
+
+
+@dataclass(frozen=True)
+class PartyIn:
+    side: str
+    name: str = ""
+    person_id: int | None = None
+    organization_id: int | None = None
+    phone: str = ""
+    address: str = ""
+    representative: str = ""
+
+
+def dispute_get(*, actor, dispute_id: int) -> Dispute:
+    """The dispute if the actor may see its case (jurisdiction, assignee, unit, reporter)."""
+    dispute = (
+        Dispute.objects.select_related("case", "case__unit", "committee", "mediator")
+        .filter(pk=dispute_id)
+        .first()
+    )
+    if dispute is None or not case_services.case_visible(actor, dispute.case):
+        raise NotFound(_("Dispute not found."))
+    return dispute
+
+
+def _party(actor, index: int, party: PartyIn) -> DisputeParty:
+    field = f"parties.{index}"
+    if party.side not in DisputeParty.Side.values:
+        raise ValidationFailed(_("Unknown party side."), field=f"{field}.side")
+    row = DisputeParty(
+        side=party.side,
+        address=party.address.strip()[:200],
+        representative=party.representative.strip()[:80],
+    )
+    if party.person_id is not None and party.organization_id is not None:
+        raise ValidationFailed(_("A party is a person or an organisation, not both."), field=field)
+    if party.person_id is not None:
+        person = Person.objects.filter(pk=party.person_id).first()
+        own = actor.role == Role.RESIDENT and actor.person_id == party.person_id
+        if person is None or not (own or code_within(actor, person.region_code)):
+            raise NotFound(_("Person not found."), field=f"{field}.person")
+        row.person, row.name = person, person.name
+        row.address = row.address or (person.dwelling.address if person.dwelling_id else "")
+        row.phone_sealed, row.phone_masked = person.phone_sealed, person.phone_masked
+    elif party.organization_id is not None:
+        organization = Organization.objects.filter(pk=party.organization_id).first()
+        if organization is None or not code_within(actor, organization.region_code):
+            raise NotFound(_("Organisation not found."), field=f"{field}.organization")
+        row.organization, row.name = organization, organization.name
+        row.address = row.address or organization.address
+    else:
+        row.name = party.name.strip()[:100]
+        if not row.name:
+            raise ValidationFailed(_("Each party needs a name."), field=f"{field}.name")
+    if party.phone:
+        phone = sealing.normalize_phone(party.phone)
+        row.phone_sealed, row.phone_masked = crypto.encrypt(phone), mask_phone(phone)
+    return row
+
+
+def _amount(raw) -> Decimal | None:
+    if raw in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(raw))
+    except InvalidOperation as exc:
+        raise ValidationFailed(_("The amount must be a number."), field="amount") from exc
+    if amount < 0 or amount >= Decimal("1e12"):
+        raise ValidationFailed(_("The amount must be between 0 and a trillion."), field="amount")
+    return amount.quantize(Decimal("0.01"))
+
+
+def _check_risk(risk_grade: str, risk_reasons) -> list[str]:
+    if risk_grade not in RiskGrade.values:
+        raise ValidationFailed(_("Unknown risk grade."), field="risk_grade")
+    reasons = list(dict.fromkeys(risk_reasons or []))
+    unknown = [r for r in reasons if r not in RiskReason.values]
+    if unknown:
+        raise ValidationFailed(
+            _("Unknown risk reason: %(reason)s.") % {"reason": unknown[0]}, field="risk_reasons"
+        )
+    if risk_grade != RiskGrade.GENERAL and not reasons:
+        raise ValidationFailed(
+            _("A significant or major risk grade needs at least one reason."),
+            field="risk_reasons",
+        )
+    return reasons
+
+
+def dispute_register(
+    *,
+    actor,
+    dispute_type: str,
+    title: str,
+    source: str,
+    parties: list[PartyIn],
+    description: str = "",
+    amount=None,
+    risk_grade: str = RiskGrade.GENERAL,
+    risk_reasons=(),
+    risk_note: str = "",
+    lat: float | None = None,
+    lng: float | None = None,
+    village=None,
+    address: str = "",
+    origin_case_id: int | None = None,
+    client_id: str | None = None,
+    at: datetime | None = None,
+) -> Dispute:
+    """Record a dispute from screening, a walk-in, a resident's application, a referral in,
+    or an upgraded case; it starts as a reported case of kind "dispute"."""
+    if actor is None or not actor.is_active:
+        raise NotAllowed(_("Sign in to report."))
+    if dispute_type not in DisputeType.values:
+        raise ValidationFailed(_("Unknown dispute type."), field="dispute_type")
+    if source not in Source.values:
+        raise ValidationFailed(_("Unknown source."), field="source")
+    is_resident = actor.role == Role.RESIDENT
+    if is_resident and source != Source.APPLICATION:
+        raise NotAllowed(_("Residents apply for mediation."), field="source")
+    reasons = _check_risk(risk_grade, risk_reasons)
+    parties = list(parties or [])
+    if is_resident:
+        # The resident who applies is the applicant.
+        parties = [PartyIn(side=DisputeParty.Side.APPLICANT, person_id=actor.person_id)] + [
+            p for p in parties if p.side != DisputeParty.Side.APPLICANT
+        ]
+    if not parties:
+        raise ValidationFailed(_("Name at least one party."), field="parties")
+    rows = [_party(actor, i, p) for i, p in enumerate(parties)]
+    category = Category.objects.filter(code=dispute_type, is_active=True).first()
+    if category is None:
+        raise ValidationFailed(
+            _("The category for this dispute type is not configured."), field="dispute_type"
+        )
+    origin = None
+    if origin_case_id is not None:
+        origin = Case.objects.filter(pk=origin_case_id, kind=Kind.GENERAL).first()
+        if origin is None or not case_services.case_visible(actor, origin):
+            raise NotFound(_("The case to upgrade was not found."), field="origin_case")
+    with transaction.atomic():
+        case = case_services.case_report(
+            actor=actor,
+            category=category,
+            title=title,
+            description=description,
+            channel=CHANNEL_OF_SOURCE[source],
+            lat=lat,
+            lng=lng,
+            address=address,
+            village=village,
+            client_id=client_id,
+            people=[row.person for row in rows if row.person_id],
+            kind=Kind.DISPUTE,
+            at=at,
+        )
+        existing = Dispute.objects.filter(pk=case.pk).first()
+        if existing is not None:  # the same client_id sent again
+            return existing
+        dispute = Dispute.objects.create(
+            case=case,
+            dispute_type=dispute_type,
+            source=source,
+            amount=_amount(amount),
+            risk_grade=risk_grade,
+            risk_reasons=reasons,
+            risk_note=risk_note[:300],
+            region_code=case.region_code,
+            origin_case=origin,
+        )
+        for row in rows:
+            row.dispute = dispute
+        DisputeParty.objects.bulk_create(rows)
+        if origin is not None and origin.is_open:
+            case_services.case_note(
+                actor=actor,
+                case_id=origin.pk,
+                note=str(_("Upgraded to dispute %(code)s.") % {"code": case.code}),
+                data={"dispute": case.code},
+            )
+    return dispute
+
+
+def _sides(dispute: Dispute) -> set[str]:
+    return set(dispute.parties.values_list("side", flat=True))
+
+
+def dispute_accept(
+    *, actor, dispute_id: int, consent: bool, consent_note: str = "", note: str = ""
+) -> Dispute:
+    """Accept for mediation: only with both sides named and their consent recorded."""
+    dispute = dispute_get(actor=actor, dispute_id=dispute_id)
+    if not consent:
+        raise ValidationFailed(
+            _(
+                "People's mediation needs the consent of the parties; if they refuse, reject the "
+                "dispute with the reason."
+            ),
+            field="consent",
+        )
+    if not {DisputeParty.Side.APPLICANT, DisputeParty.Side.RESPONDENT} <= _sides(dispute):
+        raise ValidationFailed(
+            _("Name the applicant and the respondent before accepting."), field="parties"
+        )
+    at = clock.now()
+
+    def mutate(case):
+        dispute.consent_at, dispute.consent_note = at, consent_note[:300]
+        dispute.save(update_fields=["consent_at", "consent_note"])
+
+    case_services.case_step(
+        actor=actor,
+        case_id=dispute.pk,
+        action="accept_mediation",
+        note=note or consent_note,
+        data={"consent": True},
+        mutate=mutate,
+        at=at,
+    )
+    return dispute_get(actor=actor, dispute_id=dispute_id)
+
+
+def dispute_assign(*, actor, dispute_id: int, mediator_id: int, note: str = "") -> Dispute:
+    """Give the dispute to a mediator (and so to their committee) that serves its place."""
+    dispute = dispute_get(actor=actor, dispute_id=dispute_id)
+    mediator = (
+        Mediator.objects.select_related("committee__unit", "user")
+        .filter(pk=mediator_id, is_active=True, committee__is_active=True, user__is_active=True)
+        .first()
+    )
+    if mediator is None:
+        raise NotFound(_("Mediator not found."), field="mediator")
+    if not dispute.region_code.startswith(mediator.committee.region_code):
+        raise ValidationFailed(
+            _("%(committee)s does not serve the place of this dispute.")
+            % {"committee": mediator.committee.name},
+            field="mediator",
+        )
+
+    def mutate(case):
+        case.unit, case.assignee = mediator.committee.unit, mediator.user
+        dispute.committee, dispute.mediator = mediator.committee, mediator
+        dispute.save(update_fields=["committee", "mediator"])
+
+    case_services.case_step(
+        actor=actor,
+        case_id=dispute.pk,
+        action="assign",
+        note=note,
+        data={
+            "committee": mediator.committee_id,
+            "committee_name": mediator.committee.name,
+            "mediator": mediator.pk,
+            "mediator_name": mediator.name,
+        },
+        mutate=mutate,
+    )
+    return dispute_get(actor=actor, dispute_id=dispute_id)
+
+
+def _session_mediator(actor, dispute: Dispute) -> Mediator:
+    mediator = Mediator.objects.filter(user=actor).first() or dispute.mediator
+    if mediator is None:
+        raise Conflict(_("Assign a mediator first."), field="mediator")
+    return mediator
+
+
+def session_plan(*, actor, dispute_id: int, starts_at: datetime, place: str) -> MediationSession:
+    """Put a session on the calendar (the parties are told when and where)."""
+    dispute = dispute_get(actor=actor, dispute_id=dispute_id)
+    if starts_at is None or starts_at < clock.now() - timedelta(minutes=5):
+        raise ValidationFailed(_("Plan a session for a time to come."), field="starts_at")
+    if not (place or "").strip():
+        raise ValidationFailed(_("This field is required."), field="place")
+    mediator = _session_mediator(actor, dispute)
+    created: list[MediationSession] = []
+
+    def mutate(case):
+        created.append(
+            MediationSession.objects.create(
+                dispute=dispute,
+                seq=dispute.sessions.count() + 1,
+                starts_at=starts_at,
+                place=place.strip()[:120],
+                mediator=mediator,
+                region_code=dispute.region_code,
+            )
+        )
+
+    with transaction.atomic():
+        case_services.case_step(
+            actor=actor,
+            case_id=dispute.pk,
+            action="session_plan",
+            data={"starts_at": starts_at.isoformat(), "place": place.strip()[:120]},
+            mutate=mutate,
+        )
+    return created[0]
+
+
+def session_record(
+    *,
+    actor,
+    dispute_id: int,
+    held_at: datetime,
+    place: str,
+    participants: str,
+    record: str,
+    session_id: int | None = None,
+) -> MediationSession:
+    """Write down a session held (date, place, who took part, what was said) — a planned one
+    (`session_id`) or one held without being planned."""
+    dispute = dispute_get(actor=actor, dispute_id=dispute_id)
+    if held_at is None or held_at > clock.now() + timedelta(minutes=5):
+        raise ValidationFailed(_("A session is recorded after it is held."), field="held_at")
+    for value, field in ((place, "place"), (participants, "participants"), (record, "record")):
+        if not (value or "").strip():
+            raise ValidationFailed(_("This field is required."), field=field)
+    planned = None
+    if session_id is not None:
+        planned = dispute.sessions.filter(pk=session_id, is_held=False).first()
+        if planned is None:
+            raise NotFound(_("No planned session with this id."), field="session")
+    mediator = _session_mediator(actor, dispute)
+    held: list[MediationSession] = []
+
+    def mutate(case):
+        session = planned or MediationSession(
+            dispute=dispute, seq=dispute.sessions.count() + 1, region_code=dispute.region_code
+        )
+        session.starts_at, session.is_held, session.mediator = held_at, True, mediator
+        session.place = place.strip()[:120]
+        session.participants, session.record = participants.strip()[:300], record.strip()
+        session.save()
+        held.append(session)
+
+    with transaction.atomic():
+        case_services.case_step(
+            actor=actor,
+            case_id=dispute.pk,
+            action="session",
+            note=record.strip()[:500],
+            data={"held_at": held_at.isoformat(), "place": place.strip()[:120]},
+            mutate=mutate,
+        )
+    return held[0]
+
+
+def _next_agreement_number(dispute: Dispute, at: datetime) -> str:
+    committee = dispute.committee
+    year = clock.localdate(at).year
+    AgreementCounter.objects.bulk_create(
+        [AgreementCounter(committee=committee, year=year)], ignore_conflicts=True
+    )
+    counter = AgreementCounter.objects.select_for_update().get(committee=committee, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    short = committee.name.removesuffix("人民调解委员会").removesuffix("调解委员会")[:8]
+    return f"（{year}）{short}调字第{counter.last:04d}号"
+
+
+def _schedule_follow_up(dispute: Dispute, at: datetime, days: int | None = None) -> FollowUp:
+    return FollowUp.objects.create(
+        dispute=dispute,
+        due_on=clock.localdate(at) + timedelta(days=days or follow_up_days()),
+        region_code=dispute.region_code,
+    )
+
+
+def _settle_data(case: Case, at: datetime, dispute: Dispute) -> dict:
+    """What the metrics read from the log: where, by whom, and whether by the deadline."""
+    due = case.resolve_due_at
+    return {
+        "level": case.level,
+        "committee": dispute.committee_id,
+        "mediator": dispute.mediator_id,
+        "due": due.isoformat() if due else None,
+        "on_time": bool(due is None or at <= due),
+    }
+
+
+def dispute_conclude(
+    *,
+    actor,
+    dispute_id: int,
+    outcome: str,
+    result: str,
+    facts: str = "",
+    terms: list[str] | None = None,
+    performance: str = "",
+) -> Dispute:
+    """End the mediation: an agreement (with its document fields), failed, or withdrawn."""
+    dispute = dispute_get(actor=actor, dispute_id=dispute_id)
+    if outcome not in (Outcome.AGREEMENT, Outcome.FAILED, Outcome.WITHDRAWN):
+        raise ValidationFailed(
+            _("Conclude with an agreement, a failure or a withdrawal."), field="outcome"
+        )
+    if not (result or "").strip():
+        raise ValidationFailed(_("Describe the outcome."), field="result")
+    terms = [t.strip() for t in (terms or []) if t and t.strip()]
+    if outcome != Outcome.WITHDRAWN and not dispute.sessions.filter(is_held=True).exists():
+        raise Conflict(_("Record at least one session first."), code="no_session")
+    if outcome == Outcome.AGREEMENT:
+        if not facts.strip():
+            raise ValidationFailed(_("State the facts and matters in dispute."), field="facts")
+        if not terms:
+            raise ValidationFailed(_("An agreement needs at least one term."), field="terms")
+        if not performance.strip():
+            raise ValidationFailed(_("Say how and when it will be performed."), field="performance")
+    at = clock.now()
+    data: dict = {"outcome": outcome}
+
+    def mutate(case):
+        case.result = result.strip()
+        data.update(_settle_data(case, at, dispute))
+        dispute.outcome, dispute.concluded_at = outcome, at
+        dispute.save(update_fields=["outcome", "concluded_at"])
+        if outcome == Outcome.AGREEMENT:
+            agreement = MediationAgreement.objects.create(
+                dispute=dispute,
+                number=_next_agreement_number(dispute, at),
+                facts=facts.strip(),
+                terms=terms,
+                performance=performance.strip(),
+                made_at=at,
+                region_code=dispute.region_code,
+            )
+            data["agreement"] = agreement.number
+            _schedule_follow_up(dispute, at)
+
+    with transaction.atomic():
+        case_services.case_step(
+            actor=actor,
+            case_id=dispute.pk,
+            action="conclude",
+            note=result.strip(),
+            data=data,
+            mutate=mutate,
+            at=at,
+        )
+    return dispute_get(actor=actor, dispute_id=dispute_id)
+
+
+def agreement_upload_signed(*, actor, dispute_id: int, upload) -> MediationAgreement:
+    """Keep the signed (scanned) agreement; its SHA-256 goes into the log."""
+    dispute = dispute_get(actor=actor, dispute_id=dispute_id)
+    agreement = MediationAgreement.objects.filter(dispute=dispute).first()
+    if agreement is None:
+        raise Conflict(_("This dispute has no agreement."), code="no_agreement")
+    checked = check_files([upload])[0]
+    at = clock.now()
+    old_name = agreement.signed_copy.name if agreement.signed_copy else ""
+    written: list[str] = []
+
+    def mutate(case):
+        agreement.signed_copy.save(
+            f"{case.code}-{checked.sha256[:16]}{checked.extension}",
+            ContentFile(checked.content),
+            save=False,
+        )
+        written.append(agreement.signed_copy.name)
+        agreement.signed_sha256, agreement.signed_at = checked.sha256, at
+        agreement.save(update_fields=["signed_copy", "signed_sha256", "signed_at"])
+
+    storage = agreement.signed_copy.storage
+    try:
+        with transaction.atomic():
+            case_services.case_step(
+                actor=actor,
+                case_id=dispute.pk,
+                action="agreement_signed",
+                data={"sha256": checked.sha256, "size": len(checked.content)},
+                mutate=mutate,
+                at=at,
+            )
+    except BaseException:
+        for name in written:  # the row rolled back; do not leave its file behind
+            storage.delete(name)
+        raise
+    if old_name and old_name not in written:
+        storage.delete(old_name)
+    return agreement
+
+
+__all__ = [
+    "PartyIn",
+    "agreement_upload_signed",
+    "dispute_accept",
+    "dispute_assign",
+    "dispute_conclude",
+    "dispute_get",
+    "dispute_register",
+    "session_plan",
+    "session_record",
+]

@@ -1,0 +1,135 @@
+"""The steps disputes and petitions add to the case transition table (and the general ones
+they withdraw), with the guards that say who may take them."""
+
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.cases.models import Case, Kind, Status
+from fengqiao.cases.workflow import CENTRE, HANDLERS, Step, register_kind_steps
+from fengqiao.core.roles import Role
+from fengqiao.core.scoping import code_within
+
+MEDIATION_DESK = CENTRE | {Role.MEDIATOR}
+FOLLOWERS = MEDIATION_DESK | {Role.GRID_WORKER, Role.LEGAL_ADVISOR}
+RECEIVERS = HANDLERS | CENTRE
+SETTLED = [Status.RESOLVED, Status.VERIFIED, Status.CLOSED]
+
+
+def referral_target(actor, case: Case) -> bool:
+    """A member of the unit an open referral of this dispute went to."""
+    from fengqiao.mediation.models import Referral
+
+    return Referral.objects.filter(
+        dispute_id=case.pk,
+        state__in=[Referral.State.PENDING, Referral.State.ACCEPTED],
+        to_unit__members=actor,
+    ).exists()
+
+
+def dispute_desk(actor, case: Case) -> bool:
+    """The mediator the dispute is with or was with, or staff of its jurisdiction."""
+    from fengqiao.mediation.models import Dispute
+
+    if case.assignee_id == actor.pk or code_within(actor, case.region_code):
+        return True
+    return Dispute.objects.filter(pk=case.pk, mediator__user=actor).exists()
+
+
+DISPUTE_STEPS: dict[tuple[str, str], Step | None] = {
+    # Mediation needs the parties' consent, and goes to a mediator, not a department.
+    (Status.REPORTED, "accept"): None,
+    (Status.REPORTED, "accept_mediation"): Step(
+        Status.ACCEPTED, MEDIATION_DESK, _("Accept for mediation")
+    ),
+    (Status.ACCEPTED, "dispatch"): None,
+    (Status.DISPATCHED, "transfer"): None,
+    (Status.CLAIMED, "transfer"): None,
+    **{
+        (status, "assign"): Step(Status.DISPATCHED, MEDIATION_DESK, _("Assign a mediator"))
+        for status in (Status.ACCEPTED, Status.DISPATCHED, Status.CLAIMED)
+    },
+    (Status.CLAIMED, "resolve"): None,
+    (Status.CLAIMED, "session"): Step(
+        None, HANDLERS, _("Record a mediation session"), assignee_only=True
+    ),
+    (Status.CLAIMED, "session_plan"): Step(
+        None, HANDLERS, _("Plan a mediation session"), assignee_only=True
+    ),
+    (Status.CLAIMED, "conclude"): Step(
+        Status.RESOLVED, HANDLERS, _("Conclude the mediation"), assignee_only=True
+    ),
+    (Status.CLAIMED, "refer"): Step(
+        Status.DISPATCHED, HANDLERS, _("Refer to another way"), assignee_only=True
+    ),
+    (Status.DISPATCHED, "referral_accept"): Step(
+        Status.CLAIMED, RECEIVERS, _("Accept the referral"), guard=referral_target
+    ),
+    (Status.DISPATCHED, "referral_decline"): Step(
+        Status.CLAIMED, RECEIVERS, _("Decline the referral"), guard=referral_target
+    ),
+    (Status.CLAIMED, "referral_settled"): Step(
+        Status.RESOLVED, RECEIVERS, _("Return the result: settled"), guard=referral_target
+    ),
+    (Status.CLAIMED, "referral_back"): Step(
+        Status.CLAIMED, RECEIVERS, _("Return the result: not settled"), guard=referral_target
+    ),
+    **{
+        (status, action): Step(None, roles, label, guard=guard)
+        for status in SETTLED
+        for action, roles, label, guard in (
+            ("agreement_signed", MEDIATION_DESK, _("Upload the signed agreement"), dispute_desk),
+            (
+                "confirmation_request",
+                MEDIATION_DESK,
+                _("Request judicial confirmation"),
+                dispute_desk,
+            ),
+            (
+                "confirmation_accept",
+                RECEIVERS,
+                _("Accept the confirmation request"),
+                referral_target,
+            ),
+            (
+                "confirmation_result",
+                RECEIVERS,
+                _("Return the confirmation ruling"),
+                referral_target,
+            ),
+            ("follow_up", FOLLOWERS, _("Record a follow-up visit"), dispute_desk),
+        )
+    },
+    **{
+        (status, "relapse"): Step(
+            Status.DISPATCHED, FOLLOWERS, _("Relapsed: reopen"), guard=dispute_desk
+        )
+        for status in SETTLED
+    },
+}
+
+PETITION_STEPS: dict[tuple[str, str], Step | None] = {
+    (Status.REPORTED, "accept"): None,
+    (Status.REPORTED, "reject"): None,
+    (Status.REPORTED, "acknowledge"): Step(
+        Status.ACCEPTED, CENTRE, _("Acknowledge and accept the petition")
+    ),
+    (Status.REPORTED, "not_accept"): Step(Status.REJECTED, CENTRE, _("Acknowledge: not accepted")),
+    (Status.CLAIMED, "resolve"): None,
+    (Status.CLAIMED, "request_extension"): None,
+    (Status.CLAIMED, "approve_extension"): None,
+    (Status.CLAIMED, "reply"): Step(
+        Status.RESOLVED, HANDLERS, _("Reply to the petitioner"), assignee_only=True
+    ),
+    **{
+        (status, action): Step(None, CENTRE, label)
+        for status in (Status.ACCEPTED, Status.DISPATCHED, Status.CLAIMED)
+        for action, label in (
+            ("extend_reply", _("Extend the reply limit")),
+            ("link_dispute", _("Link a dispute")),
+        )
+    },
+}
+
+
+def register() -> None:
+    register_kind_steps(Kind.DISPUTE, DISPUTE_STEPS)
+    register_kind_steps(Kind.PETITION, PETITION_STEPS)
