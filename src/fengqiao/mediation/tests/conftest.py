@@ -50,9 +50,7 @@ def world(users):
     found["court_clerk"] = _staff("court_clerk", "handler", COUNTY_CODE, "县法院 立案庭")
     court.members.add(found["court_clerk"])
     petition_office = HandlingUnit.objects.get(kind="petition_office")
-    found["petition_clerk"] = _staff(
-        "petition_clerk", "handler", COUNTY_CODE, "县信访局 办信员"
-    )
+    found["petition_clerk"] = _staff("petition_clerk", "handler", COUNTY_CODE, "县信访局 办信员")
     petition_office.members.add(found["petition_clerk"])
     micro = users["grid_worker"].bindings.get().grid
     return {

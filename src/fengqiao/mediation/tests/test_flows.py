@@ -515,3 +515,40 @@ def test_petitions_past_their_limits_show_as_overdue(world, at_start):
     figures = metrics.petition_metrics(actor=world["county_centre"], start=START, end=clock.now())
     assert figures["overdue_now"] == 2
     assert not selectors.petition_list(actor=world["village_centre_b"]).exists()
+
+
+def test_agreement_download_is_a_docx_of_the_parties_and_terms_and_is_logged(world, at_start):
+    import io
+
+    from docx import Document
+
+    from fengqiao.core.models import AccessLog
+    from fengqiao.mediation.agreements import agreement_download
+
+    dispute = _register(world, world["village_centre"])
+    _to_mediation(world, dispute)
+    _session(world, dispute)
+    mediation.dispute_conclude(
+        actor=world["mediator_a"],
+        dispute_id=dispute.pk,
+        outcome="agreement",
+        result="达成协议",
+        facts="楼上漏水致楼下受损。",
+        terms=["赔偿维修费2000元。", "十日内修复防水层。"],
+        performance="当场付清。",
+    )
+    name, content = agreement_download(actor=world["mediator_a"], dispute_id=dispute.pk)
+    text = "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
+    applicant, respondent = _neighbours(world)
+    assert name.endswith(".docx")
+    assert applicant.name in text and respondent.name in text
+    assert applicant.id_number_masked in text
+    assert "一、赔偿维修费2000元。" in text and "二、十日内修复防水层。" in text
+    assert (
+        AccessLog.objects.filter(
+            actor=world["mediator_a"], object_type="mediation_agreement", action="export"
+        ).count()
+        == 1
+    )
+    with pytest.raises(NotFound):  # not the resident's own application
+        agreement_download(actor=world["resident"], dispute_id=dispute.pk)

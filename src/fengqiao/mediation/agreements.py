@@ -1,0 +1,98 @@
+"""The agreement document of a dispute: built from its stored rows (masked personal data
+only), rendered as DOCX, and each download logged as an export."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.core import clock
+from fengqiao.core.errors import NotAllowed, NotFound
+from fengqiao.core.models import AccessLog
+from fengqiao.core.roles import Role
+from fengqiao.mediation.documents import AgreementDoc, PartyLine, render_agreement
+from fengqiao.mediation.models import Dispute, DisputeParty, MediationAgreement
+from fengqiao.mediation.services import dispute_get
+
+TYPE_NAMES = {
+    "family_dispute": "婚姻家庭纠纷",
+    "neighbour_dispute": "邻里纠纷",
+    "land_dispute": "土地山林草场权属纠纷",
+    "labour_dispute": "劳资债务纠纷",
+    "property_dispute": "物业纠纷",
+    "medical_dispute": "医疗纠纷",
+    "traffic_dispute": "交通事故纠纷",
+    "contract_dispute": "合同纠纷",
+    "other_dispute": "其他纠纷",
+}
+SEX_NAMES = {"M": "男", "F": "女", "m": "男", "f": "女"}
+
+
+def _party_line(party: DisputeParty) -> PartyLine:
+    if party.organization_id:
+        org = party.organization
+        return PartyLine(
+            role=party.side,
+            name=party.name,
+            kind="organization",
+            id_masked=org.credit_code,
+            address=party.address,
+            phone_masked=party.phone_masked,
+            representative=party.representative or org.contact_name,
+        )
+    person = party.person
+    return PartyLine(
+        role=party.side,
+        name=party.name,
+        kind="person",
+        gender=SEX_NAMES.get(person.sex, "") if person else "",
+        birth_date=person.birth_date.isoformat() if person and person.birth_date else "",
+        id_masked=person.id_number_masked if person else "",
+        address=party.address,
+        phone_masked=party.phone_masked,
+        representative=party.representative,
+    )
+
+
+def agreement_doc(dispute: Dispute, agreement: MediationAgreement) -> AgreementDoc:
+    parties = [
+        _party_line(p)
+        for p in dispute.parties.select_related("person", "organization").order_by("pk")
+    ]
+    mediators = sorted({s.mediator.name for s in dispute.sessions.select_related("mediator")})
+    if not mediators and dispute.mediator_id:
+        mediators = [dispute.mediator.name]
+    last_session = dispute.sessions.filter(is_held=True).order_by("-seq").first()
+    return AgreementDoc(
+        number=agreement.number,
+        committee=dispute.committee.name if dispute.committee_id else "",
+        dispute_type=TYPE_NAMES.get(dispute.dispute_type, ""),
+        parties=parties,
+        facts=agreement.facts,
+        terms=list(agreement.terms),
+        performance=agreement.performance,
+        made_on=timezone.localtime(agreement.made_at).date(),
+        mediators=mediators,
+        place=last_session.place if last_session else "",
+        copies=len(parties) + 1,
+    )
+
+
+def agreement_download(*, actor, dispute_id: int, ip: str | None = None) -> tuple[str, bytes]:
+    """(file name, DOCX bytes) of the dispute's agreement; logged as an export."""
+    dispute = dispute_get(actor=actor, dispute_id=dispute_id)
+    if actor.role == Role.RESIDENT and not actor.is_superuser:
+        raise NotAllowed(_("Ask your mediator for a copy of the agreement."))
+    agreement = MediationAgreement.objects.filter(dispute=dispute).first()
+    if agreement is None:
+        raise NotFound(_("This dispute has no agreement."))
+    content = render_agreement(agreement_doc(dispute, agreement))
+    AccessLog.objects.create(
+        actor=actor,
+        action=AccessLog.Action.EXPORT,
+        object_type="mediation_agreement",
+        object_id=str(agreement.pk),
+        detail=agreement.number[:255],
+        region_code=dispute.region_code,
+        ip=ip,
+        at=clock.now(),
+    )
+    return f"{dispute.case.code}-agreement.docx", content
