@@ -27,6 +27,12 @@ SECRET_KEY, FENGQIAO_DATA_KEY = load_keys(home=FENGQIAO_HOME, production=PRODUCT
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
+# Background sweeps `fengqiao worker` runs each pass (each takes `now`, returns counts).
+FENGQIAO_SWEEPS = [
+    "fengqiao.cases.sweeps.run_all",
+    "fengqiao.mediation.sweeps.run_all",
+]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

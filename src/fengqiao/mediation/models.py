@@ -412,6 +412,7 @@ class FollowUp(models.Model):
     )
     result = models.CharField(_("result"), max_length=12, choices=Result.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
     region_code = models.CharField(max_length=24, db_index=True)
 
     class Meta:
@@ -456,6 +457,7 @@ class Petition(models.Model):
     extended_days = models.PositiveSmallIntegerField(default=0)
     replied_at = models.DateTimeField(null=True, blank=True)
     reply = models.TextField(_("reply"), blank=True)
+    warned_for = models.CharField(max_length=16, blank=True)  # the limit last warned about
 
     class Meta:
         ordering = ["-case__reported_at"]

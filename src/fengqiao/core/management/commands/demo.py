@@ -38,12 +38,12 @@ class Command(BaseCommand):
 def _sweep_forever(interval: float = 60.0) -> None:
     from django.db import close_old_connections
 
-    from fengqiao.cases import sweeps
+    from fengqiao.core.sweeping import run_all_sweeps
 
     while True:
         close_old_connections()
         try:
-            sweeps.run_all()
+            run_all_sweeps()
         except Exception:  # the next pass retries; every sweep is idempotent
             logging.getLogger("fengqiao.worker").exception("demo sweep pass failed")
         time.sleep(interval)

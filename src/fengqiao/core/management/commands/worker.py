@@ -1,4 +1,5 @@
-"""`fengqiao worker`: run the idempotent case sweeps (warnings, escalation, closing) in a loop."""
+"""`fengqiao worker`: run the idempotent sweeps (case warnings, escalation, closing; mediation
+follow-up and petition reminders) in a loop."""
 
 import logging
 import signal
@@ -27,13 +28,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, once: bool, interval: float, **options):
-        # Imported here: core sits below the cases app whose sweeps it runs.
-        from fengqiao.cases import sweeps
+        from fengqiao.core.sweeping import run_all_sweeps
 
         if interval <= 0:
             raise CommandError("--interval must be a positive number of seconds.")
         if once:
-            counts = sweeps.run_all()
+            counts = run_all_sweeps()
             logger.info("sweep pass: %s", _summary(counts))
             if options["verbosity"] >= 1:
                 self.stdout.write("sweeps: " + _summary(counts))
@@ -46,7 +46,7 @@ class Command(BaseCommand):
             while not stop.is_set():
                 _drop_stale_connections()
                 try:
-                    logger.info("sweep pass: %s", _summary(sweeps.run_all()))
+                    logger.info("sweep pass: %s", _summary(run_all_sweeps()))
                 except Exception:
                     # One bad pass (a lost connection, a deadlock) must not stop the worker;
                     # every sweep is idempotent, so the next pass picks up where this one failed.
