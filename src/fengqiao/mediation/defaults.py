@@ -23,12 +23,9 @@ SECTOR_COMMITTEES = [
 ]
 
 
-PREFIX_LEN = {Region.Level.COUNTY: 6, Region.Level.TOWNSHIP: 9, Region.Level.VILLAGE: 12}
-
-
 def _prefix(region: Region) -> str:
     """The code prefix a unit of this region serves (county 6, township 9, village 12)."""
-    return region.code[: PREFIX_LEN.get(region.level, len(region.code))]
+    return region.prefix
 
 
 def _unit(code: str, name: str, kind: str, region: Region) -> HandlingUnit:

@@ -29,7 +29,7 @@ def screening_rounds_open(*, actor, region: Region, starts_on: date, ends_on: da
             % {"days": MAX_ROUND_DAYS},
             field="ends_on",
         )
-    villages = Region.objects.filter(code__startswith=region.code, level=Region.Level.VILLAGE)
+    villages = Region.objects.filter(code__startswith=region.prefix, level=Region.Level.VILLAGE)
     at = clock.now()
     rows = [
         ScreeningRound(
@@ -47,7 +47,7 @@ def screening_rounds_open(*, actor, region: Region, starts_on: date, ends_on: da
     ScreeningRound.objects.bulk_create(rows, ignore_conflicts=True)
     return list(
         ScreeningRound.objects.filter(
-            region_code__startswith=region.code, starts_on=starts_on
+            region_code__startswith=region.prefix, starts_on=starts_on
         ).select_related("village")
     )
 

@@ -34,6 +34,16 @@ def dispute_desk(actor, case: Case) -> bool:
     return Dispute.objects.filter(pk=case.pk, mediator__user=actor).exists()
 
 
+def mediator_returns(actor, case: Case) -> bool:
+    """The mediator (or committee) a dispute was assigned to may hand it back; a unit that
+    received it by referral answers the referral instead."""
+    if referral_target(actor, case):
+        return False
+    if case.assignee_id is not None:
+        return case.assignee_id == actor.pk
+    return case.unit_id is not None and case.unit.members.filter(pk=actor.pk).exists()
+
+
 DISPUTE_STEPS: dict[tuple[str, str], Step | None] = {
     # Mediation needs the parties' consent, and goes to a mediator, not a department.
     (Status.REPORTED, "accept"): None,
@@ -42,6 +52,9 @@ DISPUTE_STEPS: dict[tuple[str, str], Step | None] = {
     ),
     (Status.ACCEPTED, "dispatch"): None,
     (Status.DISPATCHED, "transfer"): None,
+    (Status.DISPATCHED, "return"): Step(
+        Status.ACCEPTED, HANDLERS, _("Return (wrong assignment)"), guard=mediator_returns
+    ),
     (Status.CLAIMED, "transfer"): None,
     **{
         (status, "assign"): Step(Status.DISPATCHED, MEDIATION_DESK, _("Assign a mediator"))

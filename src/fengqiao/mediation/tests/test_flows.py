@@ -552,3 +552,81 @@ def test_agreement_download_is_a_docx_of_the_parties_and_terms_and_is_logged(wor
     )
     with pytest.raises(NotFound):  # not the resident's own application
         agreement_download(actor=world["resident"], dispute_id=dispute.pk)
+
+
+def test_screening_rounds_open_for_every_village_of_a_township_once(world, at_start):
+    township = world["micro"].village.parent
+    rounds = screening.screening_rounds_open(
+        actor=world["town_centre"],
+        region=township,
+        starts_on=date(2026, 3, 1),
+        ends_on=date(2026, 3, 31),
+    )
+    villages = {r.village_id for r in rounds}
+    assert len(villages) == township.children.count() > 1
+    again = screening.screening_rounds_open(
+        actor=world["town_centre"],
+        region=township,
+        starts_on=date(2026, 3, 1),
+        ends_on=date(2026, 3, 31),
+    )
+    assert sorted(r.pk for r in again) == sorted(r.pk for r in rounds)
+    with pytest.raises(NotAllowed):
+        screening.screening_rounds_open(
+            actor=world["village_centre"],
+            region=township,
+            starts_on=date(2026, 4, 1),
+            ends_on=date(2026, 4, 30),
+        )
+    mine = next(r for r in rounds if r.village_id == world["micro"].village_id)
+    grid = world["micro"].parent
+    screening.screening_report_file(
+        actor=world["grid_worker"], round_id=mine.pk, grid_id=grid.pk, nothing_found=True
+    )
+    with pytest.raises(Conflict):
+        screening.screening_report_file(
+            actor=world["grid_worker"], round_id=mine.pk, grid_id=grid.pk, nothing_found=True
+        )
+    other_grid = Grid.objects.filter(village=mine.village, parent=None).exclude(pk=grid.pk).first()
+    if other_grid is not None:
+        with pytest.raises(NotFound):  # not the grid worker's grid: nothing there for them
+            screening.screening_report_file(
+                actor=world["grid_worker"],
+                round_id=mine.pk,
+                grid_id=other_grid.pk,
+                nothing_found=True,
+            )
+
+
+def test_mediator_may_return_an_assignment_but_a_referred_unit_answers_the_referral(
+    world, at_start
+):
+    dispute = _register(world, world["village_centre"])
+    mediation.dispute_accept(actor=world["village_centre"], dispute_id=dispute.pk, consent=True)
+    mediation.dispute_assign(
+        actor=world["village_centre"],
+        dispute_id=dispute.pk,
+        mediator_id=world["village_mediator"].pk,
+    )
+    case_services.case_return(
+        actor=world["mediator_a"], case_id=dispute.pk, reason="回避：亲属关系"
+    )
+    dispute.case.refresh_from_db()
+    assert dispute.case.status == Status.ACCEPTED
+    reassigned = mediation.dispute_assign(
+        actor=world["village_centre"],
+        dispute_id=dispute.pk,
+        mediator_id=world["village_mediator"].pk,
+    )
+    case_services.case_claim(actor=world["mediator_a"], case_id=dispute.pk)
+    _session(world, dispute)
+    referrals.dispute_refer(
+        actor=world["mediator_a"],
+        dispute_id=dispute.pk,
+        way="court",
+        to_unit_id=world["court"].pk,
+        reason="调解不成",
+    )
+    with pytest.raises(NotAllowed):
+        case_services.case_return(actor=world["court_clerk"], case_id=dispute.pk, reason="不收")
+    assert reassigned.case.status == Status.DISPATCHED
