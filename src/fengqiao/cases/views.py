@@ -165,7 +165,9 @@ def timeline_rows(case: Case) -> list[dict]:
         rows.append(
             {
                 "event": event,
-                "label": str(ACTION_LABELS.get(event.action, event.action)),
+                "label": str(
+                    ACTION_LABELS.get(event.action) or workflow.action_label(event.action)
+                ),
                 "from_status": _label(Status, event.from_status) if event.from_status else "",
                 "to_status": _label(Status, event.to_status) if event.to_status else "",
                 "from_level": _label(Level, event.from_level) if event.from_level else "",

@@ -102,6 +102,15 @@ def table_for(kind: str) -> dict[tuple[str, str], Step]:
 ACTIONS = sorted({action for _status, action in TRANSITIONS})
 
 
+def action_label(action: str) -> str:
+    """The label of an action of any kind's table (for timelines); the name if unknown."""
+    for table in (TRANSITIONS, *KIND_STEPS.values()):
+        for (_status, name), found in table.items():
+            if name == action and found is not None:
+                return str(found.label)
+    return action
+
+
 def next_level(level: str) -> str | None:
     index = LEVEL_ORDER.index(Level(level))
     return LEVEL_ORDER[index + 1] if index + 1 < len(LEVEL_ORDER) else None
