@@ -8,13 +8,15 @@ from fengqiao.accounts.api import router as accounts_router
 from fengqiao.api.auth import API_AUTH
 from fengqiao.cases.api import router as cases_router
 from fengqiao.core.errors import DomainError
+from fengqiao.mediation.api import router as mediation_router
 from fengqiao.regions.api import router as regions_router
 from fengqiao.registry.api import router as registry_router
 
 api = NinjaAPI(
     title="fengqiao API",
     version="1",
-    description="Regions, grids, registry and accounts of a fengqiao installation. "
+    description="Regions, grids, registry, accounts, cases, disputes (mediation, agreements, "
+    "referrals, follow-ups, screening) and petitions of a fengqiao installation. "
     "Authenticate with POST /api/v1/auth/token, then send `Authorization: Bearer <token>`.",
     auth=API_AUTH,
     urls_namespace="api-v1",
@@ -45,7 +47,10 @@ def unauthenticated(request, exc):
 @api.exception_handler(ValidationError)
 def invalid_request(request, exc: ValidationError):
     first = exc.errors[0] if exc.errors else {}
-    loc = [str(part) for part in first.get("loc", []) if part not in ("body", "query", "path")]
+    loc = [str(part) for part in first.get("loc", [])]
+    if loc[:1] == ["body"] and len(loc) > 2:
+        loc = loc[2:]  # ("body", <the handler's parameter>, field, …): name the field only
+    loc = [part for part in loc if part not in ("body", "query", "path")]
     return api.create_response(
         request,
         {
@@ -62,3 +67,4 @@ api.add_router("", accounts_router)
 api.add_router("", regions_router)
 api.add_router("", registry_router)
 api.add_router("", cases_router)
+api.add_router("", mediation_router)

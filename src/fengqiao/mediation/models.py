@@ -467,6 +467,17 @@ class Petition(models.Model):
     def __str__(self) -> str:
         return str(self.case)
 
+    def acknowledge_overdue(self, now) -> bool:
+        return self.acknowledged_at is None and self.acknowledge_due_at < now
+
+    def reply_overdue(self, now) -> bool:
+        return bool(
+            self.is_accepted
+            and self.replied_at is None
+            and self.reply_due_at is not None
+            and self.reply_due_at < now
+        )
+
     @property
     def is_collective(self) -> bool:
         """Five or more people visiting together (集体访)."""

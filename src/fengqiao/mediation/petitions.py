@@ -113,6 +113,8 @@ def petition_register(
             kind=Kind.PETITION,
             at=at,
         )
+        if case.kind != Kind.PETITION:  # a client id already used for another kind
+            raise Conflict(_("This client id belongs to another report."), field="client_id")
         existing = Petition.objects.filter(pk=case.pk).first()
         if existing is not None:
             return existing
@@ -191,6 +193,10 @@ def petition_extend(*, actor, petition_id: int, days: int, reason: str) -> Petit
         )
     if not reason.strip():
         raise ValidationFailed(_("Say why more time is needed."), field="reason")
+    if petition.reply_due_at is None:
+        raise Conflict(
+            _("Accept the petition first: the reply limit starts then."), code="no_limit"
+        )
     if petition.extended_days:
         raise Conflict(_("The reply limit may be extended only once."), code="extended")
 

@@ -4,9 +4,11 @@ the caller: jurisdiction, the unit or mediator the dispute is with, or their own
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases.models import OPEN_STATUSES, Status
 from fengqiao.core import clock
+from fengqiao.core.errors import ValidationFailed
 from fengqiao.core.roles import Role
 from fengqiao.core.scoping import actor_prefixes, prefix_q
 from fengqiao.mediation.models import (
@@ -39,6 +41,11 @@ PETITION_QUEUES = {
     "overdue": "petitions past their acknowledgement or reply limit",
     "replied": "petitions replied to",
 }
+
+
+def _check_queue(queue: str, known: dict) -> None:
+    if queue and queue not in known:
+        raise ValidationFailed(_("Unknown queue %(queue)s.") % {"queue": queue}, field="queue")
 
 
 def _staff(actor) -> bool:
@@ -74,6 +81,7 @@ def dispute_list(
         ),
         actor,
     )
+    _check_queue(queue, DISPUTE_QUEUES)
     now = clock.now()
     if queue == "to_accept":
         qs = qs.filter(case__status=Status.REPORTED)
@@ -230,6 +238,7 @@ def petition_list(*, actor, queue: str = "", q: str = "") -> QuerySet[Petition]:
         Petition.objects.select_related("case", "case__unit", "case__assignee", "dispute__case"),
         actor,
     )
+    _check_queue(queue, PETITION_QUEUES)
     now = clock.now()
     if queue == "to_acknowledge":
         qs = qs.filter(acknowledged_at__isnull=True, case__status=Status.REPORTED)
@@ -294,3 +303,32 @@ def screening_missing_grids(*, screening_round: ScreeningRound) -> QuerySet[Grid
     return Grid.objects.filter(village=screening_round.village, parent__isnull=True).exclude(
         pk__in=reported
     )
+
+
+def dispute_parts(*, actor, dispute: Dispute) -> dict:
+    """What the dispute page shows besides the row: parties, sessions, agreement, referrals,
+    follow-ups. A resident (the applicant) sees dates, places and outcomes, not the session
+    records, the other parties' contacts, or the units' internal hand-offs."""
+    parties = list(dispute.parties.all())
+    sessions = list(dispute.sessions.select_related("mediator"))
+    agreement = MediationAgreement.objects.filter(dispute=dispute).first()
+    if actor.role == Role.RESIDENT and not actor.is_superuser:
+        for party in parties:
+            if party.person_id != actor.person_id:
+                party.address, party.phone_masked, party.representative = "", "", ""
+        for session in sessions:
+            session.record, session.participants = "", ""
+        return {
+            "parties": parties,
+            "sessions": sessions,
+            "agreement": agreement,
+            "referrals": [],
+            "follow_ups": [],
+        }
+    return {
+        "parties": parties,
+        "sessions": sessions,
+        "agreement": agreement,
+        "referrals": list(dispute.referrals.select_related("to_unit", "from_unit", "from_user")),
+        "follow_ups": list(dispute.follow_ups.all()),
+    }

@@ -204,6 +204,8 @@ def dispute_register(
             kind=Kind.DISPUTE,
             at=at,
         )
+        if case.kind != Kind.DISPUTE:  # a client id already used for another kind
+            raise Conflict(_("This client id belongs to another report."), field="client_id")
         existing = Dispute.objects.filter(pk=case.pk).first()
         if existing is not None:  # the same client_id sent again
             return existing
@@ -497,7 +499,12 @@ def agreement_upload_signed(*, actor, dispute_id: int, upload) -> MediationAgree
     agreement = MediationAgreement.objects.filter(dispute=dispute).first()
     if agreement is None:
         raise Conflict(_("This dispute has no agreement."), code="no_agreement")
-    checked = check_files([upload])[0]
+    if upload is None:
+        raise ValidationFailed(_("Choose the signed agreement (a photo or a PDF)."), field="file")
+    try:
+        checked = check_files([upload])[0]
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.message, field="file") from exc
     at = clock.now()
     old_name = agreement.signed_copy.name if agreement.signed_copy else ""
     written: list[str] = []

@@ -44,7 +44,12 @@ def mediator_returns(actor, case: Case) -> bool:
     return case.unit_id is not None and case.unit.members.filter(pk=actor.pk).exists()
 
 
+# Escalating a report that is not yet accepted hands it to the level above as a report:
+# acceptance there still needs consent (disputes) or acknowledgement (petitions).
+ESCALATE_REPORT = Step(Status.REPORTED, CENTRE, _("Escalate"), system=True)
+
 DISPUTE_STEPS: dict[tuple[str, str], Step | None] = {
+    (Status.REPORTED, "escalate"): ESCALATE_REPORT,
     # Mediation needs the parties' consent, and goes to a mediator, not a department.
     (Status.REPORTED, "accept"): None,
     (Status.REPORTED, "accept_mediation"): Step(
@@ -120,6 +125,7 @@ DISPUTE_STEPS: dict[tuple[str, str], Step | None] = {
 }
 
 PETITION_STEPS: dict[tuple[str, str], Step | None] = {
+    (Status.REPORTED, "escalate"): ESCALATE_REPORT,
     (Status.REPORTED, "accept"): None,
     (Status.REPORTED, "reject"): None,
     (Status.REPORTED, "acknowledge"): Step(

@@ -1,6 +1,7 @@
 """Every API endpoint and page, called by a user of another village, returns 404 or nothing."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -31,6 +32,17 @@ NOT_SCOPED_PAGES = {
     "mobile:sw",
 }
 CASE_PAGES = ("cases/", "m/", "h5/")
+# Pages whose `<str:code>` is a dispute's or a petition's case code (checked before CASE_PAGES).
+DISPUTE_PAGES = ("mediation/", "h5/mediation/")
+PETITION_PAGES = ("mediation/petitions/",)
+# API paths whose `{code}` is a case code of that kind (any other `{code}` is a region's).
+CODE_OF_API_PATH = {
+    "/api/v1/cases/": "case_code",
+    "/api/v1/disputes/": "dispute_code",
+    "/api/v1/petitions/": "petition_code",
+}
+# Multipart uploads: path suffix → the form field of the file.
+UPLOADS = {"/attachments": "files", "/agreement/signed": "file"}
 
 
 @pytest.fixture
@@ -54,6 +66,7 @@ def village_a_objects(users):
         "action": "note",
         "attachment_id": 1,
         "notification_id": 1,
+        **_village_mediation(code),
     }
 
 
@@ -79,18 +92,144 @@ def _village_case(village_code: str) -> str:
     return case.code
 
 
+def _village_mediation(village_code: str) -> dict:
+    """A dispute taken through mediation to an agreement (so it has a follow-up) with a
+    confirmation request to the court (a referral), a petition and a screening round, all in
+    the village, made through the mediation services."""
+    from fengqiao.accounts.models import User
+    from fengqiao.accounts.services import user_create
+    from fengqiao.cases.models import HandlingUnit
+    from fengqiao.cases.services import case_claim
+    from fengqiao.core import clock
+    from fengqiao.mediation import petitions, referrals, screening, services
+    from fengqiao.mediation.committees import mediator_add
+    from fengqiao.mediation.defaults import ensure_county_mediation
+    from fengqiao.mediation.models import MediationCommittee
+
+    village = Region.objects.get(code=village_code)
+    ensure_county_mediation(village.parent.parent)
+    admin = User.objects.get(username="admin")
+    centre = User.objects.filter(role="centre_staff", bindings__code=village_code).first()
+    mediator_user = user_create(
+        username="mediator_sweep",
+        password="fengqiao-demo",  # the public demo password
+        role="mediator",
+        jurisdiction=[village_code],
+        display_name="甲村调解员",
+        check_password=False,
+    )
+    mediator = mediator_add(
+        actor=admin,
+        committee=MediationCommittee.objects.get(region_code=village_code),
+        user=mediator_user,
+    )
+    court = HandlingUnit.objects.get(kind="court", region_code=village_code[:6])
+    grid = Grid.objects.filter(code__startswith=village_code, parent__isnull=True).first()
+    point = {"lat": grid.centroid_lat, "lng": grid.centroid_lng}
+    applicant, respondent = Person.objects.filter(region_code__startswith=village_code)[:2]
+    dispute = services.dispute_register(
+        actor=centre,
+        dispute_type="neighbour_dispute",
+        title="邻里漏水纠纷",
+        source="walk_in",
+        parties=[
+            services.PartyIn(side="applicant", person_id=applicant.pk),
+            services.PartyIn(side="respondent", person_id=respondent.pk),
+        ],
+        **point,
+    )
+    services.dispute_accept(actor=centre, dispute_id=dispute.pk, consent=True)
+    services.dispute_assign(actor=centre, dispute_id=dispute.pk, mediator_id=mediator.pk)
+    case_claim(actor=mediator_user, case_id=dispute.pk)
+    services.session_record(
+        actor=mediator_user,
+        dispute_id=dispute.pk,
+        held_at=clock.now() - timedelta(hours=1),
+        place="村调解室",
+        participants="双方当事人",
+        record="双方同意赔偿",
+    )
+    services.dispute_conclude(
+        actor=mediator_user,
+        dispute_id=dispute.pk,
+        outcome="agreement",
+        result="达成协议",
+        facts="漏水",
+        terms=["赔偿2000元"],
+        performance="当场履行",
+    )
+    referral = referrals.confirmation_request(
+        actor=mediator_user, dispute_id=dispute.pk, to_unit_id=court.pk
+    )
+    petition = petitions.petition_register(
+        actor=centre,
+        form="visit",
+        category_code="petition_other",
+        title="来访反映问题",
+        matter="要求解决",
+        petitioner_name="李某",
+        **point,
+    )
+    (screening_round,) = screening.screening_rounds_open(
+        actor=centre,
+        region=village,
+        starts_on=clock.localdate(),
+        ends_on=clock.localdate() + timedelta(days=14),
+    )
+    return {
+        "dispute_code": dispute.case.code,
+        "petition_code": petition.case.code,
+        "referral_id": referral.pk,
+        "follow_up_id": dispute.follow_ups.get().pk,
+        "round_id": screening_round.pk,
+        "mediator_id": mediator.pk,
+        "court_id": court.pk,
+    }
+
+
 def _fill(path: str, objects: dict) -> str:
     def value(match):
         name = match.group(1)
         if name == "code":
-            return (
-                objects["case_code"]
-                if path.startswith("/api/v1/cases/")
-                else objects["region_code"]
-            )
+            for prefix, key in CODE_OF_API_PATH.items():
+                if path.startswith(prefix):
+                    return objects[key]
+            return objects["region_code"]
         return str(objects[name])
 
     return re.sub(r"\{(\w+)\}", value, path)
+
+
+def _body(objects: dict) -> dict:
+    """One body every POST endpoint accepts (each reads its own fields), aimed at village A: a
+    refusal must come from jurisdiction, not from a malformed request."""
+    from fengqiao.core import clock
+
+    now = clock.now()
+    return {
+        "field": "id_number",
+        "note": "x",
+        "reason": "x",
+        "result": "x",
+        "reply": "x",
+        "record": "x",
+        "place": "x",
+        "participants": "x",
+        "consent": True,
+        "accepted": True,
+        "settled": True,
+        "nothing_found": True,
+        "outcome": "failed",
+        "way": "court",
+        "days": 5,
+        "starts_at": (now + timedelta(days=1)).isoformat(),
+        "held_at": (now - timedelta(hours=1)).isoformat(),
+        "mediator_id": objects["mediator_id"],
+        "to_unit_id": objects["court_id"],
+        "unit_id": objects["court_id"],
+        "dispute": objects["dispute_code"],
+        "grid": objects["grid_code"],
+    }
 
 
 def _items(body) -> list:
@@ -106,9 +245,11 @@ def test_api_returns_nothing_of_village_a_when_caller_is_in_village_b(users, vil
     client = Client()
     client.force_login(users["village_centre_b"])
     schema = api.get_openapi_schema()
+    body = _body(village_a_objects)
     checked = 0
     for path, methods in schema["paths"].items():
-        if path in NOT_SCOPED_API or path.endswith("/locate") or "port" in path:
+        # Exports and imports are files, not JSON; their scoping is tested with the registry.
+        if path in NOT_SCOPED_API or path.endswith("/locate") or re.search(r"/(ex|im)port", path):
             continue
         url = _fill(path, village_a_objects)
         if "get" in methods:
@@ -122,20 +263,19 @@ def test_api_returns_nothing_of_village_a_when_caller_is_in_village_b(users, vil
                 assert not _leaks(_items(response.json()), village_a_objects["village_code"]), url
             checked += 1
         if "post" in methods and "{" in path:
-            if path.endswith("/attachments"):
+            upload = next((f for suffix, f in UPLOADS.items() if path.endswith(suffix)), None)
+            if upload:
                 from django.core.files.uploadedfile import SimpleUploadedFile
 
                 photo = SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n", "image/png")
-                response = client.post(url, {"files": photo})
+                response = client.post(url, {upload: photo})
             else:
-                response = client.post(
-                    url, {"field": "id_number", "note": "x"}, content_type="application/json"
-                )
+                response = client.post(url, body, content_type="application/json")
             assert response.status_code in (403, 404), (url, response.status_code)
             checked += 1
     located = client.get("/api/v1/grids/locate", _point_in(village_a_objects["grid_code"]))
     assert located.status_code == 404
-    assert checked >= 18
+    assert checked >= 50
 
 
 def _point_in(grid_code: str) -> dict:
@@ -182,6 +322,9 @@ def test_pages_return_404_or_nothing_when_caller_is_in_village_b(users, village_
         "<str:field>": "id_number",
         "<str:action>": "note",
         "<int:attachment_id>": 1,
+        "<int:round_id>": village_a_objects["round_id"],
+        "<int:referral_id>": village_a_objects["referral_id"],
+        "<int:follow_up_id>": village_a_objects["follow_up_id"],
     }
     person = Person.objects.get(pk=village_a_objects["person_id"])
     checked = 0
@@ -191,6 +334,10 @@ def test_pages_return_404_or_nothing_when_caller_is_in_village_b(users, village_
         url = "/" + pattern.lstrip("^").rstrip("$")
         if "grid/<str:code>" in url:
             url = url.replace("<str:code>", village_a_objects["grid_code"])
+        if pattern.startswith(PETITION_PAGES):
+            url = url.replace("<str:code>", village_a_objects["petition_code"])
+        if pattern.startswith(DISPUTE_PAGES):
+            url = url.replace("<str:code>", village_a_objects["dispute_code"])
         if pattern.startswith(CASE_PAGES):
             url = url.replace("<str:code>", village_a_objects["case_code"])
         for key, value in params.items():
@@ -217,6 +364,12 @@ def test_village_a_data_visible_when_caller_is_in_village_a(users, village_a_obj
     assert client.get(f"/registry/people/{village_a_objects['person_id']}/").status_code == 200
     assert client.get(f"/regions/{village_a_objects['region_code']}/").status_code == 200
     assert client.get(f"/regions/grid/{village_a_objects['grid_code']}/").status_code == 200
+    for path in (
+        f"/api/v1/disputes/{village_a_objects['dispute_code']}",
+        f"/api/v1/disputes/{village_a_objects['dispute_code']}/agreement.docx",
+        f"/api/v1/petitions/{village_a_objects['petition_code']}",
+    ):
+        assert client.get(path).status_code == 200, path
     region = Region.objects.get(code=village_a_objects["region_code"])
     body = client.get("/api/v1/grids", {"village": region.code}).json()
     assert body["count"] >= 1

@@ -630,3 +630,75 @@ def test_mediator_may_return_an_assignment_but_a_referred_unit_answers_the_refer
     with pytest.raises(NotAllowed):
         case_services.case_return(actor=world["court_clerk"], case_id=dispute.pk, reason="不收")
     assert reassigned.case.status == Status.DISPATCHED
+
+
+def test_escalating_a_reported_dispute_keeps_it_waiting_for_consent(world, at_start):
+    dispute = _register(world, world["village_centre"])
+    case_services.case_escalate(
+        actor=world["village_centre"], case_id=dispute.pk, reason="涉及多户"
+    )
+    dispute.case.refresh_from_db()
+    assert (dispute.case.status, dispute.case.level) == (Status.REPORTED, "village")
+    assert dispute.consent_at is None
+
+
+def test_a_client_id_of_another_kind_is_refused(world, at_start):
+    from fengqiao.cases.models import Category
+
+    case_services.case_report(
+        actor=world["village_centre"],
+        category=Category.objects.get(code="garbage"),
+        title="垃圾",
+        client_id="phone-1",
+        **world["point"],
+    )
+    with pytest.raises(Conflict) as refused:
+        _register(world, world["village_centre"], client_id="phone-1")
+    assert refused.value.field == "client_id"
+    with pytest.raises(Conflict):
+        petitions.petition_register(
+            actor=world["village_centre"],
+            form="visit",
+            category_code="petition_other",
+            title="x",
+            matter="y",
+            petitioner_name="赵某",
+            client_id="phone-1",
+            **world["point"],
+        )
+
+
+def test_reply_limit_cannot_be_extended_before_acceptance(world, at_start):
+    petition = petitions.petition_register(
+        actor=world["county_centre"],
+        form="visit",
+        category_code="petition_other",
+        title="x",
+        matter="y",
+        petitioner_name="赵某",
+        **world["point"],
+    )
+    with pytest.raises(Conflict) as refused:
+        petitions.petition_extend(
+            actor=world["county_centre"], petition_id=petition.pk, days=10, reason="复杂"
+        )
+    assert refused.value.code == "no_limit"
+
+
+def test_resident_sees_dates_and_outcome_but_not_records_or_other_contacts(world, at_start):
+    resident = world["resident"]
+    dispute = mediation.dispute_register(
+        actor=resident,
+        dispute_type="neighbour_dispute",
+        title="申请调解",
+        source="application",
+        parties=[
+            mediation.PartyIn(side="respondent", name="张某", phone="13800001111", address="3号")
+        ],
+        **world["point"],
+    )
+    staff = selectors.dispute_parts(actor=world["village_centre"], dispute=dispute)
+    mine = selectors.dispute_parts(actor=resident, dispute=dispute)
+    other = next(p for p in mine["parties"] if p.side == "respondent")
+    assert (other.address, other.phone_masked) == ("", "")
+    assert next(p for p in staff["parties"] if p.side == "respondent").address == "3号"
