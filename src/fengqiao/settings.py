@@ -4,8 +4,10 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from fengqiao.core.keys import load_keys
+from fengqiao.core.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent
 REPO_DIR = BASE_DIR.parent.parent
@@ -54,6 +56,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files are not application requests (nginx logs them).
+    "fengqiao.core.middleware.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -87,11 +91,12 @@ TEMPLATES = [
 
 def _database() -> dict:
     url = os.environ.get("DATABASE_URL")
-    if url:
-        config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))
-    else:
+    pool = env_bool("FENGQIAO_DB_POOL")
+    if not url:
+        if pool:
+            raise ImproperlyConfigured("FENGQIAO_DB_POOL needs a PostgreSQL DATABASE_URL.")
         FENGQIAO_HOME.mkdir(parents=True, exist_ok=True)
-        config = {
+        return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(FENGQIAO_HOME / "fengqiao.sqlite3"),
             "OPTIONS": {
@@ -102,6 +107,27 @@ def _database() -> dict:
                     "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
                 ),
             },
+        }
+    config = dj_database_url.parse(
+        url,
+        # A pool lends a connection per request instead; Django refuses both at once.
+        conn_max_age=0 if pool else int(os.environ.get("CONN_MAX_AGE", "60")),
+        # One cheap check before a kept connection is reused (with a pool: before one is
+        # lent), so a PostgreSQL restart costs no failed request.
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", default=True),
+    )
+    if "postgresql" not in config["ENGINE"]:
+        if pool:
+            raise ImproperlyConfigured("FENGQIAO_DB_POOL needs a PostgreSQL DATABASE_URL.")
+        return config
+    # Fail fast when the server is gone instead of waiting for the TCP timeout (readyz too);
+    # a `?connect_timeout=` in DATABASE_URL wins.
+    config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    if pool:
+        # Per process: the threads of one gunicorn worker share it (psycopg_pool).
+        config["OPTIONS"]["pool"] = {
+            "min_size": int(os.environ.get("FENGQIAO_DB_POOL_MIN_SIZE", "2")),
+            "max_size": int(os.environ.get("FENGQIAO_DB_POOL_MAX_SIZE", "4")),
         }
     return config
 
@@ -151,13 +177,30 @@ FENGQIAO_TILE_URL = os.environ.get("FENGQIAO_TILE_URL", "")
 FENGQIAO_TILE_ATTRIBUTION = os.environ.get("FENGQIAO_TILE_ATTRIBUTION", "")
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
+
+
+def _cache() -> dict:
+    # The cache must be shared by every process that serves or changes data: the grid locator
+    # learns there that polygons changed. One process (demo, tests) keeps it in memory; in
+    # production without Redis, the web workers, `fengqiao worker` and one-off commands on the
+    # same machine share files under FENGQIAO_HOME.
+    if REDIS_URL:
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "fengqiao",
+            # A stalled Redis must slow a request by seconds at most, not hang it.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    if PRODUCTION:
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(FENGQIAO_HOME / "cache"),
+        }
+    return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+
+
+CACHES = {"default": _cache()}
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 
@@ -172,12 +215,9 @@ FENGQIAO_LOGIN_MAX_FAILURES = int(os.environ.get("FENGQIAO_LOGIN_MAX_FAILURES", 
 FENGQIAO_LOGIN_WINDOW_SECONDS = int(os.environ.get("FENGQIAO_LOGIN_WINDOW_SECONDS", "900"))
 FENGQIAO_API_TOKEN_DAYS = int(os.environ.get("FENGQIAO_API_TOKEN_DAYS", "30"))
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# Plain text by default; FENGQIAO_LOG_FORMAT=json writes one JSON object per line.
+LOGGING = logging_config(
+    log_format=os.environ.get("FENGQIAO_LOG_FORMAT", "plain").strip().lower() or "plain",
+    level=os.environ.get("LOG_LEVEL", "INFO"),
+)
 FENGQIAO_TRUST_X_FORWARDED_FOR = env_bool("FENGQIAO_TRUST_X_FORWARDED_FOR")
