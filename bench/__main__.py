@@ -1,28 +1,36 @@
-"""Entry point: `python -m bench [NAME ...] [--json FILE] [--seconds N] [--database URL]`."""
+"""Entry point: `python -m bench [NAME ...] [--json FILE] [options]` (`--help` lists them)."""
 
 import argparse
 import json
 import sys
 
-from bench import p3_intake
+from bench import p2_locate, p3_intake
 
-BENCHMARKS = {"p3": p3_intake.run}
+BENCHMARKS = {"p2": p2_locate.run, "p3": p3_intake.run}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("names", nargs="*", default=list(BENCHMARKS), help="e.g. p3")
+    parser.add_argument("names", nargs="*", default=list(BENCHMARKS), help="e.g. p2 p3")
     parser.add_argument("--json", dest="json_path", help="also write the figures to this file")
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--database", default="", help="DATABASE_URL; empty = SQLite")
+    parser.add_argument("--points", type=int, default=1_000_000, help="P2: points to locate")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="P2: city size (1 = 77,312 micro-grids)"
+    )
     args = parser.parse_args(argv)
     figures = []
     for name in args.names:
         if name not in BENCHMARKS:
             parser.error(f"unknown benchmark {name!r}; known: {', '.join(BENCHMARKS)}")
         for figure in BENCHMARKS[name](
-            seconds=args.seconds, clients=args.clients, database_url=args.database
+            seconds=args.seconds,
+            clients=args.clients,
+            database_url=args.database,
+            points=args.points,
+            scale=args.scale,
         ):
             print(figure.line(), flush=True)
             figures.append(figure.as_dict())

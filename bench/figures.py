@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 @dataclass
 class Figure:
     name: str
-    value: float
+    value: float | int
     unit: str
     reference: float | None = None
     reference_name: str = ""
@@ -18,7 +18,8 @@ class Figure:
         return self.value / self.reference
 
     def line(self) -> str:
-        text = f"{self.name}: {self.value:,.1f} {self.unit}"
+        value = f"{self.value:,}" if isinstance(self.value, int) else f"{self.value:,.1f}"
+        text = f"{self.name}: {value} {self.unit}"
         if self.ratio is not None:
             text += f" ({self.ratio:.2f}x vs {self.reference_name} {self.reference:,.1f})"
         return text

@@ -141,7 +141,7 @@ def _reference_tps(env: dict, seconds: float) -> tuple[float, str]:
     return n / (time.monotonic() - started), "sqlite3 single-row INSERT"
 
 
-def run(*, seconds: float, clients: int, database_url: str = "") -> list[Figure]:
+def run(*, seconds: float, clients: int, database_url: str = "", **_options) -> list[Figure]:
     label = "postgresql" if database_url else "sqlite"
     with installation(database_url=database_url, name="fq_bench_p3") as env:
         reference, reference_name = _reference_tps(env, min(seconds, 10))

@@ -62,6 +62,7 @@ CAUTION_ACTIONS = frozenset({"reject", "return", "reopen", "escalate", "merge"})
 
 ACTION_LABELS = {
     "report": gettext_lazy("Report"),
+    "relocate": gettext_lazy("Moved to the redrawn grid"),
     **{action: step.label for (_status, action), step in workflow.TRANSITIONS.items()},
 }
 

@@ -1,10 +1,17 @@
-"""Point → smallest grid (or village): an in-process shapely STRtree, rebuilt when grids change.
+"""Point → smallest grid (or village): an in-process index, rebuilt when grids change.
 
 Border rule: a point belongs to every polygon that *covers* it (interior or boundary). Among
 the covering grids the deepest wins (micro-grid over grid), and among equally deep ones the
 smallest code wins; so a point on an edge or corner shared by several grids always lands in
 the same one, on every machine. With no covering grid, the covering village with the smallest
 code is used. A point no village covers is outside the jurisdiction.
+
+Speed: points are answered by `pointindex.PolygonLayer`, one layer per grid depth (deepest
+first) and one for villages, in numpy over whole arrays of points; the few points it leaves
+undecided (on or within rounding distance of a boundary) are settled by the same rule with
+shapely's STRtree and GEOS, which also answers short inputs (a single report) outright.
+`index_from_shapes` builds an index from polygons in memory (the P2 benchmark uses it; the
+database build goes through it too).
 
 Cache: each process keeps one index. `grids_changed()` bumps a counter in Django's cache (seen
 by every process sharing it, e.g. Redis) and a local one (seen at once by this process); an
@@ -18,22 +25,36 @@ import logging
 import secrets
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import chain, groupby
 
 import numpy as np
 import shapely
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
 
 from fengqiao.core.errors import OutsideJurisdiction, ValidationFailed
 from fengqiao.regions.models import Grid, Region
+from fengqiao.regions.pointindex import PolygonLayer
 
-__all__ = ["Location", "grids_changed", "locate", "locate_many"]
+__all__ = [
+    "Location",
+    "LocatorIndex",
+    "grids_changed",
+    "index_from_shapes",
+    "locate",
+    "locate_many",
+]
 
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "fengqiao:grid-version"
+
+# Below this many points GEOS answers sooner than the numpy layers, whose fixed cost per call
+# (some hundred µs) dwarfs one point's lookup: a single case report takes that path.
+FEW_POINTS = 128
 
 
 @dataclass(frozen=True)
@@ -47,21 +68,54 @@ class Location:
     region_code: str  # the grid code, or the village code when no grid covers the point
 
 
-@dataclass(frozen=True)
-class _Index:
+@dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays and trees
+class LocatorIndex:
+    """Grids and villages ready for locating points; build it with `index_from_shapes`."""
+
     version: tuple
-    # Tree position i holds the i-th best candidate: grids are sorted deepest first, then by
-    # code, so the smallest matching position is the border rule's winner.
+    # Position i holds the i-th best candidate: grids deepest first, then by code, then the
+    # villages by code; so of all polygons covering a point, the lowest position wins.
+    locations: list[Location]
+    grid_count: int
+    # The exact path: short inputs, and points the numpy layers leave undecided.
     grid_tree: shapely.STRtree
-    grid_locations: list[Location]
     village_tree: shapely.STRtree
-    village_locations: list[Location]
+    # `locations` plus None at the end, so position -1 (nowhere) reads as None.
+    answers: np.ndarray = field(repr=False)
+    _lazy: dict = field(default_factory=dict, repr=False)
+    _lazy_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def layers(self) -> list[tuple[PolygonLayer, int]]:
+        """The fast path: (layer, position of its first polygon), grid depths deepest first,
+        then the villages. Built on first use (seconds for a city), so a process that only
+        locates single points, such as case intake, never waits for it."""
+        layers = self._lazy.get("layers")
+        if layers is None:
+            with self._lazy_lock:
+                layers = self._lazy.get("layers")
+                if layers is None:
+                    layers = self._lazy["layers"] = self._build_layers()
+        return layers
+
+    def _build_layers(self) -> list[tuple[PolygonLayer, int]]:
+        layers = []
+        grids = self.grid_tree.geometries
+        depths = [len(location.grid_code) for location in self.locations[: self.grid_count]]
+        offset = 0
+        for _depth, same_depth in groupby(depths):
+            size = len(list(same_depth))
+            layers.append((PolygonLayer(grids[offset : offset + size]), offset))
+            offset += size
+        if len(self.village_tree.geometries):
+            layers.append((PolygonLayer(self.village_tree.geometries), offset))
+        return layers
 
 
 _version_lock = threading.Lock()
 _build_lock = threading.Lock()
 _local_version = 0
-_index: _Index | None = None
+_index: LocatorIndex | None = None
 
 
 def grids_changed() -> None:
@@ -92,44 +146,72 @@ def locate(lat, lng) -> Location:
     return location
 
 
-def locate_many(points: Iterable[Sequence[float]]) -> list[Location | None]:
-    """Locate many (lat, lng) pairs at once; None for a point outside every village."""
-    lats, lngs = _coordinates(points)
-    count = len(lats)
-    if count == 0:
-        return []
-    index = _current_index()
-    geometries = shapely.points(lngs, lats)  # GeoJSON/shapely order is (x=lng, y=lat)
-    results: list[Location | None] = [None] * count
+def locate_many(
+    points: Iterable[Sequence[float]] | np.ndarray, *, index: LocatorIndex | None = None
+) -> list[Location | None]:
+    """Locate many (lat, lng) pairs at once; None for a point outside every village.
 
-    no_match = len(index.grid_locations)
-    best = np.full(count, no_match, dtype=np.int64)
+    `points` may be any iterable of pairs or an (n, 2) numpy array (fastest). `index` is for
+    benchmarks and tests; by default the process's index, rebuilt when grids changed.
+    """
+    lats, lngs = _coordinates(points)
+    if len(lats) == 0:
+        return []
+    if index is None:
+        index = _current_index()
+    return np.take(index.answers, _positions(index, lats, lngs)).tolist()
+
+
+def _positions(index: LocatorIndex, lats: np.ndarray, lngs: np.ndarray) -> np.ndarray:
+    """Each point's position in `index.locations`, or -1 outside every village."""
+    xs = np.ascontiguousarray(lngs, dtype=float)  # GeoJSON/shapely order is (x=lng, y=lat)
+    ys = np.ascontiguousarray(lats, dtype=float)
+    if len(xs) < FEW_POINTS:
+        return _exact_positions(index, xs, ys)
+    found = np.full(len(xs), -1, dtype=np.int64)
+    undecided = np.zeros(len(xs), dtype=bool)
+    todo = np.arange(len(xs))
+    for layer, offset in index.layers:
+        if todo.size == 0:
+            break
+        first, unsure = layer.first_covering(xs[todo], ys[todo])
+        undecided[todo[unsure]] = True
+        hit = (first >= 0) & ~unsure
+        found[todo[hit]] = first[hit] + offset
+        # A point covered by a deeper layer never needs the shallower ones.
+        todo = todo[(first < 0) & ~unsure]
+    if undecided.any():
+        rest = np.flatnonzero(undecided)
+        found[rest] = _exact_positions(index, xs[rest], ys[rest])
+    return found
+
+
+def _exact_positions(index: LocatorIndex, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """The same rule with GEOS: slower, and the judge on boundaries."""
+    geometries = shapely.points(xs, ys)
+    count = len(xs)
+    nowhere = len(index.locations)
+    best = np.full(count, nowhere, dtype=np.int64)
     # For a point, "intersects" a polygon is exactly "covered by" it: interior or boundary.
     point_idx, tree_idx = index.grid_tree.query(geometries, predicate="intersects")
     np.minimum.at(best, point_idx, tree_idx)
-    for i in np.flatnonzero(best < no_match):
-        results[i] = index.grid_locations[best[i]]
-
-    missing = np.flatnonzero(best == no_match)
-    if missing.size and index.village_locations:
-        no_village = len(index.village_locations)
-        best_village = np.full(missing.size, no_village, dtype=np.int64)
+    missing = np.flatnonzero(best == nowhere)
+    if missing.size:
         point_idx, tree_idx = index.village_tree.query(geometries[missing], predicate="intersects")
-        np.minimum.at(best_village, point_idx, tree_idx)
-        for j in np.flatnonzero(best_village < no_village):
-            results[missing[j]] = index.village_locations[best_village[j]]
-    return results
+        np.minimum.at(best, missing[point_idx], tree_idx + index.grid_count)
+    best[best == nowhere] = -1
+    return best
 
 
 # --- input ------------------------------------------------------------------------------------
 
 
-def _coordinates(points: Iterable[Sequence[float]]) -> tuple[np.ndarray, np.ndarray]:
-    items = list(points)
-    if not items:
+def _coordinates(points) -> tuple[np.ndarray, np.ndarray]:
+    items = points if isinstance(points, np.ndarray) else list(points)
+    if len(items) == 0:
         return np.empty(0), np.empty(0)
     try:
-        array = np.asarray(items, dtype=float)
+        array = _pairs_array(items)
     except (TypeError, ValueError) as exc:
         raise ValidationFailed(_("Latitude and longitude must be numbers."), field="lat") from exc
     if array.ndim != 2 or array.shape[1] != 2:
@@ -153,6 +235,19 @@ def _coordinates(points: Iterable[Sequence[float]]) -> tuple[np.ndarray, np.ndar
         }
         raise ValidationFailed(_numbered(message, i, len(items)), field="lng")
     return lats, lngs
+
+
+def _pairs_array(items) -> np.ndarray:
+    if not isinstance(items, np.ndarray):
+        # Twice as fast as np.asarray on a long list of pairs; anything unusual takes the
+        # np.asarray path, which converts and refuses exactly as before.
+        try:
+            if set(map(len, items)) == {2}:
+                flat = np.fromiter(chain.from_iterable(items), dtype=float, count=2 * len(items))
+                return flat.reshape(-1, 2)
+        except (TypeError, ValueError):
+            pass
+    return np.asarray(items, dtype=float)
 
 
 def _numbered(message: str, i: int, count: int) -> str:
@@ -184,7 +279,7 @@ def _shared_version():
         return None
 
 
-def _current_index() -> _Index:
+def _current_index() -> LocatorIndex:
     global _index
     # Read the version before the rows: a change committed during the build then shows up as
     # a newer version and triggers another build, instead of being lost.
@@ -211,44 +306,58 @@ def _polygon(code: str, boundary):
     return geom if geom.is_valid else shapely.make_valid(geom)
 
 
-def _build(version: tuple) -> _Index:
+def _build(version: tuple) -> LocatorIndex:
     villages = {
         pk: code
         for pk, code in Region.objects.filter(level=Region.Level.VILLAGE).values_list("pk", "code")
     }
 
-    grid_entries = []
+    grid_shapes = []
     rows = Grid.objects.filter(boundary__isnull=False).values_list(
         "pk", "code", "village_id", "boundary"
     )
     for pk, code, village_id, boundary in rows.iterator(chunk_size=2000):
         geom = _polygon(code, boundary)
         if geom is not None and village_id in villages:
-            grid_entries.append((code, pk, village_id, geom))
-    grid_entries.sort(key=lambda entry: (-len(entry[0]), entry[0]))
+            grid_shapes.append((Location(code, pk, villages[village_id], village_id, code), geom))
 
-    village_entries = []
+    village_shapes = []
     rows = Region.objects.filter(level=Region.Level.VILLAGE, boundary__isnull=False).values_list(
         "pk", "code", "boundary"
     )
     for pk, code, boundary in rows.iterator(chunk_size=2000):
         geom = _polygon(code, boundary)
         if geom is not None:
-            village_entries.append((code, pk, geom))
-    village_entries.sort(key=lambda entry: entry[0])
+            village_shapes.append((Location(None, None, code, pk, code), geom))
 
+    return index_from_shapes(grids=grid_shapes, villages=village_shapes, version=version)
+
+
+def index_from_shapes(
+    *,
+    grids: Iterable[tuple[Location, BaseGeometry]],
+    villages: Iterable[tuple[Location, BaseGeometry]],
+    version: tuple = (),
+) -> LocatorIndex:
+    """An index over grid and village polygons given in memory, each with its Location.
+
+    A grid's depth is the length of its code (micro-grid codes extend their grid's), so the
+    order is: longer codes first, then smaller codes; villages by code. Geometries must be
+    valid and non-empty (the database build repairs or skips stored ones first).
+    """
+    grid_entries = sorted(grids, key=lambda entry: (-len(entry[0].grid_code), entry[0].grid_code))
+    village_entries = sorted(villages, key=lambda entry: entry[0].village_code)
+    locations = [location for location, _geom in grid_entries + village_entries]
     logger.info(
         "grid locator built: %d grids, %d villages", len(grid_entries), len(village_entries)
     )
-    return _Index(
+    answers = np.empty(len(locations) + 1, dtype=object)
+    answers[: len(locations)] = locations
+    return LocatorIndex(
         version=version,
-        grid_tree=shapely.STRtree([entry[3] for entry in grid_entries]),
-        grid_locations=[
-            Location(code, pk, villages[village_id], village_id, code)
-            for code, pk, village_id, _geom in grid_entries
-        ],
-        village_tree=shapely.STRtree([entry[2] for entry in village_entries]),
-        village_locations=[
-            Location(None, None, code, pk, code) for code, pk, _geom in village_entries
-        ],
+        locations=locations,
+        grid_count=len(grid_entries),
+        grid_tree=shapely.STRtree([geom for _location, geom in grid_entries]),
+        village_tree=shapely.STRtree([geom for _location, geom in village_entries]),
+        answers=answers,
     )
