@@ -62,7 +62,10 @@ def _case_scope(qs: QuerySet, actor) -> QuerySet:
         return qs.filter(case__reporter=actor)
     prefixes = actor_prefixes(actor) or []
     return qs.filter(
-        prefix_q(prefixes) | Q(case__assignee=actor) | Q(case__unit__members=actor)
+        # The case's place (a redraw re-locates the case, see cases.relocation).
+        prefix_q(prefixes, "case__region_code")
+        | Q(case__assignee=actor)
+        | Q(case__unit__members=actor)
     ).distinct()
 
 
@@ -173,7 +176,7 @@ def referrals_out(*, actor) -> QuerySet[Referral]:
     prefixes = actor_prefixes(actor)
     if prefixes is None:
         return qs
-    return qs.filter(Q(from_user=actor) | prefix_q(prefixes))
+    return qs.filter(Q(from_user=actor) | prefix_q(prefixes, "dispute__case__region_code"))
 
 
 def committee_list(*, actor) -> QuerySet[MediationCommittee]:
