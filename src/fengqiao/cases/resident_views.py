@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from fengqiao.cases import selectors, services, views
 from fengqiao.cases.attachments import case_attach
-from fengqiao.cases.models import Case, Channel, Level
+from fengqiao.cases.models import Case, Channel, Kind, Level
 from fengqiao.core.errors import DomainError, ValidationFailed
 
 # What a resident reads for each step of the log; steps not listed (internal notes,
@@ -69,7 +69,8 @@ def resident_timeline(case: Case) -> list[dict]:
 
 
 def _my_cases(user):
-    return selectors.case_list(actor=user).filter(reporter=user)
+    # Disputes and petitions have their own pages (the kind's app links them from /h5/).
+    return selectors.case_list(actor=user).filter(reporter=user, kind=Kind.GENERAL)
 
 
 def _my_case_or_404(user, code: str) -> Case:

@@ -343,6 +343,9 @@ def _detail_context(request, case: Case, **form_state) -> dict:
         "duplicates": case.duplicates.all() if case.pk else [],
         "attachments": case.attachments.all(),
         "outline": case.grid.boundary if case.grid_id else None,
+        "kind_url": reverse(workflow.KIND_PAGES[case.kind], args=[case.code])
+        if case.kind in workflow.KIND_PAGES
+        else "",
     }
 
 

@@ -89,8 +89,17 @@ TRANSITIONS: dict[tuple[str, str], Step] = {
 KIND_STEPS: dict[str, dict[tuple[str, str], Step | None]] = {}
 
 
-def register_kind_steps(kind: str, steps: dict[tuple[str, str], Step | None]) -> None:
+# The page that holds a kind's own record (URL name taking the case code), so the case page
+# can point to it.
+KIND_PAGES: dict[str, str] = {}
+
+
+def register_kind_steps(
+    kind: str, steps: dict[tuple[str, str], Step | None], *, page: str = ""
+) -> None:
     KIND_STEPS.setdefault(kind, {}).update(steps)
+    if page:
+        KIND_PAGES[kind] = page
 
 
 def table_for(kind: str) -> dict[tuple[str, str], Step]:

@@ -46,6 +46,7 @@ from fengqiao.mediation.schemas import (
     LinkIn,
     MediatorSuggestionOut,
     NoteIn,
+    PartyIn,
     PeriodFilter,
     PetitionDetailOut,
     PetitionFilter,
@@ -286,6 +287,18 @@ def dispute_assign(request, code: str, payload: AssignIn):
         note=payload.note,
     )
     return _dispute_detail(request.auth, dispute)
+
+
+@router.post("/disputes/{code}/parties", response=DisputeDetailOut)
+def dispute_party_add(request, code: str, payload: PartyIn):
+    """Name another party, or the missing side, of an open dispute."""
+    dispute = _dispute(request, code)
+    services.dispute_party_add(
+        actor=request.auth, dispute_id=dispute.pk, party=services.PartyIn(**payload.model_dump())
+    )
+    return _dispute_detail(
+        request.auth, services.dispute_get(actor=request.auth, dispute_id=dispute.pk)
+    )
 
 
 @router.post("/disputes/{code}/claim", response=DisputeDetailOut)

@@ -17,6 +17,9 @@ from fengqiao.mediation.models import Dispute, Petition
 from fengqiao.registry import sealing
 from fengqiao.registry.models import Person
 
+REGISTRARS = frozenset(
+    {Role.ADMIN, Role.CENTRE_STAFF, Role.GRID_CHIEF, Role.HANDLER, Role.RESIDENT}
+)
 ACKNOWLEDGE_DAYS = 15
 REPLY_DAYS = 60
 MAX_EXTENSION_DAYS = 30
@@ -73,6 +76,8 @@ def petition_register(
 ) -> Petition:
     if actor is None or not actor.is_active:
         raise NotAllowed(_("Sign in to report."))
+    if not actor.is_superuser and actor.role not in REGISTRARS:
+        raise NotAllowed(_("Your role does not register petitions."))
     if form not in Petition.Form.values:
         raise ValidationFailed(_("Unknown petition form."), field="form")
     if actor.role == Role.RESIDENT and form != Petition.Form.ONLINE:

@@ -18,6 +18,7 @@ from fengqiao.mediation.models import (
     MediationCommittee,
     MediationSession,
     Mediator,
+    Outcome,
     Petition,
     Referral,
     ScreeningReport,
@@ -33,7 +34,7 @@ DISPUTE_QUEUES = {
     "referred": "disputes with another way (court, police, …) now",
     "major": "open disputes graded significant or major",
     "overdue": "open disputes past their deadline",
-    "settled": "disputes settled (resolved, verified or closed)",
+    "settled": "disputes settled: an agreement, or settled where they were referred",
 }
 PETITION_QUEUES = {
     "to_acknowledge": "registered petitions waiting to be acknowledged",
@@ -110,10 +111,12 @@ def dispute_list(
     elif queue == "overdue":
         qs = qs.filter(case__status__in=OPEN_STATUSES, case__due_at__lt=now)
     elif queue == "settled":
-        qs = qs.filter(case__status__in=[Status.RESOLVED, Status.VERIFIED, Status.CLOSED])
+        qs = qs.filter(case__status__in=[Status.RESOLVED, Status.VERIFIED, Status.CLOSED]).exclude(
+            outcome__in=[Outcome.FAILED, Outcome.WITHDRAWN]
+        )
     if q:
         qs = qs.filter(
-            Q(case__code__icontains=q) | Q(case__title__icontains=q) | Q(parties__name=q)
+            Q(case__code__icontains=q) | Q(case__title__icontains=q) | Q(parties__name__icontains=q)
         ).distinct()
     if dispute_type:
         qs = qs.filter(dispute_type=dispute_type)

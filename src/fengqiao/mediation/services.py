@@ -161,6 +161,8 @@ def dispute_register(
     or an upgraded case; it starts as a reported case of kind "dispute"."""
     if actor is None or not actor.is_active:
         raise NotAllowed(_("Sign in to report."))
+    if not actor.is_superuser and actor.role not in REGISTRARS:
+        raise NotAllowed(_("Your role does not register disputes."))
     if dispute_type not in DisputeType.values:
         raise ValidationFailed(_("Unknown dispute type."), field="dispute_type")
     if source not in Source.values:
@@ -231,6 +233,42 @@ def dispute_register(
                 data={"dispute": case.code},
             )
     return dispute
+
+
+REGISTRARS = frozenset(
+    {
+        Role.ADMIN,
+        Role.CENTRE_STAFF,
+        Role.GRID_CHIEF,
+        Role.GRID_WORKER,
+        Role.UNIT_HEAD,
+        Role.MEDIATOR,
+        Role.LEGAL_ADVISOR,
+        Role.HANDLER,
+        Role.RESIDENT,
+    }
+)
+
+
+def dispute_party_add(*, actor, dispute_id: int, party: PartyIn) -> DisputeParty:
+    """Name another party (or the missing side) of an open dispute."""
+    dispute = dispute_get(actor=actor, dispute_id=dispute_id)
+    row = _party(actor, 0, party)
+    row.dispute = dispute
+
+    def mutate(case):
+        row.save()
+        if row.person_id:
+            case.people.add(row.person)
+
+    case_services.case_step(
+        actor=actor,
+        case_id=dispute.pk,
+        action="party_add",
+        data={"side": row.side, "name": row.name},
+        mutate=mutate,
+    )
+    return row
 
 
 def _sides(dispute: Dispute) -> set[str]:
@@ -546,6 +584,7 @@ __all__ = [
     "dispute_assign",
     "dispute_conclude",
     "dispute_get",
+    "dispute_party_add",
     "dispute_register",
     "session_plan",
     "session_record",

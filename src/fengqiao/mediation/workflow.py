@@ -35,8 +35,8 @@ def dispute_desk(actor, case: Case) -> bool:
 
 
 def mediator_returns(actor, case: Case) -> bool:
-    """The mediator (or committee) a dispute was assigned to may hand it back; a unit that
-    received it by referral answers the referral instead."""
+    """The mediator (or committee) a dispute was assigned to may take it or hand it back; a
+    unit that received it by referral answers the referral instead."""
     if referral_target(actor, case):
         return False
     if case.assignee_id is not None:
@@ -57,6 +57,10 @@ DISPUTE_STEPS: dict[tuple[str, str], Step | None] = {
     ),
     (Status.ACCEPTED, "dispatch"): None,
     (Status.DISPATCHED, "transfer"): None,
+    # While a referral is open the receiving unit answers it (referral_accept), not claim.
+    (Status.DISPATCHED, "claim"): Step(
+        Status.CLAIMED, HANDLERS, _("Claim"), guard=mediator_returns
+    ),
     (Status.DISPATCHED, "return"): Step(
         Status.ACCEPTED, HANDLERS, _("Return (wrong assignment)"), guard=mediator_returns
     ),
@@ -66,6 +70,12 @@ DISPUTE_STEPS: dict[tuple[str, str], Step | None] = {
         for status in (Status.ACCEPTED, Status.DISPATCHED, Status.CLAIMED)
     },
     (Status.CLAIMED, "resolve"): None,
+    **{
+        (status, "party_add"): Step(
+            None, MEDIATION_DESK | HANDLERS, _("Add a party"), guard=dispute_desk
+        )
+        for status in (Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED, Status.CLAIMED)
+    },
     (Status.CLAIMED, "session"): Step(
         None, HANDLERS, _("Record a mediation session"), assignee_only=True
     ),
@@ -150,5 +160,5 @@ PETITION_STEPS: dict[tuple[str, str], Step | None] = {
 
 
 def register() -> None:
-    register_kind_steps(Kind.DISPUTE, DISPUTE_STEPS)
-    register_kind_steps(Kind.PETITION, PETITION_STEPS)
+    register_kind_steps(Kind.DISPUTE, DISPUTE_STEPS, page="mediation:dispute")
+    register_kind_steps(Kind.PETITION, PETITION_STEPS, page="mediation:petition")

@@ -273,14 +273,11 @@ def test_worker_runs_one_pass_when_asked_once(world):
     clock.freeze(ACCEPT_DUE + timedelta(hours=1))
     out = StringIO()
     call_command("worker", "--once", stdout=out)
-    assert (
-        out.getvalue().strip()
-        == "sweeps: warnings 0, escalations 1, closed 0, follow_up_reminders 0, petition_warnings 0"
-    )
+    # The case sweeps come first; other apps' sweeps (FENGQIAO_SWEEPS) follow.
+    assert out.getvalue().strip().startswith("sweeps: warnings 0, escalations 1, closed 0, ")
     call_command("worker", "--once", stdout=out)
     assert (
-        out.getvalue().splitlines()[-1]
-        == "sweeps: warnings 0, escalations 0, closed 0, follow_up_reminders 0, petition_warnings 0"
+        out.getvalue().splitlines()[-1].startswith("sweeps: warnings 0, escalations 0, closed 0, ")
     )
 
 
@@ -297,10 +294,7 @@ def test_worker_stops_after_the_pass_when_it_gets_sigterm(world, caplog):
         timer.cancel()
     assert signal.getsignal(signal.SIGTERM) == before  # handlers restored
     messages = [r.getMessage() for r in caplog.records]
-    assert (
-        "sweep pass: warnings 0, escalations 1, closed 0, follow_up_reminders 0, petition_warnings 0"
-        in messages
-    )
+    assert any(m.startswith("sweep pass: warnings 0, escalations 1, closed 0, ") for m in messages)
     assert messages[-1] == "worker stopped"
     case.refresh_from_db()
     assert case.events.filter(action="escalate").count() == 1

@@ -669,6 +669,7 @@ def test_list_query_counts_stay_flat_when_the_page_grows(
 KIND_STEP_ENDPOINTS = {
     "accept_mediation": "/disputes/{code}/accept",
     "assign": "/disputes/{code}/assign",
+    "party_add": "/disputes/{code}/parties",
     "session_plan": "/disputes/{code}/sessions",
     "session": "/disputes/{code}/sessions/held",
     "conclude": "/disputes/{code}/conclude",

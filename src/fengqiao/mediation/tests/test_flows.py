@@ -702,3 +702,70 @@ def test_resident_sees_dates_and_outcome_but_not_records_or_other_contacts(world
     other = next(p for p in mine["parties"] if p.side == "respondent")
     assert (other.address, other.phone_masked) == ("", "")
     assert next(p for p in staff["parties"] if p.side == "respondent").address == "3号"
+
+
+def test_a_referred_unit_cannot_claim_around_the_referral(world, at_start):
+    dispute = _register(world, world["village_centre"])
+    _to_mediation(world, dispute)
+    _session(world, dispute)
+    referral = referrals.dispute_refer(
+        actor=world["mediator_a"],
+        dispute_id=dispute.pk,
+        way="court",
+        to_unit_id=world["court"].pk,
+        reason="调解不成",
+    )
+    with pytest.raises(NotAllowed):
+        case_services.case_claim(actor=world["court_clerk"], case_id=dispute.pk)
+    referrals.referral_accept(actor=world["court_clerk"], referral_id=referral.pk)
+    referral.refresh_from_db()
+    assert referral.state == Referral.State.ACCEPTED
+
+
+def test_missing_side_is_added_then_the_dispute_can_be_accepted(world, at_start):
+    applicant, respondent = _neighbours(world)
+    dispute = mediation.dispute_register(
+        actor=world["grid_worker"],
+        dispute_type="neighbour_dispute",
+        title="宅基地边界争议",
+        source="screening",
+        parties=[mediation.PartyIn(side="applicant", person_id=applicant.pk)],
+        **world["point"],
+    )
+    with pytest.raises(NotFound):  # another village's centre
+        mediation.dispute_party_add(
+            actor=world["village_centre_b"],
+            dispute_id=dispute.pk,
+            party=mediation.PartyIn(side="respondent", name="x"),
+        )
+    mediation.dispute_party_add(
+        actor=world["village_centre"],
+        dispute_id=dispute.pk,
+        party=mediation.PartyIn(side="respondent", person_id=respondent.pk),
+    )
+    mediation.dispute_accept(actor=world["village_centre"], dispute_id=dispute.pk, consent=True)
+    assert set(dispute.case.people.all()) == {applicant, respondent}
+    assert dispute.case.events.filter(action="party_add").count() == 1
+
+
+def test_leaders_do_not_register_and_failed_mediations_are_not_settled(world, at_start):
+    with pytest.raises(NotAllowed):
+        _register(world, world["leader"])
+    with pytest.raises(NotAllowed):
+        petitions.petition_register(
+            actor=world["leader"],
+            form="visit",
+            category_code="petition_other",
+            title="x",
+            matter="y",
+            petitioner_name="赵某",
+            **world["point"],
+        )
+    dispute = _register(world, world["village_centre"])
+    _to_mediation(world, dispute)
+    _session(world, dispute)
+    mediation.dispute_conclude(
+        actor=world["mediator_a"], dispute_id=dispute.pk, outcome="failed", result="调解不成"
+    )
+    assert not selectors.dispute_list(actor=world["village_centre"], queue="settled").exists()
+    assert selectors.dispute_list(actor=world["village_centre"], q="楼上").exists()

@@ -1,0 +1,143 @@
+"""Helpers the mediation pages share: step labels, the timeline, action forms and look-ups."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from fengqiao.cases import selectors as case_selectors
+from fengqiao.cases import views as case_views
+from fengqiao.cases import workflow
+from fengqiao.cases.models import Case, Kind
+from fengqiao.core import clock
+from fengqiao.core.errors import DomainError
+from fengqiao.mediation import selectors
+from fengqiao.mediation.models import Dispute, Petition
+
+# Every step a dispute or a petition may show in its log.
+ACTION_LABELS = {
+    **case_views.ACTION_LABELS,
+    **{action: s.label for (_status, action), s in workflow.table_for(Kind.DISPUTE).items()},
+    **{action: s.label for (_status, action), s in workflow.table_for(Kind.PETITION).items()},
+}
+CAUTION_ACTIONS = case_views.CAUTION_ACTIONS | {
+    "refer",
+    "referral_decline",
+    "referral_back",
+    "not_accept",
+    "relapse",
+}
+# The order forms are drawn in: the next step of the flow first, moving back or out last.
+FORM_ORDER = [
+    "accept_mediation",
+    "acknowledge",
+    "claim",
+    "referral_accept",
+    "confirmation_accept",
+    "session",
+    "session_plan",
+    "conclude",
+    "reply",
+    "referral_settled",
+    "confirmation_result",
+    "follow_up",
+    "agreement_signed",
+    "verify",
+    "rate",
+    "close",
+    "assign",
+    "dispatch",
+    "refer",
+    "confirmation_request",
+    "extend_reply",
+    "link_dispute",
+    "request_extension",
+    "approve_extension",
+    "note",
+]
+# Forms with many inputs span two columns of the actions grid.
+WIDE_ACTIONS = frozenset({"assign", "session", "conclude"})
+# The sections of the mediation workbench, in the order of its sub-navigation.
+SECTIONS = [
+    ("disputes", "mediation:disputes", gettext_lazy("Disputes")),
+    ("calendar", "mediation:calendar", gettext_lazy("Sessions")),
+    ("agreements", "mediation:agreements", gettext_lazy("Agreements")),
+    ("follow_ups", "mediation:follow_ups", gettext_lazy("Follow-ups")),
+    ("referrals", "mediation:referrals", gettext_lazy("Referrals")),
+    ("screening", "mediation:screening", gettext_lazy("Screening")),
+    ("committees", "mediation:committees", gettext_lazy("Committees")),
+    ("metrics", "mediation:metrics", gettext_lazy("Figures")),
+    ("petitions", "mediation:petitions", gettext_lazy("Petitions")),
+]
+
+
+def section(name: str) -> dict:
+    return {"sections": SECTIONS, "section": name, "wide_actions": WIDE_ACTIONS}
+
+
+def timeline(case: Case) -> list[dict]:
+    """The case log as the cases page shows it, with the kind's own step names."""
+    rows = case_views.timeline_rows(case)
+    for row in rows:
+        row["label"] = str(ACTION_LABELS.get(row["event"].action, row["event"].action))
+    return rows
+
+
+def dispute_or_404(actor, code: str) -> Dispute:
+    dispute = selectors.dispute_list(actor=actor).filter(case__code=code).first()
+    if dispute is None:
+        raise Http404
+    return dispute
+
+
+def petition_or_404(actor, code: str) -> Petition:
+    petition = selectors.petition_list(actor=actor).filter(case__code=code).first()
+    if petition is None:
+        raise Http404
+    return petition
+
+
+def action_forms(
+    actor,
+    case: Case,
+    fields_of: dict[str, list[str]],
+    url_name: str,
+    *,
+    error: DomainError | None = None,
+    failed: str = "",
+    data=None,
+    merged: dict[str, str] | None = None,
+) -> list[dict]:
+    """One small form per action the actor may take now (from the workflow), each with the
+    error of its last refused post beside the field it concerns. `merged` folds an action
+    into another's form (e.g. "not accepted" is the "acknowledge" form answered no)."""
+    merged = merged or {}
+    forms, seen = [], set()
+    for action, label in case_selectors.case_actions(actor=actor, case=case):
+        action = merged.get(action, action)
+        if action not in fields_of or action in seen:
+            continue
+        seen.add(action)
+        fields = fields_of[action]
+        own_error = error if action == merged.get(failed, failed) else None
+        forms.append(
+            {
+                "action": action,
+                "label": ACTION_LABELS.get(action, label),
+                "fields": fields,
+                "caution": action in CAUTION_ACTIONS,
+                "error": own_error,
+                "error_at": own_error.field if own_error and own_error.field in fields else "",
+                "values": data if own_error is not None and data is not None else {},
+                "url": reverse(url_name, args=[case.code, action]),
+            }
+        )
+    rank = {action: n for n, action in enumerate(FORM_ORDER)}
+    return sorted(forms, key=lambda f: (f["caution"], rank.get(f["action"], len(rank))))
+
+
+def now_local_input() -> str:
+    """Now, as a `datetime-local` input value."""
+    return timezone.localtime(clock.now()).strftime("%Y-%m-%dT%H:%M")

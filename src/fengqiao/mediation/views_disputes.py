@@ -1,0 +1,443 @@
+"""Dispute pages of the mediation workbench: queues, register, the dispute page with its
+action forms, and the agreement download."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from fengqiao.cases import selectors as case_selectors
+from fengqiao.cases import views as case_views
+from fengqiao.cases import workflow
+from fengqiao.cases.models import Priority, Status
+from fengqiao.cases.views import staff_required
+from fengqiao.core import clock
+from fengqiao.core.errors import DomainError, NotAllowed, NotFound, ValidationFailed
+from fengqiao.core.http import client_ip
+from fengqiao.core.roles import Role, has_role
+from fengqiao.mediation import agreements, followups, forms, referrals, selectors, services
+from fengqiao.mediation.models import (
+    DisputeParty,
+    DisputeType,
+    FollowUp,
+    Outcome,
+    Referral,
+    RiskGrade,
+    RiskReason,
+    Source,
+)
+from fengqiao.mediation.views_common import (
+    ACTION_LABELS,
+    action_forms,
+    dispute_or_404,
+    now_local_input,
+    section,
+    timeline,
+)
+from fengqiao.registry import selectors as registry_selectors
+
+PAGE_SIZE = 50
+QUEUE_LABELS = {
+    "to_accept": gettext_lazy("To accept"),
+    "to_assign": gettext_lazy("To assign"),
+    "mine": gettext_lazy("Mine"),
+    "to_draft": gettext_lazy("To conclude"),
+    "referred": gettext_lazy("Referred"),
+    "major": gettext_lazy("Major risk"),
+    "overdue": gettext_lazy("Overdue"),
+    "settled": gettext_lazy("Settled"),
+}
+# Who registers disputes on the workbench (residents apply on the portal).
+REGISTER_ROLES = case_views.INTAKE_ROLES | {Role.MEDIATOR, Role.LEGAL_ADVISOR}
+STAFF_SOURCES = [Source.WALK_IN, Source.SCREENING, Source.POLICE, Source.COURT, Source.PETITION]
+OUTCOMES = [Outcome.AGREEMENT, Outcome.FAILED, Outcome.WITHDRAWN]
+
+# The inputs of each action's form; general steps keep the cases page's inputs.
+ACTION_FIELDS = {
+    **{
+        action: fields
+        for action, fields in case_views.ACTION_FIELDS.items()
+        if action not in ("accept", "dispatch", "transfer", "resolve")
+    },
+    "accept_mediation": ["consent", "consent_note", "note"],
+    "assign": ["mediator", "note"],
+    "party_add": ["side", "name", "phone", "address"],
+    "session_plan": ["starts_at", "place"],
+    "session": ["session", "held_at", "place", "participants", "record"],
+    "conclude": ["outcome", "result", "facts", "terms", "performance"],
+    "refer": ["way", "to_unit", "reason"],
+    "referral_accept": ["note"],
+    "referral_decline": ["reason"],
+    "referral_settled": ["result"],
+    "referral_back": ["result"],
+    "confirmation_request": ["court", "note"],
+    "confirmation_accept": ["note"],
+    "confirmation_result": ["confirmed", "result"],
+    "agreement_signed": ["signed"],
+    "follow_up": ["follow_up", "result", "note"],
+}
+MEDIATION_ACTIONS = frozenset(ACTION_FIELDS) - frozenset(case_views.ACTION_FIELDS)
+
+
+# --- queues and register ----------------------------------------------------------------------
+
+
+@staff_required
+def queue(request):
+    """The dispute queues as tabs with counts; filters narrow the rows through HTMX."""
+    name = request.GET.get("queue", "")
+    if name and name not in selectors.DISPUTE_QUEUES:
+        raise Http404
+    filters = {
+        key: request.GET.get(key, "").strip()
+        for key in ("q", "dispute_type", "risk_grade", "status")
+    }
+    disputes = selectors.dispute_list(actor=request.user, queue=name, **filters).prefetch_related(
+        "parties"
+    )
+    page = Paginator(disputes, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"page": page, "query": query, "queue": name, "now": clock.now()}
+    if request.htmx and request.htmx.target == "results":
+        return render(request, "mediation/_dispute_rows.html", context)
+    counts = selectors.dispute_queue_counts(actor=request.user)
+    tab_query = query.copy()
+    tab_query.pop("queue", None)
+    context.update(
+        tabs=[(key, QUEUE_LABELS[key], counts[key]) for key in selectors.DISPUTE_QUEUES],
+        tab_query=tab_query.urlencode(),
+        filters=filters,
+        types=DisputeType.choices,
+        grades=RiskGrade.choices,
+        statuses=Status.choices,
+        may_register=has_role(request.user, REGISTER_ROLES),
+        **section("disputes"),
+    )
+    return render(request, "mediation/disputes.html", context)
+
+
+@staff_required
+def person_search(request):
+    """Registry people matching a name, ID or phone, as radio buttons for one party block."""
+    slot = request.GET.get("slot", "0")
+    if slot not in ("0", "1", "2", "petitioner"):
+        raise Http404
+    q = request.GET.get(f"party-{slot}-q" if slot.isdigit() else "petitioner-q", "")
+    q = q or request.GET.get("q", "")
+    people = registry_selectors.person_list(actor=request.user, q=q)[:8] if q.strip() else []
+    name = f"party-{slot}-person" if slot.isdigit() else "petitioner"
+    return render(
+        request, "mediation/_person_results.html", {"people": people, "name": name, "q": q}
+    )
+
+
+def _party_blocks(actor, data, error, slots) -> list[dict]:
+    """The three party blocks of the form, refilled after an error (with the person picked)."""
+    at = forms.party_slot(error.field if error else None, slots)
+    blocks = []
+    for index, side in enumerate(forms.PARTY_SLOTS):
+        picked = forms.text(data, f"party-{index}-person")
+        person = (
+            registry_selectors.person_list(actor=actor).filter(pk=picked).first()
+            if picked.isdigit()
+            else None
+        )
+        blocks.append(
+            {
+                "index": index,
+                "side": side,
+                "label": DisputeParty.Side(side).label,
+                "person": person,
+                "error": error if at == index else None,
+                "values": {
+                    key: forms.text(data, f"party-{index}-{key}")
+                    for key in ("name", "phone", "address", "side", "q")
+                },
+            }
+        )
+    return blocks
+
+
+@staff_required
+def register(request):
+    """Register a dispute from a walk-in, screening or a referral in."""
+    if not has_role(request.user, REGISTER_ROLES):
+        raise PermissionDenied
+    villages = forms.intake_villages(request.user)
+    error, status, data, slots = None, 200, {"source": Source.WALK_IN}, []
+    if request.method == "POST":
+        data = request.POST
+        try:
+            parties, slots = forms.parties(data)
+            dispute_type = forms.text(data, "dispute_type")
+            dispute = services.dispute_register(
+                actor=request.user,
+                dispute_type=dispute_type,
+                # Without a title the case is named by its type, as the agreement names it.
+                title=forms.text(data, "title") or agreements.TYPE_NAMES.get(dispute_type, ""),
+                source=forms.text(data, "source"),
+                parties=parties,
+                description=forms.text(data, "description"),
+                amount=forms.text(data, "amount") or None,
+                risk_grade=forms.text(data, "risk_grade") or RiskGrade.GENERAL,
+                risk_reasons=data.getlist("risk_reasons"),
+                risk_note=forms.text(data, "risk_note"),
+                **forms.place(data, villages),
+            )
+        except DomainError as exc:
+            error, status = exc, exc.status
+        else:
+            messages.success(
+                request, _("Dispute %(code)s registered.") % {"code": dispute.case.code}
+            )
+            return redirect("mediation:dispute", dispute.case.code)
+    context = {
+        "error": error,
+        "data": data,
+        "party_blocks": _party_blocks(request.user, data, error, slots),
+        "party_error": error if error and error.field == "parties" else None,
+        "sources": [(s.value, s.label) for s in STAFF_SOURCES],
+        "types": DisputeType.choices,
+        "grades": RiskGrade.choices,
+        "reasons": RiskReason.choices,
+        "chosen_reasons": data.getlist("risk_reasons") if hasattr(data, "getlist") else [],
+        "villages": villages,
+        "area": case_views.map_area(request.user),
+        **section("disputes"),
+    }
+    return render(request, "mediation/dispute_new.html", context, status=status)
+
+
+# --- the dispute page -------------------------------------------------------------------------
+
+
+def _agreement(dispute):
+    try:
+        return dispute.agreement
+    except ObjectDoesNotExist:
+        return None
+
+
+def _open_referral(actor, dispute, action: str) -> Referral:
+    """The open referral of this dispute that the actor's unit received."""
+    purpose = (
+        Referral.Purpose.CONFIRMATION
+        if action.startswith("confirmation")
+        else Referral.Purpose.HANDLE
+    )
+    referral = (
+        selectors.referrals_in(actor=actor).filter(dispute_id=dispute.pk, purpose=purpose).first()
+    )
+    if referral is None:
+        raise NotFound(_("Referral not found."), field="referral")
+    return referral
+
+
+def _referral_targets(actor, case) -> list[tuple]:
+    """[(way, label, [unit, …]), …]: the units of the case's area each way reaches."""
+    units = list(case_selectors.unit_choices(actor=actor, case=case))
+    return [
+        (way.value, way.label, [u for u in units if u.kind in referrals.UNIT_KINDS_OF_WAY[way]])
+        for way in Referral.Way
+    ]
+
+
+def _detail_context(request, dispute, **form_state) -> dict:
+    actor, case = request.user, dispute.case
+    action_list = action_forms(actor, case, ACTION_FIELDS, "mediation:dispute_act", **form_state)
+    drawn = {f["action"] for f in action_list}
+    follow_ups = list(dispute.follow_ups.select_related("done_by"))
+    pending_follow_up = next((f for f in follow_ups if f.done_at is None), None)
+    if pending_follow_up is None:
+        action_list = [f for f in action_list if f["action"] != "follow_up"]
+    sessions = list(dispute.sessions.select_related("mediator"))
+    targets = _referral_targets(actor, case) if drawn & {"refer", "confirmation_request"} else []
+    return {
+        "dispute": dispute,
+        "case": case,
+        "now": clock.now(),
+        "now_input": now_local_input(),
+        "deadline": case_views.deadline_state(case),
+        "parties": dispute.parties.select_related("person"),
+        "sessions": sessions,
+        "planned": [s for s in sessions if not s.is_held],
+        "agreement": _agreement(dispute),
+        "referrals": dispute.referrals.select_related("to_unit", "from_unit"),
+        "follow_ups": follow_ups,
+        "pending_follow_up": pending_follow_up,
+        "petitions": dispute.petitions.select_related("case"),
+        "risk_reasons": [RiskReason(r).label for r in dispute.risk_reasons if r in RiskReason],
+        "timeline": timeline(case),
+        "forms": action_list,
+        "suggestions": (
+            selectors.mediator_suggestions(actor=actor, dispute=dispute, limit=8)
+            if "assign" in drawn
+            else []
+        ),
+        "targets": targets,
+        "courts": next((units for way, _l, units in targets if way == "court"), []),
+        "outcomes": [(o.value, o.label) for o in OUTCOMES],
+        "follow_up_results": FollowUp.Result.choices,
+        "priorities": Priority.choices,
+        "may_download": actor.role != Role.RESIDENT or actor.is_superuser,
+        **section("disputes"),
+    }
+
+
+@staff_required
+def detail(request, code: str):
+    dispute = dispute_or_404(request.user, code)
+    return render(request, "mediation/dispute.html", _detail_context(request, dispute))
+
+
+def _run(actor, dispute, action: str, data, files):
+    """Parse one action form and call its service; role and state are checked first."""
+    if action not in ACTION_FIELDS:
+        raise NotFound(_("Unknown action."), field="action")
+    case = dispute.case
+    if action not in MEDIATION_ACTIONS:
+        return case_views.run_action(actor=actor, case=case, action=action, data=data)
+    workflow.step(case, action, actor)
+    pk, text = dispute.pk, forms.text
+    if action == "accept_mediation":
+        return services.dispute_accept(
+            actor=actor,
+            dispute_id=pk,
+            consent=forms.checked(data, "consent"),
+            consent_note=text(data, "consent_note"),
+            note=text(data, "note"),
+        )
+    if action == "assign":
+        mediator_id = forms.required_int(data, "mediator", _("Choose a mediator."))
+        return services.dispute_assign(
+            actor=actor, dispute_id=pk, mediator_id=mediator_id, note=text(data, "note")
+        )
+    if action == "party_add":
+        return services.dispute_party_add(
+            actor=actor,
+            dispute_id=pk,
+            party=services.PartyIn(
+                side=text(data, "side"),
+                name=text(data, "name"),
+                phone=text(data, "phone"),
+                address=text(data, "address"),
+            ),
+        )
+    if action == "session_plan":
+        return services.session_plan(
+            actor=actor,
+            dispute_id=pk,
+            starts_at=forms.local_datetime(data, "starts_at"),
+            place=text(data, "place"),
+        )
+    if action == "session":
+        return services.session_record(
+            actor=actor,
+            dispute_id=pk,
+            session_id=forms.optional_int(data, "session"),
+            held_at=forms.local_datetime(data, "held_at"),
+            place=text(data, "place"),
+            participants=text(data, "participants"),
+            record=text(data, "record"),
+        )
+    if action == "conclude":
+        return services.dispute_conclude(
+            actor=actor,
+            dispute_id=pk,
+            outcome=text(data, "outcome"),
+            result=text(data, "result"),
+            facts=text(data, "facts"),
+            terms=forms.lines(data, "terms"),
+            performance=text(data, "performance"),
+        )
+    if action == "refer":
+        return referrals.dispute_refer(
+            actor=actor,
+            dispute_id=pk,
+            way=text(data, "way"),
+            to_unit_id=forms.required_int(data, "to_unit", _("Choose a handling unit.")),
+            reason=text(data, "reason"),
+        )
+    if action == "confirmation_request":
+        return referrals.confirmation_request(
+            actor=actor,
+            dispute_id=pk,
+            to_unit_id=forms.required_int(data, "court", _("Choose a court.")),
+            note=text(data, "note"),
+        )
+    if action == "agreement_signed":
+        upload = files.get("signed")
+        if upload is None:
+            raise ValidationFailed(_("Choose the scanned, signed agreement."), field="signed")
+        return services.agreement_upload_signed(actor=actor, dispute_id=pk, upload=upload)
+    if action == "follow_up":
+        return followups.follow_up_record(
+            actor=actor,
+            follow_up_id=forms.required_int(data, "follow_up", _("No follow-up is due.")),
+            result=text(data, "result"),
+            note=text(data, "note"),
+        )
+    referral = _open_referral(actor, dispute, action)
+    if action in ("referral_accept", "confirmation_accept"):
+        return referrals.referral_accept(
+            actor=actor, referral_id=referral.pk, note=text(data, "note")
+        )
+    if action == "referral_decline":
+        return referrals.referral_decline(
+            actor=actor, referral_id=referral.pk, reason=text(data, "reason")
+        )
+    settled = action == "referral_settled" or (
+        action == "confirmation_result" and forms.checked(data, "confirmed")
+    )
+    return referrals.referral_return(
+        actor=actor, referral_id=referral.pk, settled=settled, result=text(data, "result")
+    )
+
+
+@staff_required
+@require_POST
+def act(request, code: str, action: str):
+    """Take one step on a dispute, then go back (`next`) — or show the error beside its form."""
+    dispute = dispute_or_404(request.user, code)
+    next_url = case_views.safe_next(request, reverse("mediation:dispute", args=[code]))
+    try:
+        _run(request.user, dispute, action, request.POST, request.FILES)
+    except DomainError as exc:
+        dispute = dispute_or_404(request.user, code)  # fresh: the service rolled back
+        context = _detail_context(request, dispute, error=exc, failed=action, data=request.POST)
+        return render(request, "mediation/dispute.html", context, status=exc.status)
+    messages.success(
+        request,
+        _("%(action)s: done for %(code)s.")
+        % {"action": ACTION_LABELS.get(action, action), "code": code},
+    )
+    return redirect(next_url)
+
+
+@staff_required
+def agreement_download(request, code: str):
+    """The agreement as DOCX, built from the stored rows; each download is logged."""
+    dispute = dispute_or_404(request.user, code)
+    try:
+        name, content = agreements.agreement_download(
+            actor=request.user, dispute_id=dispute.pk, ip=client_ip(request)
+        )
+    except NotFound as exc:
+        raise Http404(str(exc.message)) from exc
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc.message)) from exc
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
