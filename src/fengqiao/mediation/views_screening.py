@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fengqiao.cases.views import staff_required
 from fengqiao.core.errors import DomainError, ValidationFailed
@@ -48,7 +49,15 @@ def rounds(request):
         except DomainError as exc:
             error, status = exc, exc.status
         else:
-            messages.success(request, _("%(n)d screening rounds are open.") % {"n": len(opened)})
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d screening round is open.",
+                    "%(n)d screening rounds are open.",
+                    len(opened),
+                )
+                % {"n": len(opened)},
+            )
             return redirect("mediation:screening")
     found = selectors.screening_rounds(actor=request.user).order_by("-starts_on", "region_code")
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
