@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from fengqiao.cases import selectors, services, workflow
 from fengqiao.cases.attachments import case_attach
-from fengqiao.cases.models import Case, Channel, Level, Priority, Status
+from fengqiao.cases.models import Case, Channel, Kind, Level, Priority, Status
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError, NotFound, ValidationFailed
 from fengqiao.core.roles import Role, has_role
@@ -346,7 +346,17 @@ def _detail_context(request, case: Case, **form_state) -> dict:
         "kind_url": reverse(workflow.KIND_PAGES[case.kind], args=[case.code])
         if case.kind in workflow.KIND_PAGES
         else "",
+        "upgrade_url": _upgrade_url(actor, case),
     }
+
+
+def _upgrade_url(actor, case: Case) -> str:
+    """Where an open general case of, e.g., the disputes group becomes a dispute."""
+    group = case.category.parent.code if case.category.parent_id else ""
+    name = workflow.UPGRADE_PAGES.get(group)
+    if not name or case.kind != Kind.GENERAL or not case.is_open or not is_staff_user(actor):
+        return ""
+    return f"{reverse(name)}?origin={case.code}"
 
 
 @staff_required

@@ -92,14 +92,24 @@ KIND_STEPS: dict[str, dict[tuple[str, str], Step | None]] = {}
 # The page that holds a kind's own record (URL name taking the case code), so the case page
 # can point to it.
 KIND_PAGES: dict[str, str] = {}
+# Category group → the page that turns a general case of that group into a kind's case
+# (e.g. a neighbour quarrel reported as a case becomes a dispute for mediation).
+UPGRADE_PAGES: dict[str, str] = {}
 
 
 def register_kind_steps(
-    kind: str, steps: dict[tuple[str, str], Step | None], *, page: str = ""
+    kind: str,
+    steps: dict[tuple[str, str], Step | None],
+    *,
+    page: str = "",
+    upgrade: tuple[str, str] | None = None,
 ) -> None:
     KIND_STEPS.setdefault(kind, {}).update(steps)
     if page:
         KIND_PAGES[kind] = page
+    if upgrade:
+        group, url_name = upgrade
+        UPGRADE_PAGES[group] = url_name
 
 
 def table_for(kind: str) -> dict[tuple[str, str], Step]:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from fengqiao.cases import selectors as case_selectors
 from fengqiao.cases import views as case_views
 from fengqiao.cases import workflow
-from fengqiao.cases.models import Priority, Status
+from fengqiao.cases.models import Kind, Priority, Status
 from fengqiao.cases.views import staff_required
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError, NotAllowed, NotFound, ValidationFailed
@@ -124,6 +124,36 @@ def queue(request):
     return render(request, "mediation/disputes.html", context)
 
 
+def _origin_case(request):
+    """The general case being upgraded to a dispute (`?origin=SJ…`), seen by the actor."""
+    code = request.GET.get("origin") or request.POST.get("origin")
+    if not code:
+        return None
+    origin = (
+        case_selectors.case_list(actor=request.user)
+        .filter(code=code, kind=Kind.GENERAL)
+        .select_related("category", "village")
+        .first()
+    )
+    if origin is None:
+        raise Http404
+    return origin
+
+
+def _upgrade_data(origin) -> dict:
+    """The register form filled from the case being upgraded."""
+    return {
+        "source": Source.CASE_UPGRADE,
+        "title": origin.title,
+        "description": origin.description,
+        "dispute_type": origin.category.code if origin.category.code in DisputeType.values else "",
+        "lat": origin.lat if origin.lat is not None else "",
+        "lng": origin.lng if origin.lng is not None else "",
+        "village": origin.village.code if origin.lat is None else "",
+        "address": origin.address,
+    }
+
+
 @staff_required
 def person_search(request):
     """Registry people matching a name, ID or phone, as radio buttons for one party block."""
@@ -173,6 +203,9 @@ def register(request):
         raise PermissionDenied
     villages = forms.intake_villages(request.user)
     error, status, data, slots = None, 200, {"source": Source.WALK_IN}, []
+    origin = _origin_case(request)
+    if origin is not None and request.method != "POST":
+        data = _upgrade_data(origin)
     if request.method == "POST":
         data = request.POST
         try:
@@ -190,6 +223,7 @@ def register(request):
                 risk_grade=forms.text(data, "risk_grade") or RiskGrade.GENERAL,
                 risk_reasons=data.getlist("risk_reasons"),
                 risk_note=forms.text(data, "risk_note"),
+                origin_case_id=origin.pk if origin is not None else None,
                 **forms.place(data, villages),
             )
         except DomainError as exc:
@@ -204,7 +238,9 @@ def register(request):
         "data": data,
         "party_blocks": _party_blocks(request.user, data, error, slots),
         "party_error": error if error and error.field == "parties" else None,
-        "sources": [(s.value, s.label) for s in STAFF_SOURCES],
+        "sources": [(s.value, s.label) for s in STAFF_SOURCES]
+        + ([(Source.CASE_UPGRADE.value, Source.CASE_UPGRADE.label)] if origin else []),
+        "origin": origin,
         "types": DisputeType.choices,
         "grades": RiskGrade.choices,
         "reasons": RiskReason.choices,

@@ -160,5 +160,10 @@ PETITION_STEPS: dict[tuple[str, str], Step | None] = {
 
 
 def register() -> None:
-    register_kind_steps(Kind.DISPUTE, DISPUTE_STEPS, page="mediation:dispute")
+    register_kind_steps(
+        Kind.DISPUTE,
+        DISPUTE_STEPS,
+        page="mediation:dispute",
+        upgrade=("disputes", "mediation:dispute_new"),
+    )
     register_kind_steps(Kind.PETITION, PETITION_STEPS, page="mediation:petition")
