@@ -33,6 +33,7 @@ CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").sp
 FENGQIAO_SWEEPS = [
     "fengqiao.cases.sweeps.run_all",
     "fengqiao.mediation.sweeps.run_all",
+    "fengqiao.insight.sweeps.run_all",
 ]
 
 INSTALLED_APPS = [
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "fengqiao.accounts",
     "fengqiao.cases",
     "fengqiao.mediation",
+    "fengqiao.insight",
 ]
 
 MIDDLEWARE = [
@@ -159,6 +161,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 NODE_MODULES = Path(os.environ.get("FENGQIAO_NODE_MODULES", REPO_DIR / "node_modules"))
 if (NODE_MODULES / "leaflet" / "dist").is_dir():
     STATICFILES_DIRS.append(("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"))
+if (NODE_MODULES / "echarts" / "dist").is_dir():
+    STATICFILES_DIRS.append(("vendor/echarts", NODE_MODULES / "echarts" / "dist"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

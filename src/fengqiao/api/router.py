@@ -8,6 +8,7 @@ from fengqiao.accounts.api import router as accounts_router
 from fengqiao.api.auth import API_AUTH
 from fengqiao.cases.api import router as cases_router
 from fengqiao.core.errors import DomainError
+from fengqiao.insight.api import router as insight_router
 from fengqiao.mediation.api import router as mediation_router
 from fengqiao.regions.api import router as regions_router
 from fengqiao.registry.api import router as registry_router
@@ -68,3 +69,4 @@ api.add_router("", regions_router)
 api.add_router("", registry_router)
 api.add_router("", cases_router)
 api.add_router("", mediation_router)
+api.add_router("", insight_router)

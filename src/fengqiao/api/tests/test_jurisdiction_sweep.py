@@ -216,6 +216,8 @@ def _body(objects: dict) -> dict:
         "place": "x",
         "participants": "x",
         "consent": True,
+        "side": "third_party",
+        "name": "x",
         "accepted": True,
         "settled": True,
         "nothing_found": True,

@@ -1,0 +1,1 @@
+"""Insight: jurisdiction dashboards from rollups the worker keeps up to date."""

@@ -1,0 +1,282 @@
+"""Keeping the case rollups equal to the case table.
+
+Each case counts once, by the local day it was reported, for its current status, level and
+category group; a resolved case also counts for the level it was resolved at and, when on
+time, for `on_time`; a closed case counts for `closed` on the day it was closed. What a case
+counts for is kept in `CaseRollupEntry`, so when the case changes the sweep takes the old
+contribution back and adds the new one (a delta, applied by an additive upsert). Applying
+the same state twice changes nothing, so a rerun is harmless.
+
+On time (按期化解): the case is resolved (status resolved, verified or closed) and its last
+step into `resolved` in the log happened no later than its stored resolve deadline
+(`Case.resolve_due_at`: set when the resolve stage starts, moved by an approved extension and
+left alone after). A case without a deadline (no SLA rule applies) counts as on time; a
+resolved case without a step into `resolved` in its log does not.
+"""
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from fengqiao.cases.models import Case, CaseEvent, Category, Status
+from fengqiao.insight.models import (
+    COUNTER_COLUMNS,
+    LEVEL_COLUMNS,
+    RESOLVED_COLUMNS,
+    STATUS_COLUMNS,
+    CaseCategoryRollup,
+    CaseDailyRollup,
+    CaseRollupEntry,
+    Scale,
+)
+
+RESOLVED_STATUSES = (Status.RESOLVED, Status.VERIFIED, Status.CLOSED)
+CHUNK = 2000
+# The digits of a code that name the area a rollup row sums.
+SCALE_DIGITS = {Scale.VILLAGE: 12, Scale.COUNTY: 6}
+
+
+@dataclass(frozen=True)
+class Fact:
+    """What one case counts for (everything but the version decides the counts)."""
+
+    day: date
+    region_code: str
+    group_id: int
+    level: str
+    status: str
+    is_on_time: bool
+    closed_day: date | None
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.status in RESOLVED_STATUSES
+
+
+def local_day(moment: datetime) -> date:
+    return timezone.localtime(moment).date()
+
+
+def category_groups() -> dict[int, int]:
+    """Category id → its group's id (a group counts as its own group)."""
+    return {pk: parent or pk for pk, parent in Category.objects.values_list("pk", "parent_id")}
+
+
+def resolution_times(case_ids: Iterable[int]) -> dict[int, datetime]:
+    """When each case last stepped into `resolved`, from the log (notes on a resolved case
+    are not such a step)."""
+    rows = (
+        CaseEvent.objects.filter(case_id__in=list(case_ids), to_status=Status.RESOLVED)
+        .exclude(from_status=Status.RESOLVED)
+        .values("case_id")
+        .annotate(at=Max("at"))
+        .order_by()
+    )
+    return {row["case_id"]: row["at"] for row in rows}
+
+
+def is_on_time(status: str, resolved_at: datetime | None, due_at: datetime | None) -> bool:
+    if status not in RESOLVED_STATUSES or resolved_at is None:
+        return False
+    return due_at is None or resolved_at <= due_at
+
+
+def _contributions(fact: Fact) -> Iterator[tuple[str, tuple, str]]:
+    """(table, key, column) for every counter the case adds one to."""
+    for scale, digits in SCALE_DIGITS.items():
+        area = fact.region_code[:digits]
+        key = (scale, area, fact.day)
+        yield "daily", key, "reported"
+        yield "daily", key, STATUS_COLUMNS[fact.status]
+        yield "daily", key, LEVEL_COLUMNS[fact.level]
+        if fact.is_resolved:
+            yield "daily", key, "resolved"
+            yield "daily", key, RESOLVED_COLUMNS[fact.level]
+        if fact.is_on_time:
+            yield "daily", key, "on_time"
+        if fact.closed_day is not None:
+            yield "daily", (scale, area, fact.closed_day), "closed"
+        yield "category", (scale, area, fact.day, fact.group_id), "reported"
+
+
+def _entry_fact(entry: CaseRollupEntry) -> Fact:
+    return Fact(
+        entry.day,
+        entry.region_code,
+        entry.group_id,
+        entry.level,
+        entry.status,
+        entry.is_on_time,
+        entry.closed_day,
+    )
+
+
+def refresh_cases(case_ids: Iterable[int]) -> int:
+    """Bring the entries and rollups of these cases up to date; returns how many changed.
+    Run it inside a transaction that holds the watermark lock (sweeps never overlap)."""
+    ids = sorted(set(case_ids))
+    changed = 0
+    groups = category_groups()
+    for start in range(0, len(ids), CHUNK):
+        changed += _refresh_chunk(ids[start : start + CHUNK], groups)
+    return changed
+
+
+def _refresh_chunk(ids: list[int], groups: dict[int, int]) -> int:
+    rows = list(
+        Case.objects.filter(pk__in=ids)
+        .order_by()
+        .values_list(
+            "pk",
+            "version",
+            "reported_at",
+            "region_code",
+            "category_id",
+            "level",
+            "status",
+            "resolve_due_at",
+            "closed_at",
+        )
+    )
+    times = resolution_times(row[0] for row in rows if row[6] in RESOLVED_STATUSES)
+    old = {entry.case_id: entry for entry in CaseRollupEntry.objects.filter(case_id__in=ids)}
+    deltas: dict[str, dict[tuple, Counter]] = {"daily": defaultdict(Counter), "category": {}}
+    deltas["category"] = defaultdict(Counter)
+    writes: list[CaseRollupEntry] = []
+    seen = set()
+    for pk, version, reported_at, code, category_id, level, status, due_at, closed_at in rows:
+        seen.add(pk)
+        fact = Fact(
+            local_day(reported_at),
+            code,
+            groups.get(category_id, category_id),
+            level,
+            status,
+            is_on_time(status, times.get(pk), due_at),
+            local_day(closed_at) if status == Status.CLOSED and closed_at else None,
+        )
+        entry = old.get(pk)
+        before = _entry_fact(entry) if entry else None
+        if before == fact:
+            continue
+        if before is not None:
+            for table, key, column in _contributions(before):
+                deltas[table][key][column] -= 1
+        for table, key, column in _contributions(fact):
+            deltas[table][key][column] += 1
+        writes.append(CaseRollupEntry(case_id=pk, version=version, **fact.__dict__))
+    gone = [pk for pk in old if pk not in seen]  # deleted cases: take them back
+    for pk in gone:
+        for table, key, column in _contributions(_entry_fact(old[pk])):
+            deltas[table][key][column] -= 1
+    _upsert_daily(deltas["daily"])
+    _upsert_category(deltas["category"])
+    if writes:
+        CaseRollupEntry.objects.bulk_create(
+            writes,
+            update_conflicts=True,
+            unique_fields=["case_id"],
+            update_fields=[
+                "version",
+                "day",
+                "region_code",
+                "group_id",
+                "level",
+                "status",
+                "is_on_time",
+                "closed_day",
+            ],
+        )
+    if gone:
+        CaseRollupEntry.objects.filter(case_id__in=gone).delete()
+    return len(writes) + len(gone)
+
+
+def _additive_upsert(table: str, keys: list[str], columns: list[str], rows: list[tuple]) -> None:
+    """INSERT … ON CONFLICT DO UPDATE SET c = c + excluded.c (PostgreSQL and SQLite 3.24+),
+    many rows a statement; the rows' keys are distinct (deltas are summed per key first)."""
+    if not rows:
+        return
+    q = connection.ops.quote_name
+    names = ", ".join(q(name) for name in [*keys, *columns])
+    mark = "(" + ", ".join(["%s"] * (len(keys) + len(columns))) + ")"
+    updates = ", ".join(f"{q(c)} = {q(table)}.{q(c)} + excluded.{q(c)}" for c in columns)
+    conflict = f"ON CONFLICT ({', '.join(q(k) for k in keys)}) DO UPDATE SET {updates}"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One array a column: a few parameters however many rows.
+            types = [_PG_TYPES.get(name, "integer") for name in [*keys, *columns]]
+            arrays = ", ".join(f"%s::{kind}[]" for kind in types)
+            # Table and column names come from the models, quoted; values are parameters.
+            sql = f"INSERT INTO {q(table)} ({names}) SELECT * FROM unnest({arrays}) {conflict}"  # noqa: S608
+            cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+            return
+        limit = connection.features.max_query_params or 999
+        batch = max(1, min(500, limit // (len(keys) + len(columns))))
+        for start in range(0, len(rows), batch):
+            part = rows[start : start + batch]
+            params = [value for row in part for value in row]
+            values = ", ".join([mark] * len(part))
+            sql = f"INSERT INTO {q(table)} ({names}) VALUES {values} "  # noqa: S608
+            cursor.execute(sql + conflict, params)
+
+
+_PG_TYPES = {"scale": "text", "region_code": "text", "day": "date", "group_id": "bigint"}
+
+
+def _day(value: date):
+    return connection.ops.adapt_datefield_value(value)
+
+
+def _upsert_daily(deltas: dict[tuple, Counter]) -> None:
+    rows = []
+    for (scale, area, day), counter in sorted(deltas.items()):
+        if any(counter.values()):
+            rows.append((scale, area, _day(day), *(counter[c] for c in COUNTER_COLUMNS)))
+    _additive_upsert(
+        CaseDailyRollup._meta.db_table, ["scale", "region_code", "day"], COUNTER_COLUMNS, rows
+    )
+
+
+def _upsert_category(deltas: dict[tuple, Counter]) -> None:
+    rows = [
+        (scale, area, _day(day), group_id, counter["reported"])
+        for (scale, area, day, group_id), counter in sorted(deltas.items())
+        if counter["reported"]
+    ]
+    _additive_upsert(
+        CaseCategoryRollup._meta.db_table,
+        ["scale", "region_code", "day", "group_id"],
+        ["reported"],
+        rows,
+    )
+
+
+def rollup_rebuild_all_system(chunk: int = 20_000) -> int:
+    """Refresh the entry of every case, in id order, one transaction per chunk (a first build
+    over an existing table, or a repair). Crosses every jurisdiction: worker and bench only."""
+    from fengqiao.insight.sweeps import watermark_row
+
+    top_event = CaseEvent.objects.aggregate(top=Max("pk"))["top"] or 0
+    last, changed = 0, 0
+    while True:
+        ids = list(
+            Case.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:chunk]
+        )
+        if not ids:
+            break
+        with transaction.atomic():
+            watermark_row(lock=True)  # never beside a running sweep
+            changed += refresh_cases(ids)
+        last = ids[-1]
+    with transaction.atomic():
+        row = watermark_row(lock=True)
+        if row.last_event_id < top_event:
+            row.last_event_id = top_event
+            row.save(update_fields=["last_event_id"])
+    return changed

@@ -1,0 +1,280 @@
+"""Dashboard reads, scoped to the caller: figures from the rollups, and the same figures by a
+plain GROUP BY over the case table (the reference, and the path for a single grid)."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from fengqiao.cases.models import LEVEL_ORDER, Case, CaseEvent, Category, Status
+from fengqiao.core import clock
+from fengqiao.core.errors import NotAllowed, NotFound, ValidationFailed
+from fengqiao.core.roles import Role, has_role
+from fengqiao.core.scoping import actor_prefixes, code_within, prefix_q
+from fengqiao.insight.models import (
+    LEVEL_COLUMNS,
+    RESOLVED_COLUMNS,
+    STATUS_COLUMNS,
+    CaseCategoryRollup,
+    CaseDailyRollup,
+    Scale,
+)
+from fengqiao.insight.rollup import RESOLVED_STATUSES, SCALE_DIGITS
+
+DASHBOARD_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.CENTRE_STAFF})
+TREND_DAYS = 30
+MAX_DAYS = 3 * 366
+
+
+@dataclass
+class Figures:
+    """Raw counts for cases reported in [start, end] inside some code prefixes; the trend
+    covers the last TREND_DAYS days up to `end` (cases reported, cases closed per day)."""
+
+    by_status: Counter = field(default_factory=Counter)
+    by_group: Counter = field(default_factory=Counter)
+    by_level: Counter = field(default_factory=Counter)
+    resolved_by_level: Counter = field(default_factory=Counter)
+    on_time: int = 0
+    reported_per_day: Counter = field(default_factory=Counter)
+    closed_per_day: Counter = field(default_factory=Counter)
+
+    def add(self, other: "Figures") -> None:
+        for name in (
+            "by_status",
+            "by_group",
+            "by_level",
+            "resolved_by_level",
+            "reported_per_day",
+            "closed_per_day",
+        ):
+            getattr(self, name).update(getattr(other, name))
+        self.on_time += other.on_time
+
+    def comparable(self) -> dict:
+        """Every figure with zero counts dropped (for comparing two ways of counting)."""
+        return {
+            name: {k: v for k, v in getattr(self, name).items() if v}
+            for name in (
+                "by_status",
+                "by_group",
+                "by_level",
+                "resolved_by_level",
+                "reported_per_day",
+                "closed_per_day",
+            )
+        } | {"on_time": self.on_time}
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.combine(start, time.min, tzinfo=zone),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone),
+    )
+
+
+def _trend_start(end: date) -> date:
+    return end - timedelta(days=TREND_DAYS - 1)
+
+
+def _outermost(prefixes: list[str]) -> list[str]:
+    """Drop prefixes inside another one, so nothing is counted twice."""
+    kept: list[str] = []
+    for prefix in sorted(set(prefixes), key=len):
+        if not any(prefix.startswith(other) for other in kept):
+            kept.append(prefix)
+    return kept
+
+
+# --- the reference: GROUP BY over the case table ------------------------------------------
+
+
+def figures_from_cases(prefixes: list[str], start: date, end: date) -> Figures:
+    """The figures straight from the case table and its log (no rollups)."""
+    prefixes = _outermost(prefixes)
+    inside = Q() if "" in prefixes else prefix_q(prefixes)
+    low, high = _bounds(start, end)
+    cases = Case.objects.filter(inside, reported_at__gte=low, reported_at__lt=high).order_by()
+    figures = Figures()
+
+    def counts(qs, key) -> Counter:
+        return Counter({row["k"]: row["n"] for row in qs.values(k=key).annotate(n=Count("pk"))})
+
+    figures.by_status = counts(cases, F("status"))
+    figures.by_level = counts(cases, F("level"))
+    figures.by_group = counts(cases, Coalesce("category__parent_id", "category_id"))
+    resolved = cases.filter(status__in=RESOLVED_STATUSES)
+    figures.resolved_by_level = counts(resolved, F("level"))
+    resolved_at = (
+        CaseEvent.objects.filter(case_id=OuterRef("pk"), to_status=Status.RESOLVED)
+        .exclude(from_status=Status.RESOLVED)
+        .order_by()
+        .values("case_id")
+        .annotate(at=Max("at"))
+        .values("at")
+    )
+    figures.on_time = (
+        resolved.annotate(resolved_at=Subquery(resolved_at))
+        .filter(resolved_at__isnull=False)
+        .filter(Q(resolve_due_at__isnull=True) | Q(resolved_at__lte=F("resolve_due_at")))
+        .count()
+    )
+    trend_low, _ = _bounds(_trend_start(end), end)
+    in_trend = Case.objects.filter(inside).order_by()
+    figures.reported_per_day = counts(
+        in_trend.filter(reported_at__gte=trend_low, reported_at__lt=high),
+        TruncDate("reported_at"),
+    )
+    figures.closed_per_day = counts(
+        in_trend.filter(status=Status.CLOSED, closed_at__gte=trend_low, closed_at__lt=high),
+        TruncDate("closed_at"),
+    )
+    return figures
+
+
+# --- the fast path: rollups ---------------------------------------------------------------
+
+
+def _area(prefix: str) -> Q:
+    scale = Scale.COUNTY if len(prefix) <= SCALE_DIGITS[Scale.COUNTY] else Scale.VILLAGE
+    q = Q(scale=scale)
+    if prefix:
+        # A range, not LIKE: it uses the (scale, region_code, day) index on both databases.
+        # Codes are digits, and "A" sorts after every digit in C and linguistic collations.
+        q &= Q(region_code__gte=prefix, region_code__lt=prefix + "A")
+    return q
+
+
+def _figures_of_area(prefix: str, start: date, end: date) -> Figures:
+    if len(prefix) > SCALE_DIGITS[Scale.VILLAGE]:
+        return figures_from_cases([prefix], start, end)  # a grid: a few hundred cases at most
+    area = _area(prefix)
+    figures = Figures()
+    columns = [*STATUS_COLUMNS.values(), *LEVEL_COLUMNS.values(), *RESOLVED_COLUMNS.values()]
+    sums = CaseDailyRollup.objects.filter(area, day__gte=start, day__lte=end).aggregate(
+        on_time_sum=Sum("on_time"), **{f"{c}_sum": Sum(c) for c in columns}
+    )
+    figures.by_status = Counter({s: sums[f"{c}_sum"] or 0 for s, c in STATUS_COLUMNS.items()})
+    figures.by_level = Counter({lv: sums[f"{c}_sum"] or 0 for lv, c in LEVEL_COLUMNS.items()})
+    figures.resolved_by_level = Counter(
+        {lv: sums[f"{c}_sum"] or 0 for lv, c in RESOLVED_COLUMNS.items()}
+    )
+    figures.on_time = sums["on_time_sum"] or 0
+    figures.by_group = Counter(
+        {
+            row["group_id"]: row["n"]
+            for row in CaseCategoryRollup.objects.filter(area, day__gte=start, day__lte=end)
+            .values("group_id")
+            .annotate(n=Sum("reported"))
+            .order_by()
+        }
+    )
+    for row in (
+        CaseDailyRollup.objects.filter(area, day__gte=_trend_start(end), day__lte=end)
+        .values("day")
+        .annotate(r=Sum("reported"), c=Sum("closed"))
+        .order_by()
+    ):
+        figures.reported_per_day[row["day"]] += row["r"]
+        figures.closed_per_day[row["day"]] += row["c"]
+    return figures
+
+
+def figures_from_rollups(prefixes: list[str], start: date, end: date) -> Figures:
+    """The figures from the rollups the worker keeps (three small queries per prefix)."""
+    figures = Figures()
+    for prefix in _outermost(prefixes):
+        figures.add(_figures_of_area(prefix, start, end))
+    return figures
+
+
+# --- the scoped entry point ---------------------------------------------------------------
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def dashboard_get(*, actor, scope: str = "", days: int = 30, end: date | None = None) -> dict:
+    """The dashboard of the actor's jurisdiction, or of `scope` (a region code inside it),
+    for the `days` days up to `end` (today)."""
+    if not has_role(actor, DASHBOARD_ROLES):
+        raise NotAllowed()
+    if not 1 <= days <= MAX_DAYS:
+        raise ValidationFailed(f"days must be 1 to {MAX_DAYS}.", field="days")
+    scope = scope.strip()
+    if scope and not scope.isdigit():
+        raise NotFound(field="scope")
+    prefixes = actor_prefixes(actor)
+    if scope:
+        if not code_within(actor, scope):
+            raise NotFound(field="scope")
+        prefixes = [scope]
+    elif prefixes is None:
+        prefixes = [""]
+    end = end or clock.localdate()
+    start = end - timedelta(days=days - 1)
+    figures = figures_from_rollups(prefixes, start, end) if prefixes else Figures()
+    return dashboard_payload(figures, scope=scope or ",".join(prefixes), start=start, end=end)
+
+
+def dashboard_payload(figures: Figures, *, scope: str, start: date, end: date) -> dict:
+    """Figures as the API and the page show them: counts, rates and a full 30-day trend."""
+    reported = sum(figures.by_status.values())
+    resolved = sum(figures.resolved_by_level.values())
+    groups = {
+        c.pk: c
+        for c in Category.objects.filter(pk__in=[k for k, v in figures.by_group.items() if v])
+    }
+    days = [_trend_start(end) + timedelta(days=i) for i in range(TREND_DAYS)]
+    return {
+        "scope": scope,
+        "start": start,
+        "end": end,
+        "reported": reported,
+        "resolved": resolved,
+        "on_time": figures.on_time,
+        "on_time_rate": _rate(figures.on_time, resolved),
+        "by_status": [
+            {"key": s.value, "label": str(s.label), "count": figures.by_status[s.value]}
+            for s in Status
+        ],
+        "by_level": [
+            {"key": lv.value, "label": str(lv.label), "count": figures.by_level[lv.value]}
+            for lv in LEVEL_ORDER
+        ],
+        "resolved_at_level": [
+            {
+                "key": lv.value,
+                "label": str(lv.label),
+                "count": figures.resolved_by_level[lv.value],
+                "rate": _rate(figures.resolved_by_level[lv.value], resolved),
+            }
+            for lv in LEVEL_ORDER
+        ],
+        "by_group": sorted(
+            (
+                {
+                    "key": groups[pk].code if pk in groups else str(pk),
+                    "label": groups[pk].name if pk in groups else str(pk),
+                    "label_en": groups[pk].name_en if pk in groups else str(pk),
+                    "count": n,
+                }
+                for pk, n in figures.by_group.items()
+                if n
+            ),
+            key=lambda row: -row["count"],
+        ),
+        "trend": [
+            {
+                "day": day,
+                "reported": figures.reported_per_day[day],
+                "closed": figures.closed_per_day[day],
+            }
+            for day in days
+        ],
+    }

@@ -1,0 +1,37 @@
+"""The dashboard API and page: scoped to the caller, for leaders and centre staff only."""
+
+from django.test import Client
+
+
+def test_dashboard_api_returns_own_figures_when_caller_is_centre_staff(users):
+    client = Client()
+    client.force_login(users["village_centre_b"])
+    body = client.get("/api/v1/dashboard", {"days": 30}).json()
+    assert body["scope"] == users["village_centre_b"].bindings.get().code
+    assert len(body["trend"]) == 30
+    assert {row["key"] for row in body["by_status"]} >= {"reported", "closed"}
+
+
+def test_dashboard_api_returns_404_when_scope_is_outside_jurisdiction(users):
+    client = Client()
+    client.force_login(users["village_centre_b"])
+    other = users["village_centre"].bindings.get().code
+    assert client.get("/api/v1/dashboard", {"scope": other}).status_code == 404
+    assert client.get("/api/v1/dashboard", {"scope": "x"}).status_code == 404
+    assert client.get("/api/v1/dashboard", {"days": 0}).status_code == 400
+
+
+def test_dashboard_refused_when_caller_is_a_resident(users):
+    client = Client()
+    client.force_login(users["resident"])
+    assert client.get("/api/v1/dashboard").status_code == 403
+    assert client.get("/insight/").status_code == 403
+
+
+def test_dashboard_page_shows_numbers_and_charts_when_caller_is_centre_staff(users):
+    client = Client()
+    client.force_login(users["village_centre"])
+    response = client.get("/insight/", {"days": 90})
+    assert response.status_code == 200
+    assert b"chart-trend" in response.content
+    assert b'href="/insight/"' in response.content  # the nav link
