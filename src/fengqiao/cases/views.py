@@ -160,12 +160,20 @@ def _label(choices, value: str) -> str:
         return value
 
 
+def actor_display(event) -> str:
+    """Who took a step, in the reader's language (the stored label is in the writer's)."""
+    if event.actor_id:
+        return f"{event.actor.label} ({event.actor.get_role_display()})"
+    return str(gettext_lazy("System")) if event.actor_label == "system" else event.actor_label
+
+
 def timeline_rows(case: Case) -> list[dict]:
     rows = []
     for event in selectors.case_timeline(case=case):
         rows.append(
             {
                 "event": event,
+                "actor": actor_display(event),
                 "label": str(
                     ACTION_LABELS.get(event.action) or workflow.action_label(event.action)
                 ),

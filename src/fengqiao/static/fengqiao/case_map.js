@@ -79,7 +79,13 @@
       map.on("click", function (e) { el.fqSetPoint(e.latlng.lat, e.latlng.lng, { keepView: true }); });
       var typed = function () {
         var a = num(latInput.value), b = num(lngInput.value);
-        if (a !== null && b !== null) { draw(a, b); map.panTo([a, b]); }
+        if (a === null || b === null) { return; }
+        // The first pin makes Leaflet build its vector layer, which can scroll the page; keep
+        // the page still, or the click that blurred the field misses the button under it.
+        var x = window.scrollX, y = window.scrollY;
+        draw(a, b);
+        map.panTo([a, b], { animate: false });
+        window.scrollTo(x, y);
       };
       if (latInput) { latInput.addEventListener("change", typed); }
       if (lngInput) { lngInput.addEventListener("change", typed); }
