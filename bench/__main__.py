@@ -4,9 +4,9 @@ import argparse
 import json
 import sys
 
-from bench import p2_locate, p3_intake
+from bench import p1_import, p2_locate, p3_intake, p4_dashboard
 
-BENCHMARKS = {"p2": p2_locate.run, "p3": p3_intake.run}
+BENCHMARKS = {"p1": p1_import.run, "p2": p2_locate.run, "p3": p3_intake.run, "p4": p4_dashboard.run}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,6 +20,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--scale", type=float, default=1.0, help="P2: city size (1 = 77,312 micro-grids)"
     )
+    parser.add_argument(
+        "--cases", type=int, default=10_000_000, help="P4: cases over 3 years (10 M)"
+    )
+    parser.add_argument(
+        "--rows", type=int, default=1_000_000, help="P1: people rows in the CSV (5000000 for 5 M)"
+    )
+    parser.add_argument(
+        "--xlsx-rows", type=int, default=p1_import.XLSX_ROWS, help="P1: rows in the XLSX"
+    )
     args = parser.parse_args(argv)
     figures = []
     for name in args.names:
@@ -31,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
             database_url=args.database,
             points=args.points,
             scale=args.scale,
+            cases=args.cases,
+            rows=args.rows,
+            xlsx_rows=args.xlsx_rows,
         ):
             print(figure.line(), flush=True)
             figures.append(figure.as_dict())

@@ -6,6 +6,7 @@ ID and phone numbers are stored encrypted (`*_sealed`) with a keyed hash (`*_has
 for exact lookup and a masked form for lists; see fengqiao.core.crypto.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -355,3 +356,79 @@ class Facility(Located):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+
+class ImportJob(models.Model):
+    """One streaming import of a file, checkpointed after every committed batch.
+
+    A rerun of the same file by the same person continues after `last_row`; each batch is one
+    transaction that writes its rows, its errors and the new checkpoint together, so a crash
+    (even `kill -9`) leaves either the whole batch or none of it.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=16, default="people")
+    mode = models.CharField(_("mode"), max_length=16, default="valid_rows")
+    filename = models.CharField(_("file name"), max_length=200)
+    file_hash = models.CharField(max_length=64, db_index=True)
+    file_size = models.BigIntegerField(default=0)
+    path = models.CharField(max_length=500, blank=True)
+    options = models.JSONField(default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    message = models.TextField(blank=True)
+    # Persons with a larger id were written by this job: a duplicate found among them is a
+    # repeat within the file, not a person registered before.
+    person_id_floor = models.BigIntegerField(default=0)
+    last_row = models.IntegerField(_("last committed row"), default=0)
+    rows_done = models.IntegerField(_("rows done"), default=0)
+    rows_estimate = models.IntegerField(default=0)
+    created = models.IntegerField(_("created"), default=0)
+    unchanged = models.IntegerField(_("already present"), default=0)
+    error_rows = models.IntegerField(_("rows with errors"), default=0)
+    batches = models.IntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+
+    def __str__(self) -> str:
+        return f"import {self.pk} of {self.filename}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        if not self.rows_estimate:
+            return 0
+        return min(99, self.rows_done * 100 // self.rows_estimate)
+
+
+class ImportRowError(models.Model):
+    """A rejected row of a streaming import (row as a spreadsheet shows it, column, reason)."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")
+    row = models.IntegerField()
+    column = models.CharField(max_length=100)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["job", "row", "pk"]
+        indexes = [models.Index(fields=["job", "row"], name="importrowerror_job_row")]
+
+    def __str__(self) -> str:
+        return f"row {self.row}: {self.reason}"

@@ -16,4 +16,7 @@ urlpatterns = [
     path("dwellings/export.xlsx", views.dwellings_export, name="dwellings_export"),
     path("dwellings/<int:dwelling_id>/", views.dwelling_detail, name="dwelling"),
     path("import/", views.import_page, name="import"),
+    path("import/jobs/<int:job_id>/", views.import_job, name="import_job"),
+    path("import/jobs/<int:job_id>/run/", views.import_job_run, name="import_job_run"),
+    path("import/jobs/<int:job_id>/errors.xlsx", views.import_job_errors, name="import_job_errors"),
 ]

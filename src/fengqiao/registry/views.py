@@ -3,14 +3,15 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fengqiao.core.errors import DomainError, NotFound
 from fengqiao.core.http import client_ip
 from fengqiao.core.roles import REGISTRY_EDIT_ROLES, REGISTRY_EXPORT_ROLES, REVEAL_ROLES, has_role
-from fengqiao.registry import exporter, importer, selectors, services
+from fengqiao.registry import exporter, importer, selectors, services, streaming
+from fengqiao.registry.models import ImportJob
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -172,6 +173,9 @@ def import_page(request):
         run = importer.import_dwellings if kind == "dwellings" else importer.import_people
         if upload is None:
             context["error"] = _("Choose a file to import.")
+        elif kind == "people" and mode == "valid_rows":
+            # Large files: a checkpointed job the page runs and polls (see streaming.py).
+            context["job"] = _import_job_start(request.user, upload)
         else:
             try:
                 context["result"] = run(
@@ -181,3 +185,65 @@ def import_page(request):
                 context["error"] = exc.message
         context.update(kind=kind, mode=mode)
     return render(request, "registry/import.html", context)
+
+
+def _import_job_start(user, upload) -> ImportJob:
+    """Save the upload under FENGQIAO_HOME/imports and find or create its job."""
+    import hashlib
+    from pathlib import Path
+
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    suffix = Path(upload.name).suffix.lower()[:8] if Path(upload.name).suffix else ""
+    path = streaming.imports_folder() / f"{digest.hexdigest()}{suffix}"
+    if not path.exists():
+        with path.open("wb") as fh:
+            for chunk in upload.chunks():
+                fh.write(chunk)
+    return streaming.job_for(
+        actor=user,
+        filename=upload.name,
+        file_hash=digest.hexdigest(),
+        size=upload.size,
+        mode="valid_rows",
+        path=str(path),
+    )
+
+
+def _my_job(request, job_id: int) -> ImportJob:
+    if not has_role(request.user, REGISTRY_EDIT_ROLES):
+        raise Http404
+    return get_object_or_404(ImportJob, pk=job_id, actor=request.user)
+
+
+@login_required
+def import_job(request, job_id: int):
+    """The job's counters; the fragment polls itself while the job runs."""
+    job = _my_job(request, job_id)
+    return render(request, "registry/_import_job.html", {"job": job})
+
+
+@login_required
+@require_POST
+def import_job_run(request, job_id: int):
+    """Run (or continue) the job in this request; the page polls its counters meanwhile."""
+    job = _my_job(request, job_id)
+    error = None
+    try:
+        with open(job.path, "rb") as fh:
+            job = streaming.people_import_stream(
+                actor=request.user, filename=job.filename, fh=fh, job=job
+            )
+    except (DomainError, OSError) as exc:
+        error = getattr(exc, "message", None) or _("The uploaded file is no longer there.")
+        job.refresh_from_db()
+    return render(request, "registry/_import_job.html", {"job": job, "error": error})
+
+
+@login_required
+def import_job_errors(request, job_id: int):
+    job = _my_job(request, job_id)
+    response = HttpResponse(streaming.error_report_xlsx(job), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.xlsx"'
+    return response

@@ -176,7 +176,12 @@ def _village_mediation(village_code: str) -> dict:
         starts_on=clock.localdate(),
         ends_on=clock.localdate() + timedelta(days=14),
     )
+    from fengqiao.registry.models import ImportJob
+
+    # An import job of village A's centre: its pages belong to whoever started it.
+    job = ImportJob.objects.create(filename="people.csv", file_hash="0" * 64, actor=centre)
     return {
+        "job_id": job.pk,
         "dispute_code": dispute.case.code,
         "petition_code": petition.case.code,
         "referral_id": referral.pk,
@@ -327,6 +332,7 @@ def test_pages_return_404_or_nothing_when_caller_is_in_village_b(users, village_
         "<int:round_id>": village_a_objects["round_id"],
         "<int:referral_id>": village_a_objects["referral_id"],
         "<int:follow_up_id>": village_a_objects["follow_up_id"],
+        "<int:job_id>": village_a_objects["job_id"],
     }
     person = Person.objects.get(pk=village_a_objects["person_id"])
     checked = 0
@@ -345,7 +351,7 @@ def test_pages_return_404_or_nothing_when_caller_is_in_village_b(users, village_
         for key, value in params.items():
             url = url.replace(key, str(value))
         assert "<" not in url, url
-        method = client.post if name.endswith(("reveal", "act", "rate")) else client.get
+        method = client.post if name.endswith(("reveal", "act", "rate", "run")) else client.get
         response = method(url)
         if any(key in pattern for key in params):
             assert response.status_code == 404, (url, response.status_code)

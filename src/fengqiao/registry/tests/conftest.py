@@ -180,3 +180,11 @@ def tag_sensitive(db) -> PersonTag:
         name_en="Community correction",
         is_sensitive=True,
     )
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "kill9: starts the import command in a subprocess and kills it (about 15 s; runs in "
+        "make test, deselect with -m 'not kill9')",
+    )

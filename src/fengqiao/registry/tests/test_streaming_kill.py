@@ -1,0 +1,102 @@
+"""A real crash: `fengqiao import` is killed with SIGKILL part-way and run again."""
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+ROWS = 12_000
+BATCH = 500
+
+SETUP = """
+import sys, django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", "registry", verbosity=0)
+call_command("migrate", "accounts", verbosity=0)
+from fengqiao.accounts.models import JurisdictionBinding, User
+from fengqiao.core.idnumbers import make_id_number
+from fengqiao.regions.models import Region
+from fengqiao.registry.models import Dwelling
+from datetime import date, timedelta
+county = Region.objects.create(code="431202000000", name="县", level="county", kind="county")
+town = Region.objects.create(code="431202100000", name="镇", level="township", kind="town",
+                             parent=county)
+village = Region.objects.create(code="431202100200", name="村", level="village", kind="village",
+                                parent=town)
+Dwelling.objects.bulk_create(
+    Dwelling(code=f"D{i:05d}", village=village, region_code=village.code) for i in range(500)
+)
+user = User.objects.create_user(username="clerk", password="not-used-1234", role="centre_staff")
+JurisdictionBinding.objects.create(user=user, region=village, code=village.code)
+rows, n, day = [], 0, date(1950, 1, 1)
+with open(sys.argv[1], "w", encoding="utf-8") as fh:
+    fh.write("姓名,身份证号,户号,与户主关系,房屋编号\\n")
+    while n < int(sys.argv[2]):
+        for seq in range(0, 1000, 2):
+            if n >= int(sys.argv[2]):
+                break
+            head = n % 4 == 0
+            fh.write(f"人{n},{make_id_number('431202', day, seq)},H{n // 4},"
+                     f"{'户主' if head else '子女'},D{(n // 4) % 500:05d}\\n")
+            n += 1
+        day += timedelta(days=1)
+"""
+
+
+@pytest.mark.kill9
+def test_import_is_exact_when_killed_with_sigkill_and_rerun(tmp_path):
+    env = {**os.environ, "FENGQIAO_HOME": str(tmp_path), "DATABASE_URL": ""}
+    env["DJANGO_SETTINGS_MODULE"] = "fengqiao.settings"
+    data = tmp_path / "people.csv"
+    subprocess.run(
+        [sys.executable, "-c", SETUP, str(data), str(ROWS)], env=env, check=True, timeout=120
+    )
+    command = [
+        *(sys.executable, "-m", "fengqiao.cli", "import", "people", str(data)),
+        *("--user", "clerk", "--batch", str(BATCH), "--no-progress"),
+    ]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    db = sqlite3.connect(tmp_path / "fengqiao.sqlite3", timeout=20)
+    deadline = time.monotonic() + 60
+    committed = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        row = db.execute("SELECT last_row FROM registry_importjob").fetchone()
+        committed = row[0] if row else 0
+        if committed > 0:
+            break
+        time.sleep(0.02)
+    assert committed > 0, proc.stderr.read() if proc.poll() is not None else "no checkpoint"
+    time.sleep(random.uniform(0.0, 0.5))
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    killed_at = db.execute("SELECT last_row, state FROM registry_importjob").fetchone()
+    people_then = db.execute("SELECT count(*) FROM registry_person").fetchone()[0]
+    # Whole batches only: every committed row is a person (no errors in this file).
+    assert people_then == killed_at[0] - 1
+    if killed_at[1] != "done":
+        assert people_then < ROWS  # the kill really happened part-way
+
+    rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
+    assert db.execute("SELECT count(*) FROM registry_importjob").fetchone()[0] == 1
+    state, rows_done, created, errors = db.execute(
+        "SELECT state, rows_done, created, error_rows FROM registry_importjob"
+    ).fetchone()
+    assert (state, rows_done, created, errors) == ("done", ROWS, ROWS, 0)
+    assert db.execute("SELECT count(*) FROM registry_person").fetchone()[0] == ROWS
+    assert (
+        db.execute("SELECT count(DISTINCT id_number_hash) FROM registry_person").fetchone()[0]
+        == ROWS
+    )
+    assert db.execute("SELECT count(*) FROM registry_household").fetchone()[0] == ROWS // 4
+    assert (
+        db.execute("SELECT count(*) FROM registry_household WHERE head_id IS NULL").fetchone()[0]
+        == 0
+    )
+    db.close()
