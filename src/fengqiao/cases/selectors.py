@@ -114,10 +114,11 @@ def category_choices() -> QuerySet[Category]:
 
 
 def unit_choices(*, actor, case: Case) -> QuerySet[HandlingUnit]:
-    """Units a case can go to: those of the case's township and county."""
+    """Units a case can go to: those of the case's township and county (mediation committees
+    take disputes by assignment to a mediator, not by dispatch)."""
     return HandlingUnit.objects.filter(
         Q(region_code=case.region_code[:9]) | Q(region_code=case.region_code[:6])
-    )
+    ).exclude(kind="mediation")
 
 
 def inbox(*, actor, unread_only: bool = False) -> QuerySet[Notification]:

@@ -38,18 +38,19 @@ def committee_create(
     if MediationCommittee.objects.filter(region=region, name=name).exists():
         raise Conflict(_("A committee of this name already exists here."), field="name")
     serial = MediationCommittee.objects.filter(region=region).count() + 1
+    # The code prefix it serves (county 6, township 9, village 12 digits), as for any unit.
     unit = HandlingUnit.objects.create(
         code=f"med-{region.code}-{serial:02d}",
         name=name[:80],
         kind="mediation",
         region=region,
-        region_code=region.code,
+        region_code=region.prefix,
     )
     return MediationCommittee.objects.create(
         name=name[:80],
         kind=kind,
         region=region,
-        region_code=region.code,
+        region_code=region.prefix,
         unit=unit,
         specialities=_specialities(specialities),
         address=address[:200],

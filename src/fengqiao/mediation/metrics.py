@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.db.models import Q
 
-from fengqiao.cases.models import OPEN_STATUSES, CaseEvent, Kind
+from fengqiao.cases.models import CaseEvent, Kind, Status
 from fengqiao.core import clock
 from fengqiao.core.scoping import actor_prefixes, prefix_q
 from fengqiao.mediation.models import Dispute, MediationCommittee, Mediator, Petition
@@ -81,7 +81,7 @@ def dispute_metrics(*, actor, start: datetime, end: datetime) -> dict:
     overall = Tally()
     by_committee: dict[int, Tally] = defaultdict(Tally)
     by_mediator: dict[int, Tally] = defaultdict(Tally)
-    settled_at: dict[int, datetime] = {}
+    settled_at: dict[int, list[datetime]] = defaultdict(list)
     relapses: dict[int, list[datetime]] = defaultdict(list)
     for event in _scoped_events(actor, start, end).order_by("at"):
         data = event["data"] or {}
@@ -108,7 +108,7 @@ def dispute_metrics(*, actor, start: datetime, end: datetime) -> dict:
             continue
         # An agreement, or a referral that came back settled.
         days = (event["at"] - event["case__reported_at"]).total_seconds() / 86400
-        settled_at[event["case_id"]] = event["at"]
+        settled_at[event["case_id"]].append(event["at"])
         for tally in tallies:
             tally.agreements += action == "conclude"
             tally.settled += 1
@@ -127,8 +127,8 @@ def dispute_metrics(*, actor, start: datetime, end: datetime) -> dict:
 
 
 def _count_relapses(settled_at, relapses, overall, by_committee, by_mediator, end):
-    """A dispute settled in the period relapsed if a relapse follows its settlement (the
-    relapse may come after the period, so later events are read too)."""
+    """A settlement in the period relapsed if a relapse follows it before the dispute's next
+    settlement (the relapse may come after the period, so later events are read too)."""
     later = CaseEvent.objects.filter(
         case_id__in=list(settled_at), action="relapse", at__gte=end
     ).values_list("case_id", "at")
@@ -140,9 +140,14 @@ def _count_relapses(settled_at, relapses, overall, by_committee, by_mediator, en
             "pk", "committee_id", "mediator_id"
         )
     }
-    for case_id, at in settled_at.items():
-        if any(when >= at for when in relapses.get(case_id, [])):
-            owner = owners.get(case_id, {})
+    for case_id, times in settled_at.items():
+        owner = owners.get(case_id, {})
+        for i, at in enumerate(times):
+            until = times[i + 1] if i + 1 < len(times) else None
+            if not any(
+                when >= at and (until is None or when < until) for when in relapses.get(case_id, [])
+            ):
+                continue
             overall.relapsed += 1
             if owner.get("committee_id"):
                 by_committee[owner["committee_id"]].relapsed += 1
@@ -151,10 +156,11 @@ def _count_relapses(settled_at, relapses, overall, by_committee, by_mediator, en
 
 
 def _count_overdue(actor, start, end, overall, by_committee, by_mediator):
-    """Open disputes whose deadline passed in the period (up to now) without settlement."""
+    """Disputes in mediation whose settle deadline passed in the period (up to now)."""
     until = min(end, clock.now())
+    # The settle deadline runs while a mediator holds the dispute (claimed).
     qs = Dispute.objects.filter(
-        case__status__in=OPEN_STATUSES, case__due_at__gte=start, case__due_at__lt=until
+        case__status=Status.CLAIMED, case__due_at__gte=start, case__due_at__lt=until
     )
     prefixes = actor_prefixes(actor)
     if prefixes is not None:

@@ -207,9 +207,14 @@ def mediator_load(mediators) -> dict[int, int]:
     return {row["case__assignee__mediator"]: row["n"] for row in rows}
 
 
+# The code length of a committee at the level a case is at (grid cases go to the village).
+CODE_LENGTH_OF_LEVEL = {"grid": 12, "village": 12, "township": 9, "county": 6}
+
+
 def mediator_suggestions(*, actor, dispute: Dispute, limit: int = 5) -> list[dict]:
-    """Mediators who serve the dispute's place, best first: speciality, then nearness (a
-    village committee before the township's, before the county's), then the lightest load."""
+    """Mediators who serve the dispute's place, best first. Nearness to the dispute's level
+    counts most (小事不出村: a village dispute goes to the village committee first), then
+    speciality, then the lightest load."""
     serving = [dispute.region_code[:n] for n in (6, 9, 12) if n <= len(dispute.region_code)]
     mediators = list(
         Mediator.objects.filter(
@@ -226,13 +231,15 @@ def mediator_suggestions(*, actor, dispute: Dispute, limit: int = 5) -> list[dic
             mediator.specialities or mediator.committee.specialities or []
         )
         near = len(mediator.committee.region_code)
+        levels_away = abs(CODE_LENGTH_OF_LEVEL.get(dispute.case.level, 12) - near) / 3
+        score = 2 - 0.5 * levels_away + (0.75 if specialist else 0)
         ranked.append(
             {
                 "mediator": mediator,
                 "specialist": specialist,
                 "near": near,
                 "load": load.get(mediator.pk, 0),
-                "score": (2 if specialist else 0) + near / 12 - 0.25 * load.get(mediator.pk, 0),
+                "score": score - 0.25 * load.get(mediator.pk, 0),
             }
         )
     ranked.sort(key=lambda row: (-row["score"], row["mediator"].name))

@@ -445,8 +445,15 @@ def _next_agreement_number(dispute: Dispute, at: datetime) -> str:
     counter = AgreementCounter.objects.select_for_update().get(committee=committee, year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
-    short = committee.name.removesuffix("人民调解委员会").removesuffix("调解委员会")[:8]
-    return f"（{year}）{short}调字第{counter.last:04d}号"
+    return f"（{year}）{_short_name(committee.name)}调字第{counter.last:04d}号"
+
+
+def _short_name(name: str) -> str:
+    """枫桥镇人民调解委员会 → 枫桥镇; 枫桥县矛盾纠纷调解专家库 → 枫桥县; 老杨调解室 → 老杨."""
+    for suffix in ("人民调解委员会", "调解委员会", "矛盾纠纷调解专家库", "调解专家库", "调解室"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name.removesuffix(suffix)[:8]
+    return name[:8]
 
 
 def _schedule_follow_up(dispute: Dispute, at: datetime, days: int | None = None) -> FollowUp:
@@ -506,16 +513,18 @@ def dispute_conclude(
         dispute.outcome, dispute.concluded_at = outcome, at
         dispute.save(update_fields=["outcome", "concluded_at"])
         if outcome == Outcome.AGREEMENT:
-            agreement = MediationAgreement.objects.create(
-                dispute=dispute,
-                number=_next_agreement_number(dispute, at),
-                facts=facts.strip(),
-                terms=terms,
-                performance=performance.strip(),
-                made_at=at,
-                region_code=dispute.region_code,
+            # After a relapse the new agreement replaces the old one; the old number and
+            # terms stay in the log (each conclude event carries them).
+            agreement = MediationAgreement.objects.filter(dispute=dispute).first()
+            agreement = agreement or MediationAgreement(
+                dispute=dispute, region_code=dispute.region_code
             )
-            data["agreement"] = agreement.number
+            agreement.number = _next_agreement_number(dispute, at)
+            agreement.facts, agreement.terms = facts.strip(), terms
+            agreement.performance, agreement.made_at = performance.strip(), at
+            agreement.signed_copy, agreement.signed_sha256, agreement.signed_at = "", "", None
+            agreement.save()
+            data["agreement"], data["terms"] = agreement.number, terms
             _schedule_follow_up(dispute, at)
 
     with transaction.atomic():

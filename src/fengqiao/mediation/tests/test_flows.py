@@ -769,3 +769,66 @@ def test_leaders_do_not_register_and_failed_mediations_are_not_settled(world, at
     )
     assert not selectors.dispute_list(actor=world["village_centre"], queue="settled").exists()
     assert selectors.dispute_list(actor=world["village_centre"], q="楼上").exists()
+
+
+def test_relapse_re_mediated_to_a_new_agreement_counts_one_relapse(world, at_start):
+    dispute = _register(world, world["village_centre"])
+    _to_mediation(world, dispute)
+    _session(world, dispute)
+    terms = {"facts": "漏水", "performance": "当场", "result": "达成协议"}
+    mediation.dispute_conclude(
+        actor=world["mediator_a"],
+        dispute_id=dispute.pk,
+        outcome="agreement",
+        terms=["赔2000元"],
+        **terms,
+    )
+    first = mediation.dispute_get(actor=world["mediator_a"], dispute_id=dispute.pk).agreement.number
+    follow_up = FollowUp.objects.get(dispute=dispute)
+    _advance(30)
+    followups.follow_up_record(
+        actor=world["mediator_a"], follow_up_id=follow_up.pk, result="relapsed", note="又漏水"
+    )
+    case_services.case_claim(actor=world["mediator_a"], case_id=dispute.pk)
+    _session(world, dispute, "重新调解")
+    again = mediation.dispute_conclude(
+        actor=world["mediator_a"],
+        dispute_id=dispute.pk,
+        outcome="agreement",
+        terms=["赔3000元"],
+        **terms,
+    )
+    assert again.agreement.terms == ["赔3000元"] and again.agreement.number != first
+    old_terms = dispute.case.events.filter(action="conclude").order_by("seq").first().data["terms"]
+    assert old_terms == ["赔2000元"]  # the replaced agreement stays in the log
+    figures = metrics.dispute_metrics(
+        actor=world["county_centre"], start=START, end=clock.now() + timedelta(days=1)
+    )
+    assert figures["settled"] == 2 and figures["relapse_rate"] == 0.5
+
+
+def test_a_village_dispute_is_suggested_to_the_village_before_a_county_specialist(world, at_start):
+    from fengqiao.accounts.services import user_create
+    from fengqiao.mediation.committees import mediator_add
+    from fengqiao.mediation.models import MediationCommittee
+
+    pool = MediationCommittee.objects.get(kind="expert_pool")
+    expert_user = user_create(
+        username="expert",
+        password="fengqiao-demo",
+        role="mediator",  # noqa: S106
+        jurisdiction=[pool.region.code],
+        check_password=False,
+    )
+    expert = mediator_add(
+        actor=world["admin"], committee=pool, user=expert_user, specialities=["neighbour_dispute"]
+    )
+    generalist = world["village_mediator"]
+    generalist.specialities = []
+    generalist.save()
+    dispute = _register(world, world["village_centre"])
+    ranked = [
+        row["mediator"]
+        for row in selectors.mediator_suggestions(actor=world["village_centre"], dispute=dispute)
+    ]
+    assert ranked.index(generalist) < ranked.index(expert)
