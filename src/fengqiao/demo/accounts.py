@@ -1,4 +1,4 @@
-"""Demo accounts: one per role, bound to the first township, village and grid of the demo county."""
+"""Demo accounts: one per role (two desks more: court, petition office) in the demo county."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ DEMO_USERNAMES = (
     "grid_worker",
     "handler",
     "mediator",
+    "court",
+    "petition_office",
     "leader",
     "resident",
 )
@@ -70,6 +72,9 @@ def create_demo_accounts(*, seed: int = DEFAULT_SEED) -> list[DemoAccount]:
 
     The grid chief also becomes the chief of the first grid and the grid worker a worker of
     its first micro-grid; the resident is the head of the first household of the first village.
+    `court` (a handler) and `petition_office` (centre staff, who acknowledge and route
+    petitions) are bound to the county; the mediation set-up makes them members of the county
+    court and petition office (`demo.committees`).
     """
     units = _units()
     fake = Faker("zh_CN")
@@ -125,6 +130,19 @@ def create_demo_accounts(*, seed: int = DEFAULT_SEED) -> list[DemoAccount]:
             f"{units.township.name}人民调解委员会 {fake.name()}",
         ),
         ("leader", Role.LEADER, [units.county.code], f"{units.county.name}委政法委 {fake.name()}"),
+        # Last, so the names drawn for the accounts above stay what they were.
+        (
+            "court",
+            Role.HANDLER,
+            [units.county.code],
+            f"{units.county.name}人民法院立案庭 {fake.name()}",
+        ),
+        (
+            "petition_office",
+            Role.CENTRE_STAFF,
+            [units.county.code],
+            f"{units.county.name}信访局 {fake.name()}",
+        ),
     ]
     with transaction.atomic():
         for username, role, jurisdiction, display_name in specs:

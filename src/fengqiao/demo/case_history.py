@@ -16,7 +16,9 @@ the deadline, as the worker would. Because everything happens in time order, cas
 run in report order within each day, duplicate detection sees the cases that were open at
 that moment, and a sweep only ever sees what was true then. Steps that would fall after
 `now` are not taken, so recent cases are left open at whatever stage they have reached,
-and cases nobody acts on climb to the county by themselves and sit there overdue.
+and cases nobody acts on climb to the county by themselves and sit there overdue. Other
+simulations run on the same timeline (`alongside`: the mediation history's disputes,
+screening and petitions), so case numbers follow report order across case kinds.
 
 Staff who act are the demo accounts where they exist (village_centre, grid_chief,
 handler, resident…) and otherwise generated accounts with unusable passwords, created
@@ -32,9 +34,10 @@ import heapq
 import random
 import time as monotonic_time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import shapely
@@ -68,7 +71,7 @@ from fengqiao.regions.locator import grids_changed
 from fengqiao.regions.models import Grid, Region
 from fengqiao.registry.models import Household
 
-__all__ = ["generate_case_history"]
+__all__ = ["Simulation", "generate_case_history", "run_in_time_order"]
 
 Progress = Callable[[str], None]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -541,8 +544,11 @@ class _History:
             )
         }
         self.units: dict[str, list[tuple[HandlingUnit, set[str]]]] = {}
-        units = HandlingUnit.objects.filter(region_code__startswith=prefix).prefetch_related(
-            "categories"
+        # Mediation committees take disputes, not the general cases dispatched here.
+        units = (
+            HandlingUnit.objects.filter(region_code__startswith=prefix)
+            .exclude(kind="mediation")
+            .prefetch_related("categories")
         )
         self.units_by_pk = {}
         for unit in units.order_by("code"):
@@ -672,8 +678,9 @@ class _History:
             self.desk[key] = user
         return user
 
-    def resident(self, village: Region) -> User | None:
-        """One of a few household heads of the village, with a resident account."""
+    def resident(self, village: Region, rng: random.Random | None = None) -> User | None:
+        """One of a few household heads of the village, with a resident account (chosen with
+        `rng`, by default the case history's own stream)."""
         pool = self.residents.get(village.code)
         if pool is None:
             pool = list(
@@ -684,7 +691,7 @@ class _History:
             self.residents[village.code] = pool
         if not pool:
             return None
-        head = self.rng.choice(pool).head
+        head = (rng or self.rng).choice(pool).head
         user = self.resident_users.get(head.pk)
         if user is None:
             user = User.objects.filter(person=head).first()
@@ -939,30 +946,36 @@ class _History:
         # UTC: the clock is frozen at this instant and event times are hashed as given.
         heapq.heappush(self.heap, _Entry(when.astimezone(UTC), self.serial, kind, agent, token))
 
-    def run(self) -> None:
+    def start(self) -> None:
         for agent in self.agents:
             self.push(agent.reported_at, "report", agent)
-        total, reported, started = len(self.agents), 0, monotonic_time.monotonic()
-        step = max(1, total // 5)
-        while self.heap:
-            entry = heapq.heappop(self.heap)
-            clock.freeze(entry.when)
-            if entry.kind == "report":
-                self.report(entry.agent)
-                reported += 1
-                if reported % step == 0 or reported == total:
-                    elapsed = monotonic_time.monotonic() - started
-                    self.progress(
-                        f"  case history: {reported:,}/{total:,} reported ({elapsed:.0f} s)"
-                    )
-            elif entry.kind == "step":
-                agent = entry.agent
-                if entry.token == agent.token and not agent.failed:
-                    self.take_step(agent, entry.when)
-            elif entry.kind == "sweep":
-                self.sweep(entry.when)
-            elif entry.kind == "auto_close":
-                self.auto_close(entry.when)
+        self.reported, self.started = 0, monotonic_time.monotonic()
+
+    def next_at(self) -> datetime | None:
+        """When this simulation's next entry is due (None: nothing left)."""
+        return self.heap[0].when if self.heap else None
+
+    def step(self) -> None:
+        """Take the earliest entry: a report, an agent's step or a pass of the worker."""
+        entry = heapq.heappop(self.heap)
+        clock.freeze(entry.when)
+        if entry.kind == "report":
+            self.report(entry.agent)
+            self.reported += 1
+            total = len(self.agents)
+            if self.reported % max(1, total // 5) == 0 or self.reported == total:
+                elapsed = monotonic_time.monotonic() - self.started
+                self.progress(
+                    f"  case history: {self.reported:,}/{total:,} reported ({elapsed:.0f} s)"
+                )
+        elif entry.kind == "step":
+            agent = entry.agent
+            if entry.token == agent.token and not agent.failed:
+                self.take_step(agent, entry.when)
+        elif entry.kind == "sweep":
+            self.sweep(entry.when)
+        elif entry.kind == "auto_close":
+            self.auto_close(entry.when)
 
     def report(self, agent: _Agent) -> None:
         rng = self.rng
@@ -1355,8 +1368,43 @@ class _History:
         }
 
 
+class Simulation(Protocol):
+    """Something that runs beside the case history on the same timeline (the mediation
+    history): made from the history (its staff directory), it takes its own steps in time
+    order and sums up what it made."""
+
+    name: str
+    busy_seconds: float
+
+    def start(self) -> None: ...
+
+    def next_at(self) -> datetime | None: ...
+
+    def step(self) -> None: ...
+
+    def summary(self) -> dict: ...
+
+
+def run_in_time_order(simulations: Sequence[Simulation | _History]) -> None:
+    """Take the earliest entry of any simulation until none is left, so every case of every
+    kind is reported and handled in time order (and case numbers follow report order)."""
+    for simulation in simulations:
+        simulation.start()
+    while True:
+        due = [(s.next_at(), i) for i, s in enumerate(simulations)]
+        due = [(when, i) for when, i in due if when is not None]
+        if not due:
+            return
+        simulations[min(due)[1]].step()
+
+
 def generate_case_history(
-    *, count: int, seed: int, now: datetime, progress: Progress | None = None
+    *,
+    count: int,
+    seed: int,
+    now: datetime,
+    progress: Progress | None = None,
+    alongside: Sequence[Callable[[_History], Simulation]] = (),
 ) -> dict:
     """Create `count` cases over the year before `now` by running the case services.
 
@@ -1364,9 +1412,13 @@ def generate_case_history(
     escalated_by_sweep, reopened, rated, overdue_open, by_channel, by_level,
     accounts_created, failures (steps the services refused: empty unless the rules changed
     under the generator), elapsed_seconds.
+
+    `alongside`: factories of other simulations (the mediation history) run on the same
+    timeline; each gets this history as its staff directory, and its summary comes back
+    under its name.
     """
     started = monotonic_time.monotonic()
-    if count <= 0:
+    if count <= 0 and not alongside:
         return {"cases": 0}
     before = getattr(clock, "_frozen", None)  # restored after: a test may have frozen time
     # The county's grids may be newer than this process's point index (e.g. just seeded in
@@ -1374,19 +1426,23 @@ def generate_case_history(
     grids_changed()
     try:
         with transaction.atomic():
-            history = _History(count=count, seed=seed, now=now, progress=progress)
+            history = _History(count=max(count, 0), seed=seed, now=now, progress=progress)
             history.plan()
-            history.run()
+            others = [make(history) for make in alongside]
+            run_in_time_order([history, *others])
             clock.freeze(history.now)
             result = history.summary()
+            for other in others:
+                result[other.name] = other.summary()
     finally:
         clock.freeze(before)
     result["elapsed_seconds"] = round(monotonic_time.monotonic() - started, 1)
-    if progress:
+    if progress and result["cases"]:
+        own = result["elapsed_seconds"] - sum(other.busy_seconds for other in others)
         states = ", ".join(f"{s} {n:,}" for s, n in result["by_status"].items() if n)
         progress(
             f"  case history: {result['cases']:,} cases, {result['events']:,} events "
-            f"in {result['elapsed_seconds']} s ({states}; escalated {result['escalated']:,}, "
+            f"in {own:.1f} s ({states}; escalated {result['escalated']:,}, "
             f"reopened {result['reopened']:,}, rated {result['rated']:,}, "
             f"overdue {result['overdue_open']:,})"
         )

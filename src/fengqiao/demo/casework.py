@@ -1,5 +1,5 @@
 """Case handling for the demo county: categories, SLA rules, township units, the handler,
-and a year of case history."""
+and a year of case history (with the disputes and petitions beside it)."""
 
 from datetime import datetime
 
@@ -8,7 +8,7 @@ from django.conf import settings
 from fengqiao.accounts.models import User
 from fengqiao.cases.defaults import ensure_default_categories, ensure_township_units
 from fengqiao.core import clock
-from fengqiao.demo import COUNTY_CODE
+from fengqiao.demo import COUNTY_CODE, mediation_history
 from fengqiao.demo.case_history import generate_case_history
 from fengqiao.regions.models import Region
 
@@ -38,10 +38,25 @@ HISTORY_CASES = {"small": 60, "county": 3000, "city": 3000}
 
 def seed_case_history(scale: str, seed: int, now: datetime | None = None, *, progress=None) -> dict:
     """A year of cases in the demo county, before `now` (default: the clock's now), made by
-    the real services. Off when the setting FENGQIAO_DEMO_CASE_HISTORY is False."""
+    the real services, with the year's disputes, screening and petitions on the same
+    timeline (its summary under "mediation"). Off when the setting
+    FENGQIAO_DEMO_CASE_HISTORY is False."""
     if not getattr(settings, "FENGQIAO_DEMO_CASE_HISTORY", True):
         return {"cases": 0}
     count = HISTORY_CASES.get(scale, 0)
+    disputes, petitions = mediation_history.MEDIATION_HISTORY.get(scale, (0, 0))
     if progress:
-        progress(f"case history: {count:,} cases over the last year")
-    return generate_case_history(count=count, seed=seed, now=now or clock.now(), progress=progress)
+        progress(
+            f"case history: {count:,} cases, {disputes:,} disputes and {petitions:,} petitions "
+            "over the last year"
+        )
+    beside = []
+    if disputes or petitions:
+        beside.append(
+            mediation_history.alongside(
+                disputes=disputes, petitions=petitions, seed=seed, progress=progress
+            )
+        )
+    return generate_case_history(
+        count=count, seed=seed, now=now or clock.now(), progress=progress, alongside=beside
+    )

@@ -21,6 +21,7 @@ from fengqiao.demo import CITY_CODE, COUNTY_CODE, DEFAULT_SEED, PROVINCE_CODE, g
 from fengqiao.demo import tags as T
 from fengqiao.demo.accounts import DemoAccount, create_demo_accounts, demo_account_rows
 from fengqiao.demo.casework import seed_case_history, setup_case_handling
+from fengqiao.demo.committees import setup_mediation
 from fengqiao.regions.models import Grid, Region
 from fengqiao.regions.services import apply_boundary
 from fengqiao.registry.models import (
@@ -127,6 +128,8 @@ _COUNT_LABELS = (
     ("places", "places"),
     ("facilities", "facilities"),
     ("users", "users"),
+    ("committees", "mediation committees"),
+    ("mediators", "mediators"),
 )
 
 
@@ -145,7 +148,7 @@ class SeedStats:
         if self.already_seeded:
             return [f"The demo county ({COUNTY_CODE[:6]}) is already loaded; nothing changed."]
         lines = [f"Seeded scale {self.scale!r} (seed {self.seed}) in {self.elapsed_seconds:.1f} s:"]
-        lines += [f"  {label:<17}{self.counts[key]:>12,}" for key, label in _COUNT_LABELS]
+        lines += [f"  {label:<21}{self.counts[key]:>10,}" for key, label in _COUNT_LABELS]
         return lines
 
 
@@ -1193,8 +1196,12 @@ def seed(
         before = len(demo_account_rows())
         stats.accounts = create_demo_accounts(seed=seed)
         builder.counts["handling units"] = setup_case_handling()
+        builder.progress("mediation committees and mediators")
+        mediation = setup_mediation(seed=seed)
+        builder.counts["committees"] = mediation["committees"]
+        builder.counts["mediators"] = mediation["mediators"]
+        builder.counts["users"] += len(stats.accounts) - before + mediation["accounts"]
         seed_case_history(scale, seed, progress=builder.progress)
-        builder.counts["users"] += len(stats.accounts) - before
     # Rebuild this process's locator now (it reads through this connection, so it sees the
     # grids even inside a caller's transaction) and tell the others once that commits.
     grids_changed()

@@ -1,6 +1,7 @@
 """The demo case history: made by the real services, so every log verifies and every step
 was a legal transition; spread over channels, categories and levels; with the odd cases
-(escalated, reopened, merged, rejected, overdue) a demo needs."""
+(escalated, reopened, merged, rejected, overdue) a demo needs. The disputes and petitions
+made beside it (tests in test_mediation_history) share its timeline and its case numbers."""
 
 from collections import Counter, defaultdict
 from datetime import timedelta
@@ -20,6 +21,7 @@ from fengqiao.cases.models import (
     CaseEvent,
     Channel,
     HandlingUnit,
+    Kind,
     Level,
     Status,
 )
@@ -64,15 +66,20 @@ def _events_by_case():
     return by_case
 
 
+def _general():
+    return Case.objects.filter(kind=Kind.GENERAL)
+
+
 def test_small_seed_makes_the_history_without_refusals(history):
-    assert history["cases"] == HISTORY_CASES["small"] == Case.objects.count()
+    assert history["cases"] == HISTORY_CASES["small"] == _general().count()
     assert history["failures"] == []
-    assert history["events"] == CaseEvent.objects.count() > 5 * history["cases"]
+    events = CaseEvent.objects.filter(case__kind=Kind.GENERAL).count()
+    assert history["events"] == events > 5 * history["cases"]
     assert history["elapsed_seconds"] < 30  # ~3 s on an idle laptop
 
 
 def test_cases_spread_over_channels_categories_levels_and_the_year(history):
-    cases = Case.objects.all()
+    cases = _general()
     channels = Counter(cases.values_list("channel", flat=True))
     assert len(channels) >= 6
     assert channels.most_common(1)[0][0] == Channel.GRID_APP
@@ -99,15 +106,17 @@ def test_every_log_verifies(history):
 
 
 def test_every_status_change_is_a_legal_transition(history):
+    """For every case of every kind (disputes and petitions have their own steps)."""
     cases = {c.pk: c for c in Case.objects.all()}
     for case_id, events in _events_by_case().items():
         case = cases[case_id]
+        table = workflow.table_for(case.kind)
         report, *steps = events
         assert (report.action, report.from_status, report.to_status) == ("report", "", "reported")
         assert report.at == case.reported_at
         status, level, at = Status.REPORTED, report.to_level, report.at
         for event in steps:
-            step = workflow.TRANSITIONS.get((status, event.action))
+            step = table.get((status, event.action))
             assert step is not None, f"{case.code}: {event.action} from {status}"
             assert event.from_status == status and event.from_level == level
             if event.action == "rate":  # a satisfied rating closes the case
@@ -136,7 +145,7 @@ def test_the_history_has_the_cases_a_demo_needs(history):
     assert CaseEvent.objects.filter(action="return").exists()
     assert CaseEvent.objects.filter(action="transfer").exists()
     assert CaseEvent.objects.filter(action="approve_extension").exists()
-    assert Case.objects.filter(status=Status.REJECTED).exists()
+    assert _general().filter(status=Status.REJECTED).exists()
     merged = Case.objects.filter(status=Status.MERGED)
     assert merged.exists()
     for case in merged:
@@ -145,15 +154,15 @@ def test_the_history_has_the_cases_a_demo_needs(history):
         # Reported while its master was open, near it and in the same words: flagged.
         report = case.events.get(seq=1)
         assert case.master.code in [c["code"] for c in report.data["candidates"]]
-    rated = Case.objects.filter(rating__isnull=False)
+    rated = _general().filter(rating__isnull=False)
     assert rated.exists()
     assert rated.filter(rating__gte=4).count() > rated.count() // 2
     # An unhappy rating (1-2) reopens the case, or the centre closes it with a reason.
     assert CaseEvent.objects.filter(action="rate", data__rating__lte=2).exists()
     for case in rated.filter(rating__lte=2):
         assert case.status in (Status.VERIFIED, Status.CLOSED)
-    assert Case.objects.filter(status=Status.CLOSED).count() > Case.objects.count() // 2
-    open_cases = Case.objects.filter(status__in=OPEN_STATUSES)
+    assert _general().filter(status=Status.CLOSED).count() > _general().count() // 2
+    open_cases = _general().filter(status__in=OPEN_STATUSES)
     assert open_cases.count() >= 2
     overdue = open_cases.filter(due_at__lt=timezone.now())
     assert overdue.exists() and overdue.count() == history["overdue_open"]
@@ -162,6 +171,8 @@ def test_the_history_has_the_cases_a_demo_needs(history):
 
 
 def test_case_numbers_run_in_report_order_within_each_day(history):
+    """Across kinds too: disputes and petitions are made on the same timeline."""
+    assert Case.objects.exclude(kind=Kind.GENERAL).exists()
     by_day = defaultdict(list)
     for code, reported_at in Case.objects.values_list("code", "reported_at"):
         assert code.startswith("SJ") and len(code) == 14

@@ -1,4 +1,5 @@
-"""Tests for the demo seed at small scale: tilings, locations, people, groups, tags, accounts."""
+"""Tests for the demo seed at small scale: tilings, locations, people, groups, tags, accounts,
+mediation committees and mediators."""
 
 from collections import Counter, defaultdict
 from datetime import date
@@ -13,6 +14,7 @@ from django.test import override_settings
 from shapely.geometry import shape
 
 from fengqiao.accounts.models import User
+from fengqiao.cases.models import HandlingUnit
 from fengqiao.core import crypto, divisions
 from fengqiao.core.idnumbers import parse_id_number
 from fengqiao.core.roles import Role
@@ -20,6 +22,7 @@ from fengqiao.demo import COUNTY_CODE, geometry
 from fengqiao.demo import tags as T
 from fengqiao.demo.accounts import DEMO_PASSWORD, DEMO_USERNAMES
 from fengqiao.demo.seed import AS_OF, SCALES, SeedStats, _Builder, cn_number, credit_code, seed
+from fengqiao.mediation.models import MediationCommittee, Mediator
 from fengqiao.regions.locator import grids_changed, locate_many
 from fengqiao.regions.models import Grid, Region
 from fengqiao.registry.models import (
@@ -228,7 +231,9 @@ def test_stats_match_the_database(seeded):
     assert counts["grids"] == 8
     assert counts["regions"] == Region.objects.count() == 1 + 1 + 1 + 2 + 4
     assert counts["person_tags"] == PersonTagging.objects.count()
-    assert counts["users"] == len(DEMO_USERNAMES)
+    assert counts["users"] == User.objects.count() == len(DEMO_USERNAMES) + counts["mediators"] - 1
+    assert counts["committees"] == MediationCommittee.objects.count()
+    assert counts["mediators"] == Mediator.objects.count()
     assert any("people" in line for line in seeded.lines())
 
 
@@ -256,6 +261,8 @@ def test_demo_accounts_have_roles_and_bindings(seeded):
         "grid_worker": (Role.GRID_WORKER, {micro.code}),
         "handler": (Role.HANDLER, {township.prefix}),
         "mediator": (Role.MEDIATOR, {township.prefix}),
+        "court": (Role.HANDLER, {county.prefix}),
+        "petition_office": (Role.CENTRE_STAFF, {county.prefix}),
         "leader": (Role.LEADER, {county.prefix}),
         "resident": (Role.RESIDENT, set()),
     }
@@ -272,6 +279,42 @@ def test_demo_accounts_have_roles_and_bindings(seeded):
     first = Household.objects.filter(region_code__startswith=village.code).order_by("number")[0]
     assert resident.person == first.head
     assert [a.role for a in seeded.accounts] == [expected[n][0] for n in DEMO_USERNAMES]
+
+
+def test_every_committee_has_mediators_and_the_desks_their_units(seeded):
+    county = Region.objects.get(code=COUNTY_CODE)
+    township = county.children.order_by("code").first()
+    committees = MediationCommittee.objects.annotate(n=Count("mediators"))
+    kinds = Counter(committees.values_list("kind", flat=True))
+    villages = Region.objects.filter(level=Region.Level.VILLAGE).count()
+    assert kinds == {"village": villages, "township": 2, "sector": 4, "expert_pool": 1, "room": 1}
+    low_high = {"village": (1, 2), "township": (2, 4), "sector": (2, 2), "room": (1, 1)}
+    for committee in committees:
+        low, high = low_high.get(committee.kind, (8, 8))
+        assert low <= committee.n <= high, committee.name
+        members = set(committee.unit.members.values_list("pk", flat=True))
+        assert set(committee.mediators.values_list("user_id", flat=True)) <= members
+    experts = Mediator.objects.filter(committee__kind="expert_pool")
+    assert experts.count() == 8 and all(m.is_expert and m.specialities for m in experts)
+    assert {"retired_judge", "lawyer", "police", "doctor", "teacher", "psychologist"} <= set(
+        experts.values_list("background", flat=True)
+    )
+    # Village and township mediators take every kind of dispute; they are named people.
+    local = Mediator.objects.filter(committee__kind__in=["village", "township"])
+    for mediator in local.exclude(user__username="mediator"):
+        assert mediator.specialities == [] and 2 <= len(mediator.name) <= 4
+        assert mediator.user.role == Role.MEDIATOR and not mediator.user.has_usable_password()
+        assert mediator.user.username.startswith("med_")
+    room = MediationCommittee.objects.get(kind="room")
+    assert room.name.startswith("老") and room.name.endswith("调解室")
+    assert room.region.parent == township and room.mediators.get().name[0] == room.name[1]
+    demo = Mediator.objects.get(user__username="mediator")
+    assert demo.committee.kind == "township" and demo.committee.region == township
+    assert demo.name in demo.user.display_name
+    court = HandlingUnit.objects.get(kind="court")
+    office = HandlingUnit.objects.get(kind="petition_office")
+    assert list(court.members.values_list("username", flat=True)) == ["court"]
+    assert list(office.members.values_list("username", flat=True)) == ["petition_office"]
 
 
 def test_seed_command_reports_the_loaded_county(seeded):

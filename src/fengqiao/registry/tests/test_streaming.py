@@ -229,7 +229,7 @@ def test_import_page_runs_a_job_and_shows_its_counters_when_mode_is_valid_rows(
     from django.test import Client
 
     settings.FENGQIAO_HOME = tmp_path
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")  # assertions read the English msgids
     client.force_login(centre_a)
     content = csv_file([HEADER, person_row(1), person_row(1)]).getvalue()
     page = client.post(
