@@ -1,6 +1,7 @@
 """A throwaway fengqiao installation for a benchmark: its own data folder and database."""
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -8,11 +9,15 @@ import sys
 import tempfile
 import time
 import urllib.request
+import zlib
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
+from fengqiao.core.keys import new_data_key
+
 FENGQIAO = [sys.executable, "-m", "fengqiao.cli"]
+REDIS_URL = os.environ.get("FENGQIAO_BENCH_REDIS", "redis://127.0.0.1:6379")
 
 
 def free_port() -> int:
@@ -33,11 +38,46 @@ def fresh_postgres(url: str, name: str) -> str:
     return urlunparse(parts._replace(path=f"/{name}"))
 
 
+def production_env(home: Path) -> dict:
+    """Settings of a production start (fresh keys from the environment, collected static files,
+    Redis as the shared cache when it answers), as deploy/env.example describes them."""
+    env = {
+        "FENGQIAO_PRODUCTION": "1",
+        "FENGQIAO_SECRET_KEY": secrets.token_urlsafe(50),
+        "FENGQIAO_DATA_KEY": new_data_key(),
+        "LOG_LEVEL": "WARNING",
+    }
+    number = zlib.crc32(str(home).encode()) % 15 + 1
+    if redis_fresh_database(REDIS_URL, number):
+        env["REDIS_URL"] = f"{REDIS_URL}/{number}"
+    return env
+
+
+def redis_fresh_database(url: str, number: int) -> bool:
+    """Empty Redis database `number` (left from an earlier run); False if Redis is not there."""
+    parts = urlparse(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 6379), timeout=1) as sock:
+            sock.sendall(f"SELECT {number}\r\nFLUSHDB\r\n".encode())
+            return sock.recv(64).startswith(b"+OK")
+    except OSError:
+        return False
+
+
 @contextmanager
-def installation(*, database_url: str = "", scale: str = "small", name: str = "fq_bench"):
-    """Yield (env, db_url) for a migrated, seeded installation; remove it afterwards."""
+def installation(
+    *,
+    database_url: str = "",
+    scale: str = "small",
+    name: str = "fq_bench",
+    production: bool = False,
+):
+    """Yield the environment of a migrated, seeded installation; remove it afterwards.
+    `production` sets it up as `serve --production` needs it (see production_env)."""
     home = Path(tempfile.mkdtemp(prefix="fq-bench-"))
     env = {**os.environ, "FENGQIAO_HOME": str(home), "DATABASE_URL": ""}
+    if production:
+        env.update(production_env(home))
     if database_url:
         env["DATABASE_URL"] = fresh_postgres(database_url, name)
     try:
@@ -45,23 +85,36 @@ def installation(*, database_url: str = "", scale: str = "small", name: str = "f
         subprocess.run(
             [*FENGQIAO, "seed", "--scale", scale], env=env, check=True, stdout=subprocess.DEVNULL
         )
+        if production:
+            subprocess.run(
+                [*FENGQIAO, "collectstatic", "--noinput", "-v", "0"], env=env, check=True
+            )
         yield env
     finally:
         shutil.rmtree(home, ignore_errors=True)
 
 
 @contextmanager
-def serving(env: dict, *, threads: int = 16):
+def serving(env: dict, *, threads: int | None = None, workers: int | None = None):
+    """Serve the installation on a free loopback port: gunicorn (`serve --production`) when
+    the installation was made with production=True, else waitress."""
     port = free_port()
+    command = [*FENGQIAO, "serve", "--port", str(port)]
+    if env.get("FENGQIAO_PRODUCTION"):
+        command.append("--production")
+        if workers:
+            command += ["--workers", str(workers)]
+    if threads:
+        command += ["--threads", str(threads)]
     proc = subprocess.Popen(
-        [*FENGQIAO, "serve", "--port", str(port), "--threads", str(threads)],
+        command,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(150):
             try:
                 urllib.request.urlopen(base + "/healthz", timeout=1)  # noqa: S310 - loopback
                 break
