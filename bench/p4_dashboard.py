@@ -241,7 +241,7 @@ def _run(database_url: str, home: str, count: int) -> list[Figure]:
     from fengqiao.accounts.models import User
     from fengqiao.cases.defaults import ensure_default_categories
     from fengqiao.cases.models import Category
-    from fengqiao.insight.rollup import rollup_rebuild_all_system
+    from fengqiao.insight.rebuild import rollup_rebuild_all_system
     from fengqiao.insight.selectors import dashboard_get, figures_from_cases, figures_from_rollups
 
     ensure_default_categories()
@@ -265,7 +265,7 @@ def _run(database_url: str, home: str, count: int) -> list[Figure]:
     figures = [
         Figure(f"p4 {label} cases generated", count, "cases"),
         Figure(f"p4 {label} generate (COPY/executemany)", count / generated, "cases/s"),
-        Figure(f"p4 {label} rollup build (worker code)", count / built, "cases/s"),
+        Figure(f"p4 {label} rollup build (set-based, worker code)", count / built, "cases/s"),
     ]
     rng = random.Random(SEED)
     for level, scopes in (("county", COUNTIES), ("city", [CITY])):

@@ -19,10 +19,11 @@ COUNTER_COLUMNS = [
 
 
 class Scale(models.TextChoices):
-    """The area a rollup row sums: one village (12-digit code) or one county (6 digits)."""
+    """The area a rollup row sums: one village (12-digit code), county (6) or city (4)."""
 
     VILLAGE = "village", "village"
     COUNTY = "county", "county"
+    CITY = "city", "city"
 
 
 class RollupWatermark(models.Model):

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 
@@ -38,7 +38,7 @@ from fengqiao.insight.models import (
 RESOLVED_STATUSES = (Status.RESOLVED, Status.VERIFIED, Status.CLOSED)
 CHUNK = 2000
 # The digits of a code that name the area a rollup row sums.
-SCALE_DIGITS = {Scale.VILLAGE: 12, Scale.COUNTY: 6}
+SCALE_DIGITS = {Scale.VILLAGE: 12, Scale.COUNTY: 6, Scale.CITY: 4}
 
 
 @dataclass(frozen=True)
@@ -255,28 +255,3 @@ def _upsert_category(deltas: dict[tuple, Counter]) -> None:
         ["reported"],
         rows,
     )
-
-
-def rollup_rebuild_all_system(chunk: int = 20_000) -> int:
-    """Refresh the entry of every case, in id order, one transaction per chunk (a first build
-    over an existing table, or a repair). Crosses every jurisdiction: worker and bench only."""
-    from fengqiao.insight.sweeps import watermark_row
-
-    top_event = CaseEvent.objects.aggregate(top=Max("pk"))["top"] or 0
-    last, changed = 0, 0
-    while True:
-        ids = list(
-            Case.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:chunk]
-        )
-        if not ids:
-            break
-        with transaction.atomic():
-            watermark_row(lock=True)  # never beside a running sweep
-            changed += refresh_cases(ids)
-        last = ids[-1]
-    with transaction.atomic():
-        row = watermark_row(lock=True)
-        if row.last_event_id < top_event:
-            row.last_event_id = top_event
-            row.save(update_fields=["last_event_id"])
-    return changed

@@ -9,7 +9,8 @@ import pytest
 from fengqiao.cases.defaults import ensure_default_categories
 from fengqiao.cases.models import LEVEL_ORDER, Case, CaseEvent, Category, Status
 from fengqiao.insight.models import CaseCategoryRollup, CaseDailyRollup, CaseRollupEntry
-from fengqiao.insight.rollup import RESOLVED_STATUSES, rollup_rebuild_all_system
+from fengqiao.insight.rebuild import rollup_rebuild_all_system
+from fengqiao.insight.rollup import RESOLVED_STATUSES
 from fengqiao.insight.selectors import figures_from_cases, figures_from_rollups
 from fengqiao.insight.sweeps import sweep_rollups, watermark_row
 from fengqiao.regions.models import Region
@@ -17,15 +18,19 @@ from fengqiao.regions.models import Region
 ZONE = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2025, 6, 30, 23, 30, tzinfo=ZONE)
 TODAY = NOW.date()
-SCOPES = ["", "43", "4312", "431202", "431202100", "431202100201", "431202100201001", "431203"]
+# Every scale: all (city rows), a province and cities (city rows), a 5-digit prefix and
+# counties (county rows), a township and a village (village rows), a grid (the case table).
+SCOPES = ["", "43", "4312", "4331", "43120", "431202", "431203", "433101", "431202100"]
+SCOPES += ["431202100201", "431202100201001"]
 PERIODS = [(TODAY - timedelta(days=89), TODAY), (TODAY - timedelta(days=6), TODAY)]
-PERIODS += [(TODAY - timedelta(days=40), TODAY - timedelta(days=20))]
+PERIODS += [(TODAY - timedelta(days=40), TODAY - timedelta(days=20)), (TODAY, TODAY)]
+PERIODS += [(TODAY - timedelta(days=400), TODAY - timedelta(days=80))]
 
 
 @pytest.fixture
 def villages(db):
     codes = []
-    for county in ("431202", "431203"):
+    for county in ("431202", "431203", "433101"):  # two cities
         parent = Region.objects.create(
             code=f"{county}000000", name=county, level="county", kind="county"
         )
@@ -169,9 +174,34 @@ def test_rollups_equal_group_by_when_cases_change_and_sweep_reruns(villages):
     CaseRollupEntry.objects.all().delete()
     CaseDailyRollup.objects.all().delete()
     CaseCategoryRollup.objects.all().delete()
-    assert rollup_rebuild_all_system(chunk=97) == 450
+    assert rollup_rebuild_all_system() == 450
     assert _rollup_rows() == incremental
     assert sweep_rollups(NOW) == 0
+    # A repair over existing rollups replaces them: the same rows again, nothing counted twice.
+    assert rollup_rebuild_all_system() == 450
+    assert _rollup_rows() == incremental
+
+
+def test_set_based_build_equals_incremental_sweeps_when_cases_are_random(villages):
+    rng = random.Random(9)
+    cases = _make_cases(rng, villages, 300, 0)
+    _change(rng, villages, rng.sample(cases, 90))
+    assert rollup_rebuild_all_system() == 300
+    built = _rollup_rows()
+    _assert_equal()
+    CaseRollupEntry.objects.all().delete()
+    CaseDailyRollup.objects.all().delete()
+    CaseCategoryRollup.objects.all().delete()
+    watermark_row(lock=False).delete()
+    assert sweep_rollups(NOW) == 300
+    assert _rollup_rows() == built
+    entries = sorted(CaseRollupEntry.objects.values_list(*ENTRY_FIELDS))
+    rollup_rebuild_all_system()
+    assert sorted(CaseRollupEntry.objects.values_list(*ENTRY_FIELDS)) == entries
+
+
+ENTRY_FIELDS = ["case_id", "version", "day", "region_code", "group_id", "level", "status"]
+ENTRY_FIELDS += ["is_on_time", "closed_day"]
 
 
 def test_rollups_count_a_case_once_when_jurisdiction_prefixes_overlap(villages):
