@@ -35,6 +35,8 @@ FENGQIAO_SWEEPS = [
     "fengqiao.mediation.sweeps.run_all",
     "fengqiao.insight.sweeps.run_all",
 ]
+# Panels other apps add to the resident portal's home (each a callable: request -> HTML).
+FENGQIAO_PORTAL_PANELS = ["fengqiao.participation.resident_views.latest_notices_panel"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -52,6 +54,7 @@ INSTALLED_APPS = [
     "fengqiao.accounts",
     "fengqiao.cases",
     "fengqiao.mediation",
+    "fengqiao.participation",
     "fengqiao.insight",
 ]
 

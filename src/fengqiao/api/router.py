@@ -10,6 +10,7 @@ from fengqiao.cases.api import router as cases_router
 from fengqiao.core.errors import DomainError
 from fengqiao.insight.api import router as insight_router
 from fengqiao.mediation.api import router as mediation_router
+from fengqiao.participation.api import router as participation_router
 from fengqiao.regions.api import router as regions_router
 from fengqiao.registry.api import router as registry_router
 
@@ -17,7 +18,7 @@ api = NinjaAPI(
     title="fengqiao API",
     version="1",
     description="Regions, grids, registry, accounts, cases, disputes (mediation, agreements, "
-    "referrals, follow-ups, screening) and petitions of a fengqiao installation. "
+    "referrals, follow-ups, screening), petitions and notices of a fengqiao installation. "
     "Authenticate with POST /api/v1/auth/token, then send `Authorization: Bearer <token>`.",
     auth=API_AUTH,
     urls_namespace="api-v1",
@@ -69,4 +70,5 @@ api.add_router("", regions_router)
 api.add_router("", registry_router)
 api.add_router("", cases_router)
 api.add_router("", mediation_router)
+api.add_router("", participation_router)
 api.add_router("", insight_router)

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.module_loading import import_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -80,10 +83,20 @@ def _my_case_or_404(user, code: str) -> Case:
     return case
 
 
+def _portal_panels(request) -> list[str]:
+    """HTML of the panels other apps put on the portal home (settings.FENGQIAO_PORTAL_PANELS:
+    callables taking the request), e.g. the village's latest notices."""
+    return [
+        mark_safe(import_string(path)(request))  # noqa: S308 - each renders its own template
+        for path in getattr(settings, "FENGQIAO_PORTAL_PANELS", [])
+    ]
+
+
 @login_required
 def home(request):
     cases = _my_cases(request.user)[:100]
-    return render(request, "h5/home.html", {"cases": cases, "tab": "cases"})
+    context = {"cases": cases, "panels": _portal_panels(request), "tab": "cases"}
+    return render(request, "h5/home.html", context)
 
 
 @login_required

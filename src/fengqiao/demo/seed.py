@@ -22,6 +22,7 @@ from fengqiao.demo import tags as T
 from fengqiao.demo.accounts import DemoAccount, create_demo_accounts, demo_account_rows
 from fengqiao.demo.casework import seed_case_history, setup_case_handling
 from fengqiao.demo.committees import setup_mediation
+from fengqiao.demo.notices import seed_notices
 from fengqiao.regions.models import Grid, Region
 from fengqiao.regions.services import apply_boundary
 from fengqiao.registry.models import (
@@ -130,6 +131,7 @@ _COUNT_LABELS = (
     ("users", "users"),
     ("committees", "mediation committees"),
     ("mediators", "mediators"),
+    ("notices", "notices"),
 )
 
 
@@ -1201,6 +1203,8 @@ def seed(
         builder.counts["committees"] = mediation["committees"]
         builder.counts["mediators"] = mediation["mediators"]
         builder.counts["users"] += len(stats.accounts) - before + mediation["accounts"]
+        builder.progress("notices")
+        builder.counts["notices"] = seed_notices(seed=seed)
         seed_case_history(scale, seed, progress=builder.progress)
     # Rebuild this process's locator now (it reads through this connection, so it sees the
     # grids even inside a caller's transaction) and tell the others once that commits.
