@@ -241,3 +241,22 @@ def test_late_commit_below_watermark_is_picked_up_when_its_id_was_a_gap(villages
 
 def _gaps_above(top: int) -> set[int]:
     return {int(key) for key in watermark_row(lock=False).gaps if int(key) > top}
+
+
+def test_dashboard_reads_rollups_in_one_query_and_names_groups_in_another(
+    villages, django_assert_max_num_queries
+):
+    from fengqiao.accounts.models import User
+    from fengqiao.insight.selectors import dashboard_get
+
+    _make_cases(random.Random(10), villages, 80, 0)
+    sweep_rollups(NOW)
+    admin = User.objects.create(username="dash_admin", role="admin", is_superuser=True)
+    for scope in ("4312", "431202", "431202100201"):
+        with django_assert_max_num_queries(2):
+            body = dashboard_get(actor=admin, scope=scope, days=90, end=TODAY)
+        expected = figures_from_cases([scope], TODAY - timedelta(days=89), TODAY)
+        assert body["reported"] == sum(expected.by_status.values())
+        codes = dict(Category.objects.values_list("code", "pk"))
+        shown = {codes[row["key"]]: row["count"] for row in body["by_group"]}
+        assert shown == {k: v for k, v in expected.by_group.items() if v}
