@@ -1,6 +1,6 @@
 """API: notices under /api/v1/notices (staff: their jurisdiction; residents: their village)."""
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from fengqiao.core.roles import Role, has_role
@@ -43,7 +43,7 @@ def notice_get(request, notice_id: int):
 def notice_create(request, payload: NoticeIn):
     """A draft notice for a county, township or village (its 12-digit code) in your
     jurisdiction; centre staff and administrators only."""
-    return 201, services.notice_create(actor=request.auth, **payload.dict())
+    return Status(201, services.notice_create(actor=request.auth, **payload.dict()))
 
 
 @router.post("/notices/{notice_id}", response=NoticeOut)
