@@ -67,7 +67,20 @@ def village_a_objects(users):
         "attachment_id": 1,
         "notification_id": 1,
         **_village_mediation(code),
+        "notice_id": _village_notice(code),
     }
+
+
+def _village_notice(village_code: str) -> int:
+    """A published notice for the village, made by its own centre through the services."""
+    from fengqiao.accounts.models import User
+    from fengqiao.participation.services import notice_create, notice_publish
+
+    centre = User.objects.filter(role="centre_staff", bindings__code=village_code).first()
+    notice = notice_create(
+        actor=centre, region_code=village_code, category="village", title="修路公告", body="x"
+    )
+    return notice_publish(actor=centre, notice_id=notice.pk).pk
 
 
 def _village_case(village_code: str) -> str:
@@ -333,6 +346,7 @@ def test_pages_return_404_or_nothing_when_caller_is_in_village_b(users, village_
         "<int:referral_id>": village_a_objects["referral_id"],
         "<int:follow_up_id>": village_a_objects["follow_up_id"],
         "<int:job_id>": village_a_objects["job_id"],
+        "<int:notice_id>": village_a_objects["notice_id"],
     }
     person = Person.objects.get(pk=village_a_objects["person_id"])
     checked = 0
