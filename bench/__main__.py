@@ -4,9 +4,15 @@ import argparse
 import json
 import sys
 
-from bench import p1_import, p2_locate, p3_intake, p4_dashboard
+from bench import p1_import, p2_locate, p3_intake, p4_dashboard, p5_resident
 
-BENCHMARKS = {"p1": p1_import.run, "p2": p2_locate.run, "p3": p3_intake.run, "p4": p4_dashboard.run}
+BENCHMARKS = {
+    "p1": p1_import.run,
+    "p2": p2_locate.run,
+    "p3": p3_intake.run,
+    "p4": p4_dashboard.run,
+    "p5": p5_resident.run,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
