@@ -168,6 +168,9 @@ def rollup_rebuild_all_system() -> int:
         CaseDailyRollup.objects.all().delete()
         CaseCategoryRollup.objects.all().delete()
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # Millions of (area, day) groups: hash them in memory, not in temp files.
+                cursor.execute("SET LOCAL work_mem = '256MB'")
             for sql, params in _build_statements():
                 cursor.execute(sql, params)
         if mark.last_event_id < top_event:
