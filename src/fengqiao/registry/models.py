@@ -111,7 +111,7 @@ class HouseholdGroup(models.Model):
 
 
 class Household(models.Model):
-    number = models.CharField(_("household number"), max_length=40, unique=True)
+    number = models.CharField(_("household number"), max_length=40)
     region_code = models.CharField(max_length=CODE_LEN, db_index=True)
     dwelling = models.ForeignKey(
         Dwelling,
@@ -142,6 +142,9 @@ class Household(models.Model):
         ordering = ["number"]
         verbose_name = _("household")
         verbose_name_plural = _("households")
+        # A constraint, not unique=True: on PostgreSQL the field option also builds a
+        # varchar_pattern_ops index for LIKE, which nothing here needs (see Person).
+        constraints = [models.UniqueConstraint(fields=["number"], name="unique_household_number")]
 
     def __str__(self) -> str:
         return self.number
@@ -169,15 +172,15 @@ class Person(models.Model):
         OTHER = "other", _("Other relative")
         TENANT = "tenant", _("Tenant")
 
-    name = models.CharField(_("name"), max_length=50, db_index=True)
+    name = models.CharField(_("name"), max_length=50)
     id_number_sealed = models.TextField(editable=False)
-    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
+    id_number_hash = models.CharField(max_length=64, editable=False)
     id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("date of birth"))
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
     phone_sealed = models.TextField(blank=True, editable=False)
-    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_hash = models.CharField(max_length=64, blank=True, editable=False)
     phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
     residence = models.CharField(
         _("residence status"),
@@ -213,6 +216,18 @@ class Person(models.Model):
         ordering = ["region_code", "name", "pk"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        # Indexes and a constraint rather than db_index/unique on the fields: on PostgreSQL
+        # those also build a varchar_pattern_ops ("_like") index per field for LIKE 'x%', and
+        # nothing searches names or hashes by prefix (names by icontains, hashes exactly).
+        # Each such index costs every insert, and the registry import most of all (P1).
+        # region_code keeps db_index: jurisdiction scoping is a prefix search.
+        indexes = [
+            models.Index(fields=["name"], name="person_name_idx"),
+            models.Index(fields=["phone_hash"], name="person_phone_hash_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["id_number_hash"], name="unique_person_id_number_hash")
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -21,32 +21,30 @@
 
 from __future__ import annotations
 
-import base64
 import codecs
 import csv
 import hashlib
-import hmac
 import io
-import os
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
-import numpy as np
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from fengqiao.core import crypto
 from fengqiao.core.errors import Conflict, NotAllowed, ValidationFailed
-from fengqiao.core.idnumbers import mask_phone
 from fengqiao.core.scoping import code_within
-from fengqiao.registry import sealing
+from fengqiao.registry.batch_sealing import (
+    SealedBatch,
+    Sealer,
+    SealingPool,
+    WorkerFailed,
+)
 from fengqiao.registry.importer import (
     _BOMS_UTF16,
     _RELATION_SYNONYMS,
@@ -65,14 +63,12 @@ from fengqiao.registry.importer import (
     _lookup,
     _map_headers,
     _norm,
-    _number_lost_digits,
     _require_import_role,
     _Row,
     _Table,
     _TagResolver,
 )
 from fengqiao.registry.models import (
-    Dwelling,
     Household,
     ImportJob,
     ImportRowError,
@@ -257,71 +253,6 @@ def _csv_stream(fh: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
 
 
 # ---------------------------------------------------------------------------
-# Checking ID numbers for a whole batch at once
-
-_WEIGHTS = np.array((7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2), dtype=np.int64)
-_CHECKS = np.frombuffer(b"10X98765432", dtype=np.uint8)
-_PROVINCES = np.zeros(100, dtype=bool)
-for _p in (*range(11, 16), *range(21, 24), *range(31, 38), *range(41, 47), *range(50, 55)):
-    _PROVINCES[_p] = True
-for _p in (*range(61, 66), 71, 81, 82, 83):
-    _PROVINCES[_p] = True
-_DAYS = np.array((0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31), dtype=np.int64)
-
-
-def ids_plainly_valid(numbers: list[str], today: date) -> np.ndarray:
-    """True where a number is an 18-character ASCII ID that passes every rule of
-    idnumbers.parse_id_number (characters, check character, province, birth date).
-
-    False means "look closer", not "invalid": full-width digits, a lower-case x or a 15-digit
-    legacy number go through parse_id_number, which also writes the message.
-    """
-    ok = np.zeros(len(numbers), dtype=bool)
-    picked = [i for i, s in enumerate(numbers) if len(s) == 18 and s.isascii()]
-    if not picked:
-        return ok
-    raw = np.frombuffer("".join(numbers[i] for i in picked).encode("ascii"), dtype=np.uint8)
-    raw = raw.reshape(-1, 18)
-    d = raw[:, :17].astype(np.int64) - 48
-    good = ((d >= 0) & (d <= 9)).all(axis=1)
-    d = np.clip(d, 0, 9)
-    good &= raw[:, 17] == _CHECKS[(d @ _WEIGHTS) % 11]
-    good &= _PROVINCES[d[:, 0] * 10 + d[:, 1]]
-    year = d[:, 6] * 1000 + d[:, 7] * 100 + d[:, 8] * 10 + d[:, 9]
-    month = d[:, 10] * 10 + d[:, 11]
-    day = d[:, 12] * 10 + d[:, 13]
-    good &= (year >= 1900) & (month >= 1) & (month <= 12) & (day >= 1)
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    limit = _DAYS[np.clip(month, 0, 12)] - ((month == 2) & ~leap)
-    good &= day <= limit
-    good &= year * 10000 + month * 100 + day <= today.year * 10000 + today.month * 100 + today.day
-    ok[np.array(picked)] = good
-    return ok
-
-
-# ---------------------------------------------------------------------------
-# Sealing, the fast way (the same ciphertext format and keyed hash as core.crypto)
-
-
-class _Sealer:
-    def __init__(self):
-        self.aes = AESGCM(crypto._enc_key())
-        self.hash_key = crypto._hash_key()
-
-    def seal(self, text: str) -> str:
-        if not text:
-            return ""
-        nonce = os.urandom(12)
-        body = base64.urlsafe_b64encode(nonce + self.aes.encrypt(nonce, text.encode(), None))
-        return "v1:" + body.decode()
-
-    def hash(self, text: str) -> str:
-        if not text:
-            return ""
-        return hmac.digest(self.hash_key, text.encode(), "sha256").hex()
-
-
-# ---------------------------------------------------------------------------
 # The job
 
 
@@ -363,10 +294,12 @@ def people_import_stream(
     progress: Progress | None = None,
     job: ImportJob | None = None,
     after_batch: Callable[[int], None] | None = None,
+    workers: int = 0,
 ) -> ImportJob:
     """Import residents from a binary CSV/XLSX stream in checkpointed batches ("valid rows").
 
     Returns the finished job. Running it again on the same file continues an unfinished job.
+    `workers` > 0 seals and hashes in that many worker processes (batch_sealing.py).
     """
     _require_import_role(actor)
     batch_rows = batch_rows or BATCH_ROWS
@@ -397,22 +330,17 @@ def people_import_stream(
     )
     job.refresh_from_db()
     batcher = _PeopleBatch(actor, job, source.table, index)
-    batch: list[_Row] = []
-    skip_to = job.last_row
     try:
-        for number, values in source.records:
-            if number <= skip_to:
-                continue
-            batch.append(_Row(number, values, source.table, index))
-            if len(batch) >= batch_rows:
-                batcher.commit(batch)
-                batch = []
-                _report(job, source, progress)
-                if after_batch is not None:
-                    after_batch(job.batches)
-        if batch:
-            batcher.commit(batch)
-    except ValidationFailed as exc:
+        with SealingPool(workers) as pool:
+            # Up to `pool.workers` batches are sealed ahead while the oldest one is written.
+            pending: deque[tuple[list[_Row], Any]] = deque()
+            for batch in _batches(source, index, job.last_row, batch_rows):
+                pending.append((batch, batcher.seal(pool, batch)))
+                if len(pending) > pool.workers:
+                    _commit_oldest(pending, pool, batcher, source, progress, after_batch)
+            while pending:
+                _commit_oldest(pending, pool, batcher, source, progress, after_batch)
+    except (ValidationFailed, WorkerFailed) as exc:
         ImportJob.objects.filter(pk=job.pk).update(
             state=ImportJob.State.FAILED, message=exc.message
         )
@@ -430,6 +358,30 @@ def people_import_stream(
     if progress is not None:
         progress(job)
     return job
+
+
+def _batches(
+    source: _Source, index: dict[str, int], done_to: int, size: int
+) -> Iterator[list[_Row]]:
+    """The data rows after the checkpoint `done_to`, `size` at a time."""
+    batch: list[_Row] = []
+    for number, values in source.records:
+        if number <= done_to:
+            continue
+        batch.append(_Row(number, values, source.table, index))
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _commit_oldest(pending, pool, batcher, source, progress, after_batch) -> None:
+    rows, sealing = pending.popleft()
+    batcher.commit(rows, pool.result(sealing, rows[0].number, rows[-1].number))
+    _report(batcher.job, source, progress)
+    if after_batch is not None:
+        after_batch(batcher.job.batches)
 
 
 def _report(job: ImportJob, source: _Source, progress: Progress | None) -> None:
@@ -489,6 +441,16 @@ PERSON_COLUMNS = (
     "created_at",
     "updated_at",
 )
+_SEPARATOR = "\x1f"  # ASCII unit separator, for lists of values sent as one string
+# The text columns the writer reads itself (ID numbers and phones go to batch_sealing).
+_PARENT_COLUMNS = (
+    "relation",
+    "residence",
+    "ethnicity",
+    "tags",
+    "dwelling_code",
+    "household_number",
+)
 HOUSEHOLD_COLUMNS = ("id", "number", "region_code", "dwelling_id", "group_id", "head_id")
 TAGGING_COLUMNS = ("person_id", "tag_id", "tag_sealed", "tag_hash", "region_code", "since", "note")
 ERROR_COLUMNS = ("job_id", "row", "column", "reason")
@@ -515,15 +477,16 @@ class _PeopleBatch:
         self.relations = _lookup(Person.Relation, RELATION_LABELS, _RELATION_SYNONYMS)
         self.residences = _lookup(Person.Residence, RESIDENCE_LABELS, _RESIDENCE_SYNONYMS)
         self.tags = _TagResolver(actor)
-        self.sealer = _Sealer()
+        self.sealer = Sealer()
         self.dwellings: dict[str, tuple[int, str] | None] = {}
         self.is_postgres = connection.vendor == "postgresql"
         self.memo: dict[str, dict[str, str | None]] = {}
         self.refusals: dict[str, str | None] = {}  # region code → why the actor may not edit
+        self.sequences: dict[str, str] = {}  # table → its id sequence (PostgreSQL)
 
     # -- public
 
-    def commit(self, rows: list[_Row]) -> None:
+    def commit(self, rows: list[_Row], sealed: SealedBatch) -> None:
         """Validate and write one batch with its errors and the checkpoint; retry a batch that
         lost a race with someone registering the same people or households."""
         for attempt in range(3):
@@ -531,7 +494,7 @@ class _PeopleBatch:
                 row.errors = []
             try:
                 with transaction.atomic():
-                    delta = self._commit(rows)
+                    delta = self._commit(rows, sealed)
             except IntegrityError:
                 if attempt == 2:
                     raise Conflict(
@@ -552,45 +515,30 @@ class _PeopleBatch:
 
     # -- validation
 
-    def _commit(self, rows: list[_Row]) -> dict[str, int]:
-        today = timezone.localdate()
-        text = self._texts(rows)
-        names = text["name"]
-        raw_ids = self._raw(rows, "id_number")
-        id_texts = text["id_number"]
-        plain = ids_plainly_valid(id_texts, today)
-        numbers: list[str | None] = [None] * len(rows)
-        births: list[str | None] = [None] * len(rows)
+    def seal(self, pool: SealingPool, rows: list[_Row]):
+        """Hand the batch's ID numbers and phones to the pool (see batch_sealing.py)."""
+        return pool.submit(
+            self._texts(rows, "id_number"),
+            self._raw(rows, "id_number"),
+            self._texts(rows, "phone"),
+            timezone.localdate(),
+            translation.get_language() or settings.LANGUAGE_CODE,
+        )
+
+    def _commit(self, rows: list[_Row], sealed: SealedBatch) -> dict[str, int]:
+        names = self._texts(rows, "name")
+        numbers = sealed.numbers
         for i, row in enumerate(rows):
             name = names[i]
             if not name:
                 row.fail("name", _("Name is required."))
             elif len(name) > 50:
                 row.fail("name", _("Name is longer than 50 characters."))
-            if plain[i]:
-                s = id_texts[i]
-                numbers[i] = s
-                births[i] = f"{s[6:10]}-{s[10:12]}-{s[12:14]}"
-                continue
-            if _number_lost_digits(raw_ids[i]):
-                row.fail(
-                    "id_number",
-                    _(
-                        "The ID number was stored as a number and lost its last digits; format "
-                        "the column as text and type the number again."
-                    ),
-                )
-                continue
-            try:
-                parsed = sealing.parse_id_or_fail(id_texts[i])
-            except ValidationFailed as exc:
-                row.fail("id_number", exc.message)
-                continue
-            numbers[i] = parsed.number
-            births[i] = parsed.birth_date.isoformat()
+            if sealed.id_errors[i]:
+                row.fail("id_number", sealed.id_errors[i])
 
-        hash_of = self.sealer.hash
-        hashes = [hash_of(n) if n else "" for n in numbers]
+        hashes = sealed.id_hashes
+        text = {key: self._texts(rows, key) for key in _PARENT_COLUMNS}
         known = self._people_known([h for h in hashes if h])
         self._load_dwellings(set(text["dwelling_code"]) - {""})
         in_db = self._households_known(set(text["household_number"]) - {""})
@@ -637,12 +585,8 @@ class _PeopleBatch:
             ethnicity = text["ethnicity"][i]
             if len(ethnicity) > 20:
                 row.fail("ethnicity", _("Ethnicity is longer than 20 characters."))
-            phone = text["phone"][i]
-            if phone and not (phone.isdigit() and phone.isascii() and 5 <= len(phone) <= 15):
-                try:
-                    phone = sealing.normalize_phone(phone)
-                except ValidationFailed as exc:
-                    row.fail("phone", exc.message)
+            if sealed.phone_errors[i]:
+                row.fail("phone", sealed.phone_errors[i])
             row_tags = self.tags.resolve(row) if text["tags"][i] else []
 
             dwelling = self._dwelling_for(row, text["dwelling_code"][i])
@@ -669,15 +613,15 @@ class _PeopleBatch:
                     [
                         None,
                         names[i],
-                        self.sealer.seal(s),
+                        sealed.id_sealed[i],
                         id_hash,
                         s[:4] + "**********" + s[-4:],
                         "M" if int(s[16]) % 2 else "F",
-                        births[i],
+                        sealed.births[i],
                         ethnicity,
-                        self.sealer.seal(phone),
-                        hash_of(phone),
-                        mask_phone(phone) if phone else "",
+                        sealed.phone_sealed[i],
+                        sealed.phone_hashes[i],
+                        sealed.phone_masked[i],
                         residence or Person.Residence.REGISTERED,
                         household,  # replaced by its id below
                         relation or "",
@@ -693,71 +637,66 @@ class _PeopleBatch:
 
         return self._write(rows, people, households, taggings, unchanged)
 
-    def _people_known(self, hashes: list[str]) -> dict[str, tuple[int, str]]:
-        found: dict[str, tuple[int, str]] = {}
-        if not hashes:
-            return found
+    def _select_in(self, sql: str, values: list[str]) -> list[tuple]:
+        """Rows of `sql`, whose `{match}` is filled with "column is one of `values`"."""
+        if not values:
+            return []
         with connection.cursor() as cursor:
-            if self.is_postgres:
-                cursor.execute(
-                    "SELECT id_number_hash, id, region_code FROM registry_person "
-                    "WHERE id_number_hash = ANY(%s)",
-                    [hashes],
-                )
-                rows = cursor.fetchall()
-            else:
-                rows = []
-                for start in range(0, len(hashes), 900):
-                    chunk = hashes[start : start + 900]
-                    marks = ",".join(["%s"] * len(chunk))
-                    sql = f"SELECT id_number_hash, id, region_code FROM registry_person WHERE id_number_hash IN ({marks})"  # noqa: E501, S608
-                    cursor.execute(sql, chunk)
-                    rows.extend(cursor.fetchall())
-        for id_hash, pk, region_code in rows:
-            found[id_hash] = (pk, region_code)
-        return found
+            joined = _SEPARATOR.join(values)
+            if self.is_postgres and joined.count(_SEPARATOR) == len(values) - 1:
+                # One joined string: psycopg would dump an array parameter value by value.
+                cursor.execute(sql.format(match="= ANY(string_to_array(%s, chr(31)))"), [joined])
+                return cursor.fetchall()
+            found = []
+            for start in range(0, len(values), 900):
+                chunk = values[start : start + 900]
+                cursor.execute(sql.format(match=f"IN ({','.join(['%s'] * len(chunk))})"), chunk)
+                found.extend(cursor.fetchall())
+            return found
+
+    def _people_known(self, hashes: list[str]) -> dict[str, tuple[int, str]]:
+        sql = (
+            "SELECT id_number_hash, id, region_code FROM registry_person "
+            "WHERE id_number_hash {match}"
+        )
+        return {h: (pk, region_code) for h, pk, region_code in self._select_in(sql, hashes)}
 
     def _load_dwellings(self, codes: set[str]) -> None:
         missing = [c for c in codes if c not in self.dwellings]
         if len(self.dwellings) + len(missing) > DWELLING_CACHE_MAX:
             self.dwellings.clear()
             missing = list(codes)
-        for start in range(0, len(missing), 900):
-            chunk = missing[start : start + 900]
-            for code in chunk:
-                self.dwellings[code] = None
-            for code, pk, region_code in Dwelling.objects.filter(code__in=chunk).values_list(
-                "code", "pk", "region_code"
-            ):
-                self.dwellings[code] = (pk, region_code)
+        for code in missing:
+            self.dwellings[code] = None
+        sql = "SELECT code, id, region_code FROM registry_dwelling WHERE code {match}"
+        for code, pk, region_code in self._select_in(sql, missing):
+            self.dwellings[code] = (pk, region_code)
 
     def _households_known(
         self, numbers: set[str]
     ) -> dict[str, tuple[int, int | None, int | None, str]]:
-        found: dict[str, tuple[int, int | None, int | None, str]] = {}
-        ordered = sorted(numbers)
-        for start in range(0, len(ordered), 900):
-            for number, pk, dwelling_id, head_id, region_code in Household.objects.filter(
-                number__in=ordered[start : start + 900]
-            ).values_list("number", "pk", "dwelling_id", "head_id", "region_code"):
-                found[number] = (pk, dwelling_id, head_id, region_code)
-        return found
+        sql = (
+            "SELECT number, id, dwelling_id, head_id, region_code FROM registry_household "
+            "WHERE number {match}"
+        )
+        return {
+            number: (pk, dwelling_id, head_id, region_code)
+            for number, pk, dwelling_id, head_id, region_code in self._select_in(
+                sql, sorted(numbers)
+            )
+        }
 
-    def _texts(self, rows: list[_Row]) -> dict[str, list[str]]:
-        """Every column of the batch as stripped text, read column by column."""
-        out: dict[str, list[str]] = {}
-        for column in PEOPLE_COLUMNS:
-            at = self.index.get(column.key)
-            if at is None:
-                out[column.key] = [""] * len(rows)
-                continue
-            values = []
-            for row in rows:
-                cells = row._values
-                value = cells[at] if at < len(cells) else None
-                values.append(value.strip() if type(value) is str else _cell_text(value))
-            out[column.key] = values
-        return out
+    def _texts(self, rows: list[_Row], key: str) -> list[str]:
+        """One column of the batch as stripped text."""
+        at = self.index.get(key)
+        if at is None:
+            return [""] * len(rows)
+        values = []
+        for row in rows:
+            cells = row._values
+            value = cells[at] if at < len(cells) else None
+            values.append(value.strip() if type(value) is str else _cell_text(value))
+        return values
 
     def _raw(self, rows: list[_Row], key: str) -> list[Any]:
         at = self.index[key]
@@ -877,9 +816,13 @@ class _PeopleBatch:
             return []
         with connection.cursor() as cursor:
             if self.is_postgres:
+                if table not in self.sequences:
+                    # Looked up once: pg_get_serial_sequence on every id costs ten nextvals.
+                    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+                    self.sequences[table] = cursor.fetchone()[0]
                 cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                    [table, count],
+                    "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+                    [self.sequences[table], count],
                 )
                 return [r[0] for r in cursor.fetchall()]
             # SQLite: the settings open every transaction IMMEDIATE, so nobody else writes now.

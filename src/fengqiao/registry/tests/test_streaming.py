@@ -12,7 +12,7 @@ from django.utils import translation
 from fengqiao.core.crypto import decrypt, lookup_hash
 from fengqiao.core.errors import ValidationFailed
 from fengqiao.core.idnumbers import check_character, is_valid_id_number
-from fengqiao.registry import streaming
+from fengqiao.registry import batch_sealing, streaming
 from fengqiao.registry.models import Household, ImportJob, ImportRowError, Person, PersonTagging
 from fengqiao.registry.tests.conftest import id_number
 
@@ -84,7 +84,8 @@ def test_people_are_created_when_file_is_xlsx(centre_a, dwelling_a1, tag_elderly
     assert tagging.tag == tag_elderly and tagging.person.name == "人1"
 
 
-def test_errors_name_row_and_column_when_rows_are_bad(centre_a, dwelling_a1):
+@pytest.mark.parametrize("workers", [0, 2])
+def test_errors_name_row_and_column_when_rows_are_bad(centre_a, dwelling_a1, workers):
     bad_check = id_number(3)[:17] + ("0" if id_number(3)[17] != "0" else "1")
     rows = [
         HEADER,
@@ -94,7 +95,7 @@ def test_errors_name_row_and_column_when_rows_are_bad(centre_a, dwelling_a1):
         ["人4", id_number(4), "12", "", "", "NO-SUCH", "", "", ""],
         ["人5", id_number(5), "", "", "老板", "A1-001", "火星", "", ""],
     ]
-    job = run(centre_a, xlsx_file(rows), name="p.xlsx")
+    job = run(centre_a, xlsx_file(rows), name="p.xlsx", batch_rows=2, workers=workers)
     assert (job.created, job.error_rows, job.rows_done) == (1, 4, 5)
     errors = {(e.row, e.column): e.reason for e in streaming.job_errors(job)}
     assert errors[(3, "A 姓名")] == "Name is required."
@@ -107,9 +108,12 @@ def test_errors_name_row_and_column_when_rows_are_bad(centre_a, dwelling_a1):
     assert len(list(report.active.iter_rows(values_only=True))) == 1 + len(errors)
 
 
-def test_duplicate_is_rejected_when_id_repeats_within_and_across_batches(centre_a, dwelling_a1):
+@pytest.mark.parametrize("workers", [0, 2])
+def test_duplicate_is_rejected_when_id_repeats_within_and_across_batches(
+    centre_a, dwelling_a1, workers
+):
     rows = [HEADER, person_row(1), person_row(1), person_row(2), person_row(1)]
-    job = run(centre_a, csv_file(rows), batch_rows=3)
+    job = run(centre_a, csv_file(rows), batch_rows=3, workers=workers)
     assert job.created == 2 and Person.objects.count() == 2
     errors = [(e.row, e.reason) for e in streaming.job_errors(job)]
     assert errors == [
@@ -148,7 +152,8 @@ def test_household_head_is_checked_when_head_comes_in_a_later_batch(centre_a, dw
     assert household.members.count() == 2 and household.head.name == "人1"
 
 
-def test_import_resumes_after_crash_between_batches(centre_a, dwelling_a1):
+@pytest.mark.parametrize("workers", [0, 2])
+def test_import_resumes_after_crash_between_batches(centre_a, dwelling_a1, workers):
     rows = [HEADER, *[person_row(n) for n in range(1, 11)], person_row(1)]
     content = csv_file(rows).getvalue()
 
@@ -157,7 +162,7 @@ def test_import_resumes_after_crash_between_batches(centre_a, dwelling_a1):
             raise RuntimeError("power cut")
 
     with pytest.raises(RuntimeError):
-        run(centre_a, io.BytesIO(content), batch_rows=3, after_batch=crash)
+        run(centre_a, io.BytesIO(content), batch_rows=3, after_batch=crash, workers=workers)
     job = ImportJob.objects.get()
     assert (job.state, job.last_row, job.created) == ("failed", 7, 6)
     assert Person.objects.count() == 6
@@ -167,6 +172,35 @@ def test_import_resumes_after_crash_between_batches(centre_a, dwelling_a1):
     assert (job.state, job.rows_done, job.created, job.error_rows) == ("done", 11, 10, 1)
     assert Person.objects.count() == 10
     assert ImportRowError.objects.count() == 1
+
+
+def test_sealed_people_are_the_same_when_sealing_runs_in_worker_processes(centre_a, dwelling_a1):
+    rows = [HEADER, *[person_row(n, household=f"H-{n}", relation="户主") for n in range(1, 8)]]
+    job = run(centre_a, csv_file(rows), batch_rows=2, workers=2)
+    assert (job.state, job.created, job.error_rows, job.batches) == ("done", 7, 0, 4)
+    for person in Person.objects.order_by("pk"):
+        number = id_number(int(person.name[1:]))
+        assert decrypt(person.id_number_sealed) == number
+        assert person.id_number_hash == lookup_hash(number)
+        assert decrypt(person.phone_sealed) == "13800138000"
+        assert person.household.head_id == person.pk
+
+
+def test_worker_failure_fails_the_job_with_the_rows_when_sealing_raises(
+    centre_a, dwelling_a1, monkeypatch
+):
+    def broken(*args):
+        raise ValueError("no entropy")
+
+    monkeypatch.setattr(batch_sealing, "_seal_batch", broken)  # forked workers inherit it
+    content = csv_file([HEADER, person_row(1), person_row(2), person_row(3)]).getvalue()
+    with pytest.raises(batch_sealing.WorkerFailed) as failure:
+        run(centre_a, io.BytesIO(content), batch_rows=2, workers=1)
+    message = "Sealing rows 2-3 failed in a worker process: ValueError: no entropy"
+    assert failure.value.message == message
+    job = ImportJob.objects.get()
+    assert (job.state, job.message, job.last_row) == ("failed", message, 0)
+    assert Person.objects.count() == 0
 
 
 def test_half_written_batch_is_rolled_back_when_writing_fails(centre_a, dwelling_a1, monkeypatch):
@@ -214,7 +248,7 @@ def test_vector_id_check_agrees_with_parser_when_numbers_are_random():
         numbers.append(first17 + last)
     numbers += ["４３１２０２１９８００５１７００１Ｘ", "43120219800517001x", "431202800517001", ""]
     today = date(2025, 1, 1)
-    fast = streaming.ids_plainly_valid(numbers, today)
+    fast = batch_sealing.ids_plainly_valid(numbers, today)
     for number, ok in zip(numbers, fast, strict=True):
         if ok:
             assert is_valid_id_number(number, today=today), number

@@ -49,6 +49,30 @@ with open(sys.argv[1], "w", encoding="utf-8") as fh:
 """
 
 
+def children(pid: int) -> list[int]:
+    """Processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """True while `pid` exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 @pytest.mark.kill9
 def test_import_is_exact_when_killed_with_sigkill_and_rerun(tmp_path):
     env = {**os.environ, "FENGQIAO_HOME": str(tmp_path), "DATABASE_URL": ""}
@@ -59,7 +83,7 @@ def test_import_is_exact_when_killed_with_sigkill_and_rerun(tmp_path):
     )
     command = [
         *(sys.executable, "-m", "fengqiao.cli", "import", "people", str(data)),
-        *("--user", "clerk", "--batch", str(BATCH), "--no-progress"),
+        *("--user", "clerk", "--batch", str(BATCH), "--workers", "2", "--no-progress"),
     ]
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     db = sqlite3.connect(tmp_path / "fengqiao.sqlite3", timeout=20)
@@ -73,8 +97,16 @@ def test_import_is_exact_when_killed_with_sigkill_and_rerun(tmp_path):
         time.sleep(0.02)
     assert committed > 0, proc.stderr.read() if proc.poll() is not None else "no checkpoint"
     time.sleep(random.uniform(0.0, 0.5))
+    workers = children(proc.pid)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    if proc.returncode == -signal.SIGKILL:
+        assert len(workers) == 2  # the sealing workers were running
+    gone_by = time.monotonic() + 5
+    while workers and time.monotonic() < gone_by:
+        workers = [pid for pid in workers if alive(pid)]
+        time.sleep(0.05)
+    assert not workers, "sealing workers outlived the killed import"
     killed_at = db.execute("SELECT last_row, state FROM registry_importjob").fetchone()
     people_then = db.execute("SELECT count(*) FROM registry_person").fetchone()[0]
     # Whole batches only: every committed row is a person (no errors in this file).

@@ -46,12 +46,18 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--user", required=True, help="the account the import acts as")
         parser.add_argument("--batch", type=int, default=0, help="rows per batch (10,000)")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="processes that seal and hash ahead of the writer (0 = none; default: cores - 1)",
+        )
         parser.add_argument("--errors", help="write the rejected rows to this .xlsx file")
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **o):
         from fengqiao.accounts.models import User
-        from fengqiao.registry import streaming
+        from fengqiao.registry import batch_sealing, streaming
 
         actor = User.objects.filter(username=o["user"]).first()
         if actor is None:
@@ -70,6 +76,9 @@ class Command(BaseCommand):
                     path=str(path.resolve()),
                     batch_rows=o["batch"] or None,
                     progress=progress,
+                    workers=batch_sealing.default_workers()
+                    if o["workers"] is None
+                    else max(o["workers"], 0),
                 )
         except DomainError as exc:
             raise CommandError(exc.message) from exc
