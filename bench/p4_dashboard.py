@@ -1,7 +1,8 @@
 """P4: the jurisdiction dashboard over many cases (10 M over 3 years by default; `--cases` for
-fewer). Cases and their resolution steps go straight into a fresh bench database (PostgreSQL
-COPY, SQLite executemany) — the bench measures reads, not intake. The rollups are built by
-the worker's own code (`rollup_rebuild_all_system`), then `dashboard_get` is called for
+fewer). Cases and their resolution steps go straight into a fresh bench database (drawn by
+PostgreSQL itself with generate_series; numpy and executemany on SQLite) — the bench measures
+reads, not intake. The rollups are built by the worker's own set-based first build
+(`insight.rebuild.rollup_rebuild_all_system`), then `dashboard_get` is called for
 random periods (7–365 days ending anywhere in the 3 years) at county and city level; the
 reference is the same figures by a plain GROUP BY over the case table (`figures_from_cases`),
 timed in the same run on the same periods, and every reference call is checked equal.
@@ -93,8 +94,12 @@ def _regions() -> list[tuple[int, str]]:
 
 
 def _stamp(seconds: np.ndarray) -> list[str]:
+    """Times as Django stores them on SQLite: naive UTC, a space between date and time."""
     base = END.timestamp()
-    return [datetime.fromtimestamp(base + s, UTC).isoformat() for s in seconds.tolist()]
+    return [
+        datetime.fromtimestamp(base + s, UTC).replace(tzinfo=None).isoformat(" ")
+        for s in seconds.tolist()
+    ]
 
 
 # Columns every bench case has alike (the varying ones are drawn per case).
@@ -146,7 +151,7 @@ def _generate(count: int, villages, categories: list[int], vendor: str) -> None:
     if vendor == "postgresql":
         _generate_in_postgres(count, villages, categories)
     else:
-        _generate_in_python(count, villages, categories, vendor)
+        _generate_in_python(count, villages, categories)
 
 
 def _pick(u: str, values: list[str], weights: list[float]) -> str:
@@ -255,10 +260,9 @@ def _generate_in_postgres(count: int, villages, categories: list[int], chunk: in
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{case_table}', 'id'), {count})")
 
 
-def _generate_in_python(
-    count: int, villages, categories: list[int], vendor: str, chunk: int = 200_000
-):
-    """Write `count` cases (oldest first) and a step into `resolved` for each resolved one."""
+def _generate_in_python(count: int, villages, categories: list[int], chunk: int = 200_000):
+    """SQLite: write `count` cases (oldest first) and a step into `resolved` for each resolved
+    one, drawn by numpy."""
     from django.db import connection, transaction
 
     from fengqiao.cases.models import Case, CaseEvent
@@ -316,25 +320,18 @@ def _generate_in_python(
                 }
                 events.append(tuple(event[c] for c in event_columns))
         with transaction.atomic():
-            _write(connection, vendor, Case._meta.db_table, case_columns, cases, next_id)
-            _write(connection, vendor, CaseEvent._meta.db_table, event_columns, events)
+            _write(connection, Case._meta.db_table, case_columns, cases, next_id)
+            _write(connection, CaseEvent._meta.db_table, event_columns, events)
         next_id += n
 
 
-def _write(connection, vendor, table, columns, rows, first_id=None):
+def _write(connection, table, columns, rows, first_id=None):
+    if first_id is not None:
+        columns, rows = ["id", *columns], [(first_id + i, *r) for i, r in enumerate(rows)]
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
     with connection.cursor() as cursor:
-        if vendor == "postgresql":
-            if first_id is not None:
-                columns, rows = ["id", *columns], [(first_id + i, *r) for i, r in enumerate(rows)]
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            if first_id is not None:
-                columns, rows = ["id", *columns], [(first_id + i, *r) for i, r in enumerate(rows)]
-            marks = ", ".join(["%s"] * len(columns))
-            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
-            cursor.executemany(sql, rows)
+        cursor.executemany(sql, rows)
 
 
 def _p95(samples: list[float]) -> float:
