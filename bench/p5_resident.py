@@ -33,7 +33,7 @@ import json, sys, django
 django.setup()
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
+from importlib import import_module
 from fengqiao.accounts.models import User
 from fengqiao.participation import caching
 from fengqiao.regions.models import Region
@@ -58,7 +58,7 @@ for i, person in enumerate(people):
 cookies = []
 for i in range(sessions):
     user = users[i % len(users)]
-    store = SessionStore()
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
@@ -72,8 +72,9 @@ print(json.dumps(cookies))
 _WRK_SCRIPT = """
 local cookies = {%(cookies)s}
 local threads = {}
-local counter = 0
-local bad = 0
+-- Globals, not locals: done() reads each thread's `bad` with thread:get.
+counter = 0
+bad = 0
 function setup(thread)
   thread:set("offset", #threads * 7)
   table.insert(threads, thread)

@@ -211,6 +211,9 @@ CACHES = {"default": _cache()}
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 
+# Signed-in requests read their session from the shared cache (Redis, or files in production
+# without Redis), falling back to the database, which still holds every session.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION

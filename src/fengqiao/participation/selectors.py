@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from fengqiao.core import divisions
@@ -12,6 +13,8 @@ from fengqiao.participation.models import Notice, Status
 from fengqiao.participation.services import NOTICE_LEVELS
 from fengqiao.regions.models import Region
 from fengqiao.registry.models import Person
+
+VILLAGE_SECONDS = 300
 
 
 def notice_list_for_staff(
@@ -44,15 +47,25 @@ def notice_regions_for_staff(*, actor) -> QuerySet[Region]:
 
 def resident_village_code(resident) -> str | None:
     """The 12-digit code of the resident's own village, from their person record's place (a
-    micro-grid code starts with its village's code); None for anyone who is not a resident."""
+    micro-grid code starts with its village's code); None for anyone who is not a resident.
+
+    Kept in the cache for a few minutes under the person's id (a key only this resident's
+    own signed-in requests compute): a resident who moves sees the new village's notices
+    within VILLAGE_SECONDS."""
     if not has_role(resident, {Role.RESIDENT}) or resident.person_id is None:
         return None
-    code = Person.objects.filter(pk=resident.person_id).values_list("region_code", flat=True)
-    code = next(iter(code), "")
-    if len(code) < divisions.REGION_LENGTH:
-        return None
-    village = code[: divisions.REGION_LENGTH]
-    return village if divisions.level_of(village) is divisions.Level.VILLAGE else None
+    key = f"participation:village:{resident.person_id}"
+    village = cache.get(key)
+    if village is None:
+        codes = Person.objects.filter(pk=resident.person_id).values_list("region_code", flat=True)
+        code = next(iter(codes), "")[: divisions.REGION_LENGTH]
+        is_village = (
+            len(code) == divisions.REGION_LENGTH
+            and divisions.level_of(code) is divisions.Level.VILLAGE
+        )
+        village = code if is_village else ""
+        cache.set(key, village, VILLAGE_SECONDS)
+    return village or None
 
 
 def notice_region_codes(village_code: str) -> list[str]:
