@@ -33,9 +33,16 @@ from fengqiao.core import crypto
 from fengqiao.core.errors import DomainError, ValidationFailed
 from fengqiao.core.idnumbers import mask_phone
 from fengqiao.registry import sealing
-from fengqiao.registry.importer import _number_lost_digits
+from fengqiao.registry.importer import _cell_text, _number_lost_digits
 
-__all__ = ["SealedBatch", "SealingPool", "WorkerFailed", "ids_plainly_valid", "seal_batch"]
+__all__ = [
+    "SealedBatch",
+    "SealingPool",
+    "WorkerFailed",
+    "cell_texts",
+    "ids_plainly_valid",
+    "seal_batch",
+]
 
 # How often a worker checks that its parent is still there, in seconds.
 PARENT_POLL_SECONDS = 0.5
@@ -128,15 +135,22 @@ class SealedBatch:
     phone_masked: list[str]
 
 
+def cell_texts(values: list[Any]) -> list[str]:
+    """Cells as stripped text (importer._cell_text, with a fast path for text cells)."""
+    return [v.strip() if type(v) is str else _cell_text(v) for v in values]
+
+
 def seal_batch(
-    id_texts: list[str], raw_ids: list[Any], phones: list[str], today: date, language: str
+    raw_ids: list[Any], raw_phones: list[Any], today: date, language: str
 ) -> SealedBatch:
-    """Check, seal and hash the ID numbers and phones of one batch (texts already stripped)."""
+    """Check, seal and hash the ID numbers and phones of one batch, as read from the cells."""
     with translation.override(language):
-        return _seal_batch(id_texts, raw_ids, phones, today)
+        return _seal_batch(raw_ids, raw_phones, today)
 
 
-def _seal_batch(id_texts, raw_ids, phones, today) -> SealedBatch:
+def _seal_batch(raw_ids, raw_phones, today) -> SealedBatch:
+    id_texts = cell_texts(raw_ids)
+    phones = cell_texts(raw_phones)
     sealer = Sealer()  # per batch: the keys follow settings (tests change them)
     size = len(id_texts)
     plain = ids_plainly_valid(id_texts, today)

@@ -44,6 +44,7 @@ from fengqiao.registry.batch_sealing import (
     Sealer,
     SealingPool,
     WorkerFailed,
+    cell_texts,
 )
 from fengqiao.registry.importer import (
     _BOMS_UTF16,
@@ -55,7 +56,6 @@ from fengqiao.registry.importer import (
     RESIDENCE_LABELS,
     ImportResult,
     RowError,
-    _cell_text,
     _file_error,
     _has_required,
     _is_blank,
@@ -163,7 +163,7 @@ def _open_source(filename: str, fh: IO[bytes], size: int) -> _Source:
     def data() -> Iterator[tuple[int, list[Any]]]:
         yield from rest
         for number, values in records:
-            if not _is_blank(values):
+            if not _is_blank_row(values):
                 yield number, values
 
     stream = data()
@@ -178,6 +178,13 @@ def _open_source(filename: str, fh: IO[bytes], size: int) -> _Source:
         yield from stream
 
     return _Source(table, with_first(), max(estimate - header_row, 0), position)
+
+
+def _is_blank_row(values: list[Any]) -> bool:
+    try:
+        return not "".join(values).strip()  # a CSV row: text only, one call
+    except TypeError:  # an XLSX row: numbers, dates, None
+        return _is_blank(values)
 
 
 def _no_position() -> float:
@@ -518,9 +525,8 @@ class _PeopleBatch:
     def seal(self, pool: SealingPool, rows: list[_Row]):
         """Hand the batch's ID numbers and phones to the pool (see batch_sealing.py)."""
         return pool.submit(
-            self._texts(rows, "id_number"),
             self._raw(rows, "id_number"),
-            self._texts(rows, "phone"),
+            self._raw(rows, "phone"),
             timezone.localdate(),
             translation.get_language() or settings.LANGUAGE_CODE,
         )
@@ -688,19 +694,17 @@ class _PeopleBatch:
 
     def _texts(self, rows: list[_Row], key: str) -> list[str]:
         """One column of the batch as stripped text."""
-        at = self.index.get(key)
-        if at is None:
-            return [""] * len(rows)
-        values = []
-        for row in rows:
-            cells = row._values
-            value = cells[at] if at < len(cells) else None
-            values.append(value.strip() if type(value) is str else _cell_text(value))
-        return values
+        return cell_texts(self._raw(rows, key))
 
     def _raw(self, rows: list[_Row], key: str) -> list[Any]:
-        at = self.index[key]
-        return [row._values[at] if at < len(row._values) else None for row in rows]
+        """One column of the batch as read (None where the column or the cell is missing)."""
+        at = self.index.get(key)
+        if at is None:
+            return [None] * len(rows)
+        try:
+            return [row._values[at] for row in rows]
+        except IndexError:  # a short row: the missing cells are empty
+            return [row._values[at] if at < len(row._values) else None for row in rows]
 
     def _choice(self, row: _Row, key: str, value: str) -> str | None:
         """A relation or residence code; spellings are normalised once per distinct value."""
