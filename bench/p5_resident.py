@@ -35,6 +35,8 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from importlib import import_module
 from fengqiao.accounts.models import User
+from fengqiao.cases.models import Category, Channel
+from fengqiao.cases.services import case_report
 from fengqiao.participation import caching
 from fengqiao.regions.models import Region
 from fengqiao.registry.models import Person
@@ -48,6 +50,7 @@ for i in range(residents):
         Person.objects.filter(region_code__startswith=village.code, account__isnull=True)
         .exclude(pk__in=[p.pk for p in people]).order_by("pk").first()
     )
+category = Category.objects.get(code="garbage")
 users = []
 for i, person in enumerate(people):
     user = User(username=f"bench_resident_{i}", role="resident", person=person,
@@ -55,6 +58,9 @@ for i, person in enumerate(people):
     user.set_unusable_password()
     user.save()
     users.append(user)
+    # Each has a report of their own, shown on their portal home (the personal part).
+    case_report(actor=user, category=category, title=f"{person.name}家门口路灯不亮",
+                channel=Channel.PORTAL, village=person.dwelling.village)
 cookies = []
 for i in range(sessions):
     user = users[i % len(users)]

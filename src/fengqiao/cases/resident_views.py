@@ -42,6 +42,16 @@ RESIDENT_STEPS = {
     "rate": gettext_lazy("You rated the service"),
     "close": gettext_lazy("Case closed"),
 }
+# The fields of a case the portal home lists.
+HOME_FIELDS = (
+    "code",
+    "status",
+    "rating",
+    "title",
+    "reported_at",
+    "category__name",
+    "category__name_en",
+)
 # Steps whose note the resident may read (what was done, why it was not taken up).
 PUBLIC_NOTES = frozenset({"resolve", "reject"})
 
@@ -94,7 +104,13 @@ def _portal_panels(request) -> list[str]:
 
 @login_required
 def home(request):
-    cases = _my_cases(request.user)[:100]
+    # Only what the list shows (the village's and grid's polygons stay in the database).
+    cases = (
+        _my_cases(request.user)
+        .select_related(None)
+        .select_related("category")
+        .only(*HOME_FIELDS)[:100]
+    )
     context = {"cases": cases, "panels": _portal_panels(request), "tab": "cases"}
     return render(request, "h5/home.html", context)
 
