@@ -1,7 +1,8 @@
 """P1: registry import of people through the real path (`fengqiao import people FILE`, the
 streaming, checkpointed importer) from a generated CSV (1 M rows by default) and XLSX (100 k:
 openpyxl parses about 30-50 k cells/s per core, so a 1 M-row workbook would take minutes
-before the importer sees a row). Reported: end-to-end rows/s, peak RSS of the import process.
+before the importer sees a row). Reported: end-to-end rows/s, peak RSS of the import process
+and of its largest sealing worker, and the same import with sealing in-process (--workers 0).
 
 References in the same run: raw `COPY` of the very rows the import wrote (PostgreSQL: dumped
 with COPY TO, loaded with COPY FROM into a twin table with the same indexes; the limit), and
@@ -121,11 +122,12 @@ def _setup_database(env: dict, rows: int) -> int:
     return dwellings
 
 
-def _import(env: dict, path: Path) -> tuple[float, float, float, str]:
-    """Run `fengqiao import people`; (import seconds, wall seconds, peak RSS MiB, output)."""
+def _import(env: dict, path: Path, *options: str) -> tuple[float, float, float, float, str]:
+    """Run `fengqiao import people`; (import seconds, wall seconds, peak RSS MiB of the command
+    and of its largest sealing worker, output)."""
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [*FENGQIAO, "import", "people", str(path), "--user", "clerk", "--no-progress"],
+        [*FENGQIAO, "import", "people", str(path), "--user", "clerk", "--no-progress", *options],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -137,7 +139,8 @@ def _import(env: dict, path: Path) -> tuple[float, float, float, str]:
         raise RuntimeError(f"import failed: {err}")
     seconds = float(re.search(r"\(([\d.]+) s", out).group(1))
     peak = float(re.search(r"peak RSS ([\d.]+) MiB", out).group(1))
-    return seconds, wall, peak, out.strip()
+    worker = float(re.search(r"largest worker ([\d.]+) MiB", out).group(1))
+    return seconds, wall, peak, worker, out.strip()
 
 
 def _raw_copy_rate() -> float:
@@ -225,15 +228,23 @@ def run(*, database_url: str = "", rows: int = 1_000_000, xlsx_rows: int = XLSX_
 
 def _measure(env: dict, home: Path, *, rows: int, xlsx_rows: int) -> list[Figure]:
     dwellings = _setup_database(env, rows)
+    from fengqiao.registry.batch_sealing import default_workers
+
     db = "PostgreSQL" if env["DATABASE_URL"] else "SQLite"
     csv_path, xlsx_path = home / "people.csv", home / "people.xlsx"
     _write_csv(csv_path, _people(rows, date(1950, 1, 1), "C", dwellings))
     _write_xlsx(xlsx_path, _people(xlsx_rows, date(1990, 1, 1), "X", dwellings))
     size = csv_path.stat().st_size / 2**20
 
-    seconds, wall, rss, _out = _import(env, csv_path)
+    seconds, wall, rss, worker_rss, _out = _import(env, csv_path)
     rate = rows / seconds
-    x_seconds, _x_wall, x_rss, _x_out = _import(env, xlsx_path)
+    # The same rows again under other ID numbers, sealed in the importing process itself.
+    in_process_path = home / "people-in-process.csv"
+    after_csv = date(1950, 1, 1) + timedelta(days=rows // 1000 + 1)  # _ids: 1,000 a day
+    _write_csv(in_process_path, _people(rows, after_csv, "P", dwellings))
+    in_process = rows / _import(env, in_process_path, "--workers", "0")[0]
+    in_process_path.unlink()
+    x_seconds, _x_wall, x_rss, _x_worker_rss, _x_out = _import(env, xlsx_path)
     x_rate = xlsx_rows / x_seconds
 
     from django.db import connection
@@ -248,7 +259,19 @@ def _measure(env: dict, home: Path, *, rows: int, xlsx_rows: int) -> list[Figure
     figures += [
         Figure(name, rate, "rows/s", reference=naive, reference_name="bulk_create"),
         Figure("p1 same import incl. process start", rows / wall, "rows/s"),
+        Figure(
+            f"p1 same import, sealing in-process (--workers 0; default {default_workers()})",
+            in_process,
+            "rows/s",
+            reference=rate,
+            reference_name="with workers",
+        ),
         Figure("p1 peak RSS of the CSV import process", rss, "MiB"),
+        Figure(
+            "p1 peak RSS of its largest sealing worker (forked: shared pages too)",
+            worker_rss,
+            "MiB",
+        ),
         Figure(
             f"p1 import {xlsx_rows:,} people from XLSX on {db}",
             x_rate,

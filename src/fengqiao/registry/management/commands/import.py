@@ -90,7 +90,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"job {job.pk}: {job.rows_done:,} rows, {job.created:,} created, "
             f"{job.unchanged:,} already present, {job.error_rows:,} with errors "
-            f"({elapsed:.1f} s, peak RSS {_peak_rss_mib():.0f} MiB)"
+            f"({elapsed:.1f} s, peak RSS {_peak_rss_mib():.0f} MiB, "
+            f"largest worker {_worker_peak_rss_mib():.0f} MiB)"
         )
 
 
@@ -106,3 +107,11 @@ def _peak_rss_mib() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _worker_peak_rss_mib() -> float:
+    """The high-water mark of the largest finished child (a sealing worker; pages it shares
+    with this process by fork count in full), in MiB; 0 without workers."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
