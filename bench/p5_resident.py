@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -103,6 +104,43 @@ function done(summary, latency, requests)
   io.write(string.format("P50 %%f\\n", latency:percentile(50) / 1000.0))
 end
 """
+
+
+def _server_processes(port: int) -> list[int]:
+    """The gunicorn arbiter serving `port` and its forked workers (same command line)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"serve" in cmdline and str(port).encode() in cmdline:
+                pids.append(int(entry.name))
+    return pids
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes (clock ticks from /proc/PID/stat)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _measured(load, base, path, cookies, clients, seconds) -> dict:
+    """One load run, with the server's CPU time per request (what a loaded, shared box
+    changes least: other processes take cores away, not CPU time from each request)."""
+    pids = _server_processes(urlparse(base).port)
+    before = _cpu_seconds(pids)
+    result = load(base, path, cookies, clients, seconds)
+    used = _cpu_seconds(pids) - before
+    result["cpu_ms"] = used * 1000 / result["requests"] if result["requests"] else float("nan")
+    return result
 
 
 def _sessions(env: dict, residents: int, sessions: int) -> list[dict]:
@@ -235,15 +273,30 @@ def run(
             for session in sessions:  # every session signed in; warms each worker a little
                 for _name, path in PAGES:
                     _check(base, path, session)
-            reference = load(base, "/healthz", cookies, clients, seconds)
-            results = {name: load(base, path, cookies, clients, seconds) for name, path in PAGES}
+            reference = _measured(load, base, "/healthz", cookies, clients, seconds)
+            results = {
+                name: _measured(load, base, path, cookies, clients, seconds) for name, path in PAGES
+            }
             mixed_rps = sum(r["requests"] for r in results.values()) / (2 * seconds)
     ref = reference["rps"]
+    cores = len(os.sched_getaffinity(0))
     figures = []
     for name, result in results.items():
         figures += [
             Figure(f"p5 {label} {name}", result["rps"], "req/s", ref, "/healthz"),
             Figure(f"p5 {label} {name} p99", result["p99_ms"], "ms"),
+            Figure(
+                f"p5 {label} {name} server CPU",
+                result["cpu_ms"],
+                "ms/request",
+                reference["cpu_ms"],
+                "/healthz",
+            ),
+            Figure(
+                f"p5 {label} {name} capacity of {cores} quiet cores (from CPU time)",
+                cores * 1000 / result["cpu_ms"],
+                "req/s",
+            ),
             Figure(f"p5 {label} {name} failed", result["failed"], "requests"),
         ]
     return [
@@ -251,4 +304,5 @@ def run(
         Figure(f"p5 {label} both pages, mean", mixed_rps, "req/s", ref, "/healthz"),
         Figure(f"p5 {label} reference /healthz ({tool}, {clients} clients)", ref, "req/s"),
         Figure(f"p5 {label} reference /healthz p99", reference["p99_ms"], "ms"),
+        Figure(f"p5 {label} reference /healthz server CPU", reference["cpu_ms"], "ms/request"),
     ]
