@@ -104,6 +104,9 @@ def _database() -> dict:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(FENGQIAO_HOME / "fengqiao.sqlite3"),
+            # Kept open as on PostgreSQL: opening one (functions, PRAGMAs) costs a small page
+            # as much CPU as rendering it.
+            "CONN_MAX_AGE": int(os.environ.get("CONN_MAX_AGE", "60")),
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
