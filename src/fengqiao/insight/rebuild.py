@@ -87,8 +87,9 @@ def _one_if(condition: str) -> str:
     return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
 
 
-def _village_sums() -> tuple[str, str]:
-    """(columns, SELECT expressions) of the reported-side counters, one case a row."""
+def _case_counters(area: str) -> str:
+    """One row per counted (area, day) of a case: what the case adds on the day it was
+    reported, and, when closed, the 1 it adds to `closed` on the day it was closed."""
     resolved = "status IN (" + ", ".join(f"'{s.value}'" for s in RESOLVED_STATUSES) + ")"
     parts = {"reported": "1", "closed": "0", "resolved": _one_if(resolved)}
     parts["on_time"] = _one_if("is_on_time")
@@ -98,7 +99,14 @@ def _village_sums() -> tuple[str, str]:
         column: _one_if(f"level = '{lv}' AND {resolved}") for lv, column in RESOLVED_COLUMNS.items()
     }
     q = connection.ops.quote_name
-    return ", ".join(q(c) for c in parts), ", ".join(f"SUM({e})" for e in parts.values())
+    entry = q(CaseRollupEntry._meta.db_table)
+    reported = ", ".join(f"{parts[c]} AS {q(c)}" for c in COUNTER_COLUMNS)
+    closed = ", ".join("1" if c == "closed" else "0" for c in COUNTER_COLUMNS)
+    return (
+        f"SELECT {area} AS area, day, {reported} FROM {entry} "  # noqa: S608
+        f"UNION ALL SELECT {area}, closed_day, {closed} FROM {entry} "
+        "WHERE closed_day IS NOT NULL"
+    )
 
 
 def _build_statements() -> list[tuple[str, list]]:
@@ -109,34 +117,25 @@ def _build_statements() -> list[tuple[str, list]]:
     statements = [
         (f"INSERT INTO {entry} ({', '.join(map(q, ENTRY_COLUMNS))}) {select}", list(params))
     ]
-    village = SCALE_DIGITS[Scale.VILLAGE]
-    area = f"substr(region_code, 1, {village})"
-    columns, sums = _village_sums()
+    area = f"substr(region_code, 1, {SCALE_DIGITS[Scale.VILLAGE]})"
     counters = ", ".join(q(c) for c in COUNTER_COLUMNS)
-    closed_only = ", ".join("COUNT(*)" if c == "closed" else "0" for c in COUNTER_COLUMNS)
+    summed = ", ".join(f"SUM({q(c)})" for c in COUNTER_COLUMNS)
     statements += [
         (
-            f"INSERT INTO {daily} (scale, region_code, day, {columns}) "  # noqa: S608
-            f"SELECT %s, {area}, day, {sums} FROM {entry} WHERE 1 = 1 GROUP BY {area}, day",
-            [Scale.VILLAGE.value],
-        ),
-        (
             f"INSERT INTO {daily} (scale, region_code, day, {counters}) "  # noqa: S608
-            f"SELECT %s, {area}, closed_day, {closed_only} FROM {entry} "
-            f"WHERE closed_day IS NOT NULL GROUP BY {area}, closed_day "
-            "ON CONFLICT (scale, region_code, day) DO UPDATE SET closed = excluded.closed",
+            f"SELECT %s, area, day, {summed} FROM ({_case_counters(area)}) AS counted "
+            "GROUP BY area, day",
             [Scale.VILLAGE.value],
         ),
         (
             f"INSERT INTO {category} (scale, region_code, day, group_id, reported) "  # noqa: S608
             f"SELECT %s, {area}, day, group_id, COUNT(*) FROM {entry} "
-            f"WHERE 1 = 1 GROUP BY {area}, day, group_id",
+            f"GROUP BY {area}, day, group_id",
             [Scale.VILLAGE.value],
         ),
     ]
     for scale, finer in FINER.items():
         area = f"substr(region_code, 1, {SCALE_DIGITS[scale]})"
-        summed = ", ".join(f"SUM({q(c)})" for c in COUNTER_COLUMNS)
         statements += [
             (
                 f"INSERT INTO {daily} (scale, region_code, day, {counters}) "  # noqa: S608
