@@ -1,10 +1,11 @@
 """Shared cache of the notice fragments residents read, keyed by what they depend on only.
 
-A fragment (the notice list of a page, the latest notices on the portal home) is the same for
+A fragment (a page of the notice list, the latest notices on the portal home) is the same for
 every resident of a village, so it is cached per (village code, page, language, notices
-version) and holds nothing about the person who asked: names, cases and the account box are
-rendered for each request outside it. Every publish, withdrawal or edit of a published notice
-moves the version (after its transaction commits), so the next request renders afresh.
+version) and holds nothing about the person who asked: it is rendered without the request,
+and names, cases and the account box are rendered for each request outside it. Every
+publish, withdrawal or edit of a published notice moves the version (after its transaction
+commits), so the next request renders afresh.
 """
 
 from __future__ import annotations

@@ -1,15 +1,15 @@
 """Notices in the resident portal: the list (paginated) and one notice, at /h5/notices/, and
-the latest notices panel of the portal home. The list is the same for every resident of a
-village, so it is served from the shared cache (fengqiao.participation.caching)."""
+the latest notices panel of the portal home. The list page and the panel are the same for
+every resident of a village, so they are served from the shared cache
+(fengqiao.participation.caching)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 
 from fengqiao.core.errors import NotFound
 from fengqiao.participation import caching, selectors
@@ -27,10 +27,13 @@ def _page_number(raw) -> int:
         return 1
 
 
-def _render_list(village_code: str | None, number: int) -> str:
+def _render_list_page(village_code: str | None, number: int) -> str:
+    """The whole notice list page. Rendered without the request, so nothing of the person
+    asking can be in it (no name, no CSRF token, no flash messages: they wait for the next
+    page that shows them); it is the same for every resident of the village."""
     notices = selectors.notice_list_for_village(village_code)
     page = Paginator(notices, PAGE_SIZE).get_page(number)
-    return render_to_string("participation/resident/_notice_list.html", {"page": page})
+    return render_to_string("participation/resident/notices.html", {"page": page, "tab": "notices"})
 
 
 @login_required
@@ -38,14 +41,10 @@ def notice_list(request):
     village = selectors.resident_village_code(request.user)
     number = _page_number(request.GET.get("page"))
     if village and number <= MAX_CACHED_PAGE:
-        html = caching.fragment("list", village, number, lambda: _render_list(village, number))
+        html = caching.fragment("list", village, number, lambda: _render_list_page(village, number))
     else:
-        html = _render_list(village, number)
-    return render(
-        request,
-        "participation/resident/notices.html",
-        {"list_html": mark_safe(html), "tab": "notices"},  # noqa: S308 - our own template
-    )
+        html = _render_list_page(village, number)
+    return HttpResponse(html)
 
 
 @login_required
