@@ -225,8 +225,10 @@ def _exit_with_parent(parent: int) -> None:
 class SealingPool:
     """seal_batch in `workers` forked processes (0 = in this process, for the import page).
 
-    `submit` returns at once; `result` waits for that batch. Use it as a context manager: on
-    leaving, the workers are stopped, also when the import fails.
+    `submit` returns at once; `result` waits for that batch. The first batch is sealed in this
+    process and the workers are forked for the second, so a file of one batch forks nothing.
+    Use it as a context manager: on leaving, the workers are stopped, also when the import
+    fails.
     """
 
     def __init__(self, workers: int):
@@ -234,13 +236,7 @@ class SealingPool:
             workers = 0  # without fork the key would have to travel; seal in-process instead
         self.workers = workers
         self.executor: ProcessPoolExecutor | None = None
-        if workers:
-            self.executor = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=multiprocessing.get_context("fork"),
-                initializer=_worker_start,
-                initargs=(os.getpid(),),
-            )
+        self.submitted = 0
 
     def __enter__(self) -> SealingPool:
         return self
@@ -251,8 +247,16 @@ class SealingPool:
             self.executor.shutdown(wait=True, cancel_futures=error is not None)
 
     def submit(self, *args) -> Future | SealedBatch:
-        if self.executor is None:
+        self.submitted += 1
+        if not self.workers or self.submitted == 1:
             return seal_batch(*args)
+        if self.executor is None:
+            self.executor = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_worker_start,
+                initargs=(os.getpid(),),
+            )
         return self.executor.submit(seal_batch, *args)
 
     def result(self, pending: Future | SealedBatch, first_row: int, last_row: int) -> SealedBatch:

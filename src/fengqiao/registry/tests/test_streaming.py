@@ -2,6 +2,7 @@
 
 import csv
 import io
+import os
 import random
 from datetime import date
 
@@ -189,18 +190,22 @@ def test_sealed_people_are_the_same_when_sealing_runs_in_worker_processes(centre
 def test_worker_failure_fails_the_job_with_the_rows_when_sealing_raises(
     centre_a, dwelling_a1, monkeypatch
 ):
-    def broken(*args):
-        raise ValueError("no entropy")
+    seal, importer = batch_sealing._seal_batch, os.getpid()
 
-    monkeypatch.setattr(batch_sealing, "_seal_batch", broken)  # forked workers inherit it
-    content = csv_file([HEADER, person_row(1), person_row(2), person_row(3)]).getvalue()
+    def broken_in_workers(*args):
+        if os.getpid() != importer:  # the first batch is sealed in the importing process
+            raise ValueError("no entropy")
+        return seal(*args)
+
+    monkeypatch.setattr(batch_sealing, "_seal_batch", broken_in_workers)  # forks inherit it
+    rows = [HEADER, *[person_row(n) for n in range(1, 6)]]
     with pytest.raises(batch_sealing.WorkerFailed) as failure:
-        run(centre_a, io.BytesIO(content), batch_rows=2, workers=1)
-    message = "Sealing rows 2-3 failed in a worker process: ValueError: no entropy"
+        run(centre_a, csv_file(rows), batch_rows=2, workers=1)
+    message = "Sealing rows 4-5 failed in a worker process: ValueError: no entropy"
     assert failure.value.message == message
     job = ImportJob.objects.get()
-    assert (job.state, job.message, job.last_row) == ("failed", message, 0)
-    assert Person.objects.count() == 0
+    assert (job.state, job.message, job.last_row) == ("failed", message, 3)
+    assert Person.objects.count() == 2
 
 
 def test_half_written_batch_is_rolled_back_when_writing_fails(centre_a, dwelling_a1, monkeypatch):
