@@ -21,6 +21,17 @@ def _fresh_locator():
     grids_changed()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_config_copies():
+    """Rolled-back test transactions never commit, so copies of configuration tables
+    (core.configcache) could outlive the rows they copied: start and end with none."""
+    from fengqiao.core.configcache import forget_copies
+
+    forget_copies()
+    yield
+    forget_copies()
+
+
 @pytest.fixture
 def demo_county(db):
     """The `small` demo county with its demo accounts (village_centre, resident, …)."""

@@ -22,6 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--database", default="", help="DATABASE_URL; empty = SQLite")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="P3/P5: server processes (default 2×cores+1)"
+    )
     parser.add_argument("--points", type=int, default=1_000_000, help="P2: points to locate")
     parser.add_argument(
         "--scale", type=float, default=1.0, help="P2: city size (1 = 77,312 micro-grids)"
@@ -49,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
             cases=args.cases,
             rows=args.rows,
             xlsx_rows=args.xlsx_rows,
+            workers=args.workers,
         ):
             print(figure.line(), flush=True)
             figures.append(figure.as_dict())

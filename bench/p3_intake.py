@@ -1,76 +1,130 @@
 """P3: case intake over HTTP (auth, validation, locate, case + log row) under concurrent
-clients on loopback; every acknowledged case must be in the database. Reference: single-row
-INSERT transactions per second on the same database (pgbench on PostgreSQL, sqlite3 on SQLite).
+clients on loopback, against `fengqiao serve --production`; every acknowledged case must be in
+the database. Each client is a grid worker of its own micro-grid reporting at points inside it.
+Reference: single-row INSERT transactions per second on the same database (pgbench on
+PostgreSQL, sqlite3 on SQLite).
 """
 
 import http.client
 import json
+import multiprocessing
 import os
+import random
 import shutil
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlparse
 
 from bench.figures import Figure
 from bench.server import installation, serving
 
-
-def _request(conn, method, path, body=None, token=None):
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
-    response = conn.getresponse()
-    return response.status, json.loads(response.read() or b"null")
+# Load-generator processes; each runs its share of the clients as threads.
+GENERATORS = 2
 
 
-def _prepare(base: str) -> tuple[str, dict]:
+TITLES = [
+    ("garbage", "路口垃圾堆放多日无人清运", "请尽快清理"),
+    ("garbage", "小区垃圾桶满溢无人处理", "气味很大，影响居民"),
+    ("garbage", "河道漂浮物需要清理", "靠近桥头一段"),
+    ("garbage", "建筑垃圾乱倒在路边", "疑似夜间偷倒"),
+    ("garbage", "农贸市场门口垃圾成堆", "早市后一直没人收"),
+]
+HEADERS = {"Content-Type": "application/json"}
+
+
+def _connect(base: str) -> http.client.HTTPConnection:
     host = urlparse(base)
-    conn = http.client.HTTPConnection(host.hostname, host.port, timeout=30)
-    status, body = _request(
-        conn, "POST", "/api/v1/auth/token", {"username": "grid_worker", "password": "fengqiao-demo"}
-    )
-    assert status == 200, body
-    token = body["token"]
-    _status, me = _request(conn, "GET", "/api/v1/me", token=token)
-    code = me["jurisdictions"][0]["code"]
-    _status, grid = _request(conn, "GET", f"/api/v1/grids/{code}", token=token)
-    return token, {"lat": grid["centroid_lat"], "lng": grid["centroid_lng"]}
+    return http.client.HTTPConnection(host.hostname, host.port, timeout=30)
 
 
-def _client(base, token, point, deadline, results, lock):
-    host = urlparse(base)
-    conn = http.client.HTTPConnection(host.hostname, host.port, timeout=30)
+def _client(base: str, worker: dict, deadline: float, seed: int) -> list:
+    """One closed-loop client: report, wait for the answer, report again until the deadline.
+    Returns (seconds, status, client_id if acknowledged) per request."""
+    rng = random.Random(seed)
+    headers = {**HEADERS, "Authorization": f"Bearer {worker['token']}"}
+    conn = _connect(base)
     mine = []
     while time.monotonic() < deadline:
-        client_id = str(uuid.uuid4())
-        body = {
-            "category": "garbage",
-            "title": "路口垃圾堆放多日无人清运",
-            "description": "请尽快清理",
-            "channel": "grid_app",
-            "client_id": client_id,
-            **point,
-        }
+        client_id = str(uuid.UUID(int=rng.getrandbits(128)))
+        category, title, description = rng.choice(TITLES)
+        lat, lng = rng.choice(worker["points"])
+        body = json.dumps(
+            {
+                "category": category,
+                "title": title,
+                "description": description,
+                "channel": "grid_app",
+                "client_id": client_id,
+                "lat": lat,
+                "lng": lng,
+            }
+        )
         started = time.perf_counter()
         try:
-            status, reply = _request(conn, "POST", "/api/v1/cases", body, token)
-        except (OSError, http.client.HTTPException):
+            conn.request("POST", "/api/v1/cases", body=body, headers=headers)
+            response = conn.getresponse()
+            reply = json.loads(response.read() or b"null")
+            status = response.status
+        except (OSError, http.client.HTTPException, ValueError):
             conn.close()
-            conn = http.client.HTTPConnection(host.hostname, host.port, timeout=30)
+            conn = _connect(base)
             status, reply = 0, None
         elapsed = time.perf_counter() - started
-        acked = status in (200, 201) and reply and reply.get("code")
+        acked = status == 201 and isinstance(reply, dict) and reply.get("code")
         mine.append((elapsed, status, client_id if acked else None))
-    with lock:
-        results.extend(mine)
+    conn.close()
+    return mine
+
+
+def _generator(base: str, workers: list, threads: int, seconds: float, seed: int, out) -> None:
+    """One load-generator process: `threads` clients, each as a grid worker of its own."""
+    deadline = time.monotonic() + seconds
+    with ThreadPoolExecutor(threads) as pool:
+        futures = [
+            pool.submit(_client, base, workers[i % len(workers)], deadline, seed * 1000 + i)
+            for i in range(threads)
+        ]
+        out.put([row for f in futures for row in f.result()])
+
+
+def _load(base: str, workers: list, clients: int, seconds: float) -> tuple[list, float]:
+    """`clients` concurrent clients spread over GENERATORS processes (one Python process
+    could not keep up with the server: it would measure its own GIL)."""
+    context = multiprocessing.get_context("spawn")
+    out = context.Queue()
+    processes = []
+    for n in range(GENERATORS):
+        share = clients // GENERATORS + (1 if n < clients % GENERATORS else 0)
+        mine = workers[n::GENERATORS] or workers
+        processes.append(
+            context.Process(target=_generator, args=(base, mine, share, seconds, n + 1, out))
+        )
+    started = time.monotonic()
+    for process in processes:
+        process.start()
+    results = [row for _ in processes for row in out.get()]
+    wall = time.monotonic() - started
+    for process in processes:
+        process.join()
+    return results, wall
+
+
+def _accounts(env: dict) -> list:
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.p3_accounts"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**env, "DJANGO_SETTINGS_MODULE": "fengqiao.settings", "LOG_LEVEL": "WARNING"},
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    return json.loads(out.stdout)
 
 
 def _count_stored(env: dict, client_ids: list[str]) -> int:
@@ -141,37 +195,29 @@ def _reference_tps(env: dict, seconds: float) -> tuple[float, str]:
     return n / (time.monotonic() - started), "sqlite3 single-row INSERT"
 
 
-def run(*, seconds: float, clients: int, database_url: str = "", **_options) -> list[Figure]:
+def run(
+    *, seconds: float, clients: int, database_url: str = "", workers: int | None = None, **_options
+) -> list[Figure]:
     label = "postgresql" if database_url else "sqlite"
-    with installation(database_url=database_url, name="fq_bench_p3") as env:
+    with installation(database_url=database_url, name="fq_bench_p3", production=True) as env:
         reference, reference_name = _reference_tps(env, min(seconds, 10))
-        with serving(env) as base:
-            token, point = _prepare(base)
-            results, lock = [], threading.Lock()
-            deadline = time.monotonic() + seconds
-            threads = [
-                threading.Thread(target=_client, args=(base, token, point, deadline, results, lock))
-                for _ in range(clients)
-            ]
-            started = time.monotonic()
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            wall = time.monotonic() - started
+        grid_workers = _accounts(env)
+        with serving(env, workers=workers) as base:
+            _load(base, grid_workers, min(clients, 4), 2)  # warm every server process
+            results, wall = _load(base, grid_workers, clients, seconds)
         acked = [cid for _e, _s, cid in results if cid]
         stored = _count_stored(env, acked)
         latencies = sorted(e for e, _s, cid in results if cid)
-        p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000 if latencies else float("nan")
-        errors = sum(1 for _e, status, cid in results if not cid)
+        errors = sum(1 for _e, _status, cid in results if not cid)
+
+    def quantile(q: float) -> float:
+        return latencies[min(len(latencies) - 1, int(len(latencies) * q))] * 1000
+
+    has = bool(latencies)
     return [
         Figure(f"p3 {label} intake", len(acked) / wall, "cases/s", reference, reference_name),
-        Figure(f"p3 {label} p99 latency", p99, "ms"),
-        Figure(
-            f"p3 {label} median latency",
-            statistics.median(latencies) * 1000 if latencies else float("nan"),
-            "ms",
-        ),
+        Figure(f"p3 {label} p99 latency", quantile(0.99) if has else float("nan"), "ms"),
+        Figure(f"p3 {label} median latency", quantile(0.5) if has else float("nan"), "ms"),
         Figure(f"p3 {label} failed requests", errors, "requests"),
         Figure(f"p3 {label} acknowledged but not stored", len(acked) - stored, "cases"),
     ]

@@ -106,12 +106,10 @@ def serving(env: dict, *, threads: int | None = None, workers: int | None = None
             command += ["--workers", str(workers)]
     if threads:
         command += ["--threads", str(threads)]
-    proc = subprocess.Popen(
-        command,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    # FENGQIAO_BENCH_SERVER_LOG=FILE keeps what the server prints (errors, worker restarts).
+    log_path = os.environ.get("FENGQIAO_BENCH_SERVER_LOG")
+    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    proc = subprocess.Popen(command, env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(150):
@@ -126,3 +124,5 @@ def serving(env: dict, *, threads: int | None = None, workers: int | None = None
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+        if log_path:
+            log.close()

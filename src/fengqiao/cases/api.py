@@ -41,7 +41,7 @@ def _case(request, code: str) -> Case:
 
 
 def _category(code: str):
-    category = selectors.category_choices().filter(code=code).first()
+    category = selectors.category_by_code(code)
     if category is None:
         raise ValidationFailed(_("Choose a category (not a group)."), field="category")
     return category
@@ -64,15 +64,19 @@ def _assignee(username: str):
     return user
 
 
-def _detail(actor, case: Case, *, is_new: bool = False) -> Case:
-    """Attach what the case page shows besides the row itself (it depends on who asks)."""
-    case.api_timeline = list(selectors.case_timeline(case=case))
+def _detail(actor, case: Case) -> Case:
+    """Attach what the case page shows besides the row itself (it depends on who asks).
+    A case this request made (report intake is a hot path) has one event and no attachments."""
+    is_new = getattr(case, "is_new", False)
+    case.api_timeline = [case.report_event] if is_new else list(selectors.case_timeline(case=case))
     case.api_actions = selectors.case_actions(actor=actor, case=case)
     listed = case.duplicate_candidates or []
-    visible = {
-        other.pk: other
-        for other in selectors.case_list(actor=actor).filter(pk__in=[c["id"] for c in listed])
-    }
+    visible = {}
+    if listed:
+        visible = {
+            other.pk: other
+            for other in selectors.case_list(actor=actor).filter(pk__in=[c["id"] for c in listed])
+        }
     case.api_candidates = [
         {
             "code": visible[c["id"]].code,
@@ -84,7 +88,6 @@ def _detail(actor, case: Case, *, is_new: bool = False) -> Case:
         for c in listed
         if c["id"] in visible
     ]
-    # A case this request made has no attachments yet (report intake is a hot path).
     case.api_attachments = [] if is_new else list(_attachments(case))
     return case
 
@@ -104,10 +107,11 @@ def _channel(actor, value: str) -> str:
     return value or Channel.GRID_APP
 
 
-def _listed(queryset, ids: list[int], field: str) -> list:
+def _listed(selector, actor, ids: list[int], field: str) -> list:
+    """The rows of `ids` that `selector` lets the actor see; NotFound if any is missing."""
     if not ids:
         return []
-    found = list(queryset.filter(pk__in=ids))
+    found = list(selector(actor=actor).filter(pk__in=ids))
     if len(found) != len(set(ids)):
         raise NotFound(field=field)
     return found
@@ -141,9 +145,6 @@ def case_report(request, payload: CaseIn):
         village = Region.objects.filter(code=payload.village).first()
         if village is None:
             raise NotFound(_("Unknown village."), field="village")
-    resubmitted = bool(payload.client_id) and (
-        selectors.case_list(actor=actor).filter(client_id=payload.client_id).exists()
-    )
     case = services.case_report(
         actor=actor,
         category=_category(payload.category),
@@ -159,16 +160,12 @@ def case_report(request, payload: CaseIn):
         is_anonymous=payload.is_anonymous,
         priority=payload.priority,
         client_id=payload.client_id or None,
-        people=_listed(
-            registry_selectors.person_list(actor=actor), payload.person_ids, "person_ids"
-        ),
+        people=_listed(registry_selectors.person_list, actor, payload.person_ids, "person_ids"),
         dwellings=_listed(
-            registry_selectors.dwelling_list(actor=actor), payload.dwelling_ids, "dwelling_ids"
+            registry_selectors.dwelling_list, actor, payload.dwelling_ids, "dwelling_ids"
         ),
     )
-    if resubmitted:
-        return Status(200, _detail(actor, case))
-    return Status(201, _detail(actor, case, is_new=True))
+    return Status(201 if case.is_new else 200, _detail(actor, case))
 
 
 @router.get("/cases/queues", response=list[QueueOut])

@@ -1,6 +1,7 @@
 """Tell the people who must act next (in-app inbox; more senders can plug in)."""
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.module_loading import import_string
 
 from fengqiao.accounts.models import User
@@ -9,6 +10,18 @@ from fengqiao.core import clock
 from fengqiao.core.roles import Role
 
 LEVEL_PREFIX_LEN = {"village": 12, "township": 9, "county": 6}
+NOTIFY_FIELDS = (
+    "code",
+    "title",
+    "status",
+    "level",
+    "region_code",
+    "version",
+    "kind",
+    "unit_id",
+    "assignee_id",
+    "reporter_id",
+)
 
 
 def grid_prefixes(region_code: str) -> list[str]:
@@ -85,12 +98,29 @@ def notify(case: Case, users: list[User], *, kind: str, message: str) -> None:
         sender.send(case, users, kind=kind, message=message)
 
 
+def notify_reported(case: Case, users: list[User]) -> None:
+    """Tell `users` (recipients(case), looked up before the transaction) that the case was
+    reported, inside the reporting transaction: the inbox rows commit or roll back with the
+    case; other senders (SMS, push) send after commit, like every side effect outside the
+    database."""
+    if not users:
+        return
+    message = f"{case.code} {case.get_status_display()}: {case.title}"
+    found = senders()
+    inbox = [s for s in found if isinstance(s, InboxSender)]
+    outside = [s for s in found if not isinstance(s, InboxSender)]
+    for sender in inbox:
+        sender.send(case, users, kind=case.status, message=message)
+    if outside:
+        transaction.on_commit(
+            lambda: [s.send(case, users, kind=case.status, message=message) for s in outside]
+        )
+
+
 def notify_next(case_id: int) -> None:
-    case = (
-        Case.objects.select_related("grid", "village", "unit", "assignee", "reporter")
-        .filter(pk=case_id)
-        .first()
-    )
+    # The columns `recipients` and the message read; the rest of the row (and the joined
+    # unit, assignee and reporter) loads only when a rule needs it.
+    case = Case.objects.only(*NOTIFY_FIELDS).filter(pk=case_id).first()
     if case is None:
         return
     users = recipients(case)

@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 from fengqiao.cases import workflow
 from fengqiao.cases.models import OPEN_STATUSES, Case, Category, HandlingUnit, Notification, Status
 from fengqiao.core import clock
+from fengqiao.core.configcache import cached_config
 from fengqiao.core.errors import NotFound
 from fengqiao.core.roles import Role
 from fengqiao.core.scoping import actor_prefixes, prefix_q
@@ -111,6 +112,12 @@ def queue_counts(*, actor) -> dict[str, int]:
 
 def category_choices() -> QuerySet[Category]:
     return Category.objects.filter(is_active=True, parent__isnull=False).select_related("parent")
+
+
+def category_by_code(code: str) -> Category | None:
+    """An active category (not a group) by code, from this process's copy (core.configcache);
+    the instance is shared: read it, never change it."""
+    return cached_config("categories", lambda: {c.code: c for c in category_choices()}).get(code)
 
 
 def unit_choices(*, actor, case: Case) -> QuerySet[HandlingUnit]:

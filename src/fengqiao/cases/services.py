@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +11,6 @@ from fengqiao.cases.models import (
     LEVEL_ORDER,
     OPEN_STATUSES,
     Case,
-    CaseDaySequence,
     CaseEvent,
     Category,
     Channel,
@@ -37,14 +36,20 @@ def _actor_label(actor) -> str:
     return f"{actor.label} ({actor.get_role_display()})"
 
 
+_NEXT_SERIAL_SQL = (
+    "INSERT INTO cases_casedaysequence (day, last) VALUES (%s, 1) "
+    "ON CONFLICT (day) DO UPDATE SET last = cases_casedaysequence.last + 1 RETURNING last"
+)
+
+
 def _next_code(now: datetime) -> str:
-    """SJ + date + 4-digit serial; the day's counter row is locked, so no two cases share one."""
+    """SJ + date + 4-digit serial, in one statement: the upsert locks the day's counter row
+    until commit, so no two cases share a number and a rolled-back case leaves no gap."""
     day = clock.localdate(now)
-    CaseDaySequence.objects.bulk_create([CaseDaySequence(day=day)], ignore_conflicts=True)
-    counter = CaseDaySequence.objects.select_for_update().get(day=day)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"SJ{day:%Y%m%d}{counter.last:04d}"
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_SERIAL_SQL, [day])
+        (serial,) = cursor.fetchone()
+    return f"SJ{day:%Y%m%d}{serial:04d}"
 
 
 def _append(
@@ -57,8 +62,10 @@ def _append(
     from_level: str = "",
     note: str = "",
     data: dict | None = None,
+    is_first: bool = False,
 ) -> CaseEvent:
-    last = case.events.aggregate(seq=Max("seq"))["seq"] or 0
+    """Append the next event of the case's hash chain (`is_first`: the case was just made)."""
+    last = 0 if is_first else case.events.aggregate(seq=Max("seq"))["seq"] or 0
     prev_hash = case.events.get(seq=last).hash if last else hashchain.GENESIS
     event = CaseEvent(
         case=case,
@@ -179,16 +186,12 @@ def case_report(
 ) -> Case:
     """Take in a report from any channel; the same client_id twice returns the first case.
 
-    A kind's own record (a dispute file, a petition) is written by its app in the same
-    transaction as this call."""
+    The case made now carries `is_new = True` and its first event as `report_event`; a
+    resubmission returns the stored case with `is_new = False`. The inbox rows for the centre
+    are written in the same transaction (notify.notify_reported). A kind's own record (a
+    dispute file, a petition) is written by its app in the same transaction as this call."""
     if actor is None or not actor.is_active:
         raise NotAllowed(_("Sign in to report."))
-    if client_id:
-        existing = Case.objects.filter(client_id=client_id).first()
-        if existing is not None:
-            if existing.reporter_id != actor.pk:
-                raise Conflict(_("This client id belongs to another report."), field="client_id")
-            return existing
     title = (title or "").strip()
     if not title:
         raise ValidationFailed(_("A report needs a title."), field="title")
@@ -240,6 +243,9 @@ def case_report(
     # moment a number is taken until commit, so that stretch must stay short.
     _set_clock(case, at)
     case.duplicate_candidates = duplicates.candidates_for(case)
+    centre = notify.recipients(case)
+    # A resubmitted client id is found by its unique index (the insert below fails and the
+    # savepoint takes the day's number back), not by a look-up on every report.
     try:
         with transaction.atomic():
             case.code = _next_code(at)
@@ -248,18 +254,28 @@ def case_report(
                 case.people.set(people)
             if dwellings:
                 case.dwellings.set(dwellings)
-            _append(
+            case.report_event = _append(
                 case,
                 actor=actor,
                 action="report",
                 at=at,
                 data={"channel": channel, "candidates": case.duplicate_candidates},
+                is_first=True,
             )
+            notify.notify_reported(case, centre)
     except IntegrityError as exc:
-        if client_id and Case.objects.filter(client_id=client_id).exists():
-            return Case.objects.get(client_id=client_id)  # a concurrent resubmission won
+        existing = client_id and Case.objects.filter(client_id=client_id).first()
+        if existing:
+            return _resubmitted(existing, actor)  # a concurrent resubmission won
         raise Conflict() from exc
-    transaction.on_commit(lambda: notify.notify_next(case.pk))
+    case.is_new = True
+    return case
+
+
+def _resubmitted(case: Case, actor) -> Case:
+    if case.reporter_id != actor.pk:
+        raise Conflict(_("This client id belongs to another report."), field="client_id")
+    case.is_new = False
     return case
 
 

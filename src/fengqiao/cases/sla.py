@@ -3,10 +3,9 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Q
-
 from fengqiao.cases.models import Case, Category, SlaRule, Status
 from fengqiao.core.calendar import working_calendar
+from fengqiao.core.configcache import cached_config
 from fengqiao.core.workcalendar import WorkCalendar
 
 # Which clock runs in which status, and which rule field sets it.
@@ -26,16 +25,18 @@ class Deadline:
     warn_at: datetime
 
 
+def _rules_by_key() -> dict[tuple[int | None, str], SlaRule]:
+    return {(rule.category_id, rule.level): rule for rule in SlaRule.objects.all()}
+
+
 def rule_for(category: Category, level: str) -> SlaRule | None:
-    """The most specific rule: the category, then its group, then the default (one query)."""
-    candidates = [category.pk, category.parent_id, None]
-    found = {
-        rule.category_id: rule
-        for rule in SlaRule.objects.filter(level=level).filter(
-            Q(category_id__in=[c for c in candidates if c is not None]) | Q(category__isnull=True)
-        )
-    }
-    return next((found[key] for key in candidates if key in found), None)
+    """The most specific rule: the category, then its group, then the default (read from this
+    process's copy of the rules, see core.configcache)."""
+    rules = cached_config("sla-rules", _rules_by_key)
+    for key in (category.pk, category.parent_id, None):
+        if (key, level) in rules:
+            return rules[(key, level)]
+    return None
 
 
 def add(start: datetime, amount: float, unit: str, calendar: WorkCalendar) -> datetime:

@@ -52,8 +52,16 @@ def place_at(*, lat: float | None, lng: float | None, village: Region | None = N
     """Locate a point; fall back to an explicit village when there is no point."""
     if lat is not None and lng is not None:
         loc = locate(lat, lng)
-        grid = Grid.objects.get(pk=loc.grid_id) if loc.grid_id else None
-        return Placement(Region.objects.get(pk=loc.village_id), grid, loc.region_code)
+        if loc.grid_id is None:
+            village = Region.objects.defer("boundary").get(pk=loc.village_id)
+            return Placement(village, None, loc.region_code)
+        # One query for both, without the polygons (a city's village outline is large JSON).
+        grid = (
+            Grid.objects.select_related("village")
+            .defer("boundary", "village__boundary")
+            .get(pk=loc.grid_id)
+        )
+        return Placement(grid.village, grid, loc.region_code)
     if village is None:
         raise ValidationFailed(_("Give a point (lat, lng) or a village."), field="lat")
     if village.level != Region.Level.VILLAGE:

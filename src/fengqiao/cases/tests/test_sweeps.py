@@ -14,6 +14,7 @@ from django.core.management.base import CommandError
 from fengqiao.cases import services, sweeps
 from fengqiao.cases.models import Case, Level, Notification, SlaRule, Status
 from fengqiao.core import clock
+from fengqiao.core.configcache import config_changed
 
 SH = ZoneInfo("Asia/Shanghai")
 REPORTED_AT = datetime(2024, 10, 9, 10, 0, tzinfo=SH)  # a Wednesday
@@ -125,6 +126,7 @@ def test_overdue_case_stays_at_county_when_there_is_no_level_above(world):
 
 def test_overdue_case_is_left_when_its_rule_does_not_escalate(world):
     SlaRule.objects.filter(category=None, level=Level.GRID).update(escalate_on_breach=False)
+    config_changed()  # QuerySet.update() sends no signal
     case = report(world)
     clock.freeze(ACCEPT_DUE + timedelta(hours=1))
     assert sweeps.sweep_escalations() == 0
