@@ -67,3 +67,14 @@ def test_resident_list_costs_one_query_once_the_village_is_known(
         assert len(list(selectors.notice_list_for_resident(residents["alice"]))) == 5
     with django_assert_num_queries(1):
         assert len(list(selectors.notice_list_for_resident(residents["alice"]))) == 5
+
+
+def test_staff_list_costs_one_query_however_many_authors(
+    users, village_a, make_notice, django_assert_num_queries
+):
+    for n in range(4):
+        make_notice(village_a, title=f"通知{n}")
+    centre = users["village_centre"]
+    centre.scope_prefixes()  # the bindings, read once per request
+    with django_assert_num_queries(1):
+        assert len([n.author.label for n in selectors.notice_list_for_staff(actor=centre)]) == 4
