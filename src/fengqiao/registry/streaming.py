@@ -256,7 +256,8 @@ def _csv_stream(fh: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
             % {"row": reader.line_num}
         ) from exc
     finally:
-        text.detach()
+        if not text.closed:  # a stream abandoned after its file was closed (Ctrl-C) is done
+            text.detach()
 
 
 # ---------------------------------------------------------------------------
