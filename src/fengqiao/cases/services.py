@@ -1,5 +1,6 @@
 """Every write to a case: one transaction each, one CaseEvent each, notifications on commit."""
 
+import uuid
 from datetime import UTC, datetime
 
 from django.db import IntegrityError, connection, transaction
@@ -40,16 +41,26 @@ _NEXT_SERIAL_SQL = (
     "INSERT INTO cases_casedaysequence (day, last) VALUES (%s, 1) "
     "ON CONFLICT (day) DO UPDATE SET last = cases_casedaysequence.last + 1 RETURNING last"
 )
+_SET_CODE_SQL = "UPDATE cases_case SET code = %s WHERE id = %s"
 
 
-def _next_code(now: datetime) -> str:
-    """SJ + date + 4-digit serial, in one statement: the upsert locks the day's counter row
-    until commit, so no two cases share a number and a rolled-back case leaves no gap."""
+def _provisional_code() -> str:
+    """A unique stand-in for the case number until _number_case gives the real one."""
+    return "~" + uuid.uuid4().hex[:19]
+
+
+def _number_case(case: Case, now: datetime) -> None:
+    """Give the case its number: SJ + date + 4-digit serial from the day's counter row.
+
+    The upsert locks that row until commit, so no two cases share a number and a rolled-back
+    case leaves no gap; every report of the day queues on that lock, so it is taken in the
+    transaction's last statements (two plain statements, then the inbox rows and commit)."""
     day = clock.localdate(now)
     with connection.cursor() as cursor:
         cursor.execute(_NEXT_SERIAL_SQL, [day])
         (serial,) = cursor.fetchone()
-    return f"SJ{day:%Y%m%d}{serial:04d}"
+        case.code = f"SJ{day:%Y%m%d}{serial:04d}"
+        cursor.execute(_SET_CODE_SQL, [case.code, case.pk])
 
 
 def _append(
@@ -239,8 +250,8 @@ def case_report(
 
         case.callback_phone_sealed = crypto.encrypt(phone)
         case.callback_phone_masked = mask_phone(phone)
-    # Deadlines and duplicate candidates first: the day's number row is locked from the
-    # moment a number is taken until commit, so that stretch must stay short.
+    # Everything that reads first: the day's number row is locked from the moment a number
+    # is taken until commit, so that stretch must stay short.
     _set_clock(case, at)
     case.duplicate_candidates = duplicates.candidates_for(case)
     centre = notify.recipients(case)
@@ -248,7 +259,7 @@ def case_report(
     # savepoint takes the day's number back), not by a look-up on every report.
     try:
         with transaction.atomic():
-            case.code = _next_code(at)
+            case.code = _provisional_code()
             case.save(force_insert=True)
             if people:
                 case.people.set(people)
@@ -262,6 +273,7 @@ def case_report(
                 data={"channel": channel, "candidates": case.duplicate_candidates},
                 is_first=True,
             )
+            _number_case(case, at)
             notify.notify_reported(case, centre)
     except IntegrityError as exc:
         existing = client_id and Case.objects.filter(client_id=client_id).first()
