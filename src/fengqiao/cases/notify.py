@@ -105,7 +105,9 @@ def notify_reported(case: Case, users: list[User]) -> None:
     database."""
     if not users:
         return
-    message = f"{case.code} {case.get_status_display()}: {case.title}"
+    # No case number in the text: it is given at commit (services.case_report); the inbox
+    # shows it from the case.
+    message = f"{case.get_status_display()}: {case.title}"
     found = senders()
     inbox = [s for s in found if isinstance(s, InboxSender)]
     outside = [s for s in found if not isinstance(s, InboxSender)]

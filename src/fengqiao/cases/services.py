@@ -54,7 +54,7 @@ def _number_case(case: Case, now: datetime) -> None:
 
     The upsert locks that row until commit, so no two cases share a number and a rolled-back
     case leaves no gap; every report of the day queues on that lock, so it is taken in the
-    transaction's last statements (two plain statements, then the inbox rows and commit)."""
+    transaction's last two statements. (PostgreSQL does the same at commit, migration 0004.)"""
     day = clock.localdate(now)
     with connection.cursor() as cursor:
         cursor.execute(_NEXT_SERIAL_SQL, [day])
@@ -257,6 +257,10 @@ def case_report(
     centre = notify.recipients(case)
     # A resubmitted client id is found by its unique index (the insert below fails and the
     # savepoint takes the day's number back), not by a look-up on every report.
+    # On PostgreSQL a report in a transaction of its own (API intake) is numbered at commit by
+    # a deferred trigger (migration 0004), so reports never queue behind one another's work;
+    # inside a caller's transaction the number is taken here, in the last statements.
+    numbered_at_commit = connection.vendor == "postgresql" and not connection.in_atomic_block
     try:
         with transaction.atomic():
             case.code = _provisional_code()
@@ -273,13 +277,16 @@ def case_report(
                 data={"channel": channel, "candidates": case.duplicate_candidates},
                 is_first=True,
             )
-            _number_case(case, at)
             notify.notify_reported(case, centre)
+            if not numbered_at_commit:
+                _number_case(case, at)
     except IntegrityError as exc:
         existing = client_id and Case.objects.filter(client_id=client_id).first()
         if existing:
             return _resubmitted(existing, actor)  # a concurrent resubmission won
         raise Conflict() from exc
+    if numbered_at_commit:
+        case.code = Case.objects.filter(pk=case.pk).values_list("code", flat=True).get()
     case.is_new = True
     return case
 

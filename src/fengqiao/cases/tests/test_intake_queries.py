@@ -69,6 +69,7 @@ def test_report_takes_a_fixed_number_of_statements_when_many_cases_are_stored(
     assert second["actions"] and second["attachments"] == []
 
 
+@pytest.mark.django_db(transaction=True)  # on PostgreSQL: numbered at commit by the trigger
 def test_report_is_stored_with_its_event_and_centre_inbox_row_when_acknowledged(
     grid_worker_client, users
 ):
@@ -77,8 +78,12 @@ def test_report_is_stored_with_its_event_and_centre_inbox_row_when_acknowledged(
     event = CaseEvent.objects.get(case=case)
     assert (event.seq, event.action, event.to_status) == (1, "report", "reported")
     assert reply["timeline"][0]["actor_label"] == event.actor_label
+    assert case.code.startswith("SJ") and len(case.code) == 14
     inbox = Notification.objects.filter(case=case)
     assert inbox.count() >= 1 and {n.kind for n in inbox} == {"reported"}
+    again, second = _statements(grid_worker_client, _body(_point(users, 0), TITLES[3]))
+    assert int(second["code"][-4:]) == int(reply["code"][-4:]) + 1
+    assert again <= MAX_STATEMENTS
 
 
 def test_resubmitted_client_id_returns_the_first_case_without_using_a_number(
