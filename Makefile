@@ -56,10 +56,12 @@ test: install-test
 	  FENGQIAO_HOME=$(CURDIR)/var/test DATABASE_URL="$$FENGQIAO_TEST_DATABASE_URL" $(BIN)/python -m pytest $(PYTEST_ARGS); \
 	fi
 
-## make bench: the benchmarks in bench/ (never part of make test); BENCH="p3" picks some,
-## BENCH_ARGS="--seconds 20 --database postgres://postgres@127.0.0.1:5432/postgres" tunes them
+## make bench: the benchmarks in bench/ (never part of make test) on SQLite and on the
+## PostgreSQL server of BENCH_POSTGRES; BENCH="p3" picks some, BENCH_ARGS="--seconds 20" tunes
+## them, BENCH_POSTGRES= (empty) runs SQLite only
+BENCH_POSTGRES ?= postgres://postgres@127.0.0.1:5432/postgres
 bench: install
-	$(BIN)/python -m bench $(BENCH) $(BENCH_ARGS)
+	$(BIN)/python -m bench $(BENCH) --database "" $(if $(BENCH_POSTGRES),--database $(BENCH_POSTGRES)) $(BENCH_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

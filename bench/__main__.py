@@ -1,4 +1,7 @@
-"""Entry point: `python -m bench [NAME ...] [--json FILE] [options]` (`--help` lists them)."""
+"""Entry point: `python -m bench [NAME ...] [--json FILE] [options]` (`--help` lists them).
+
+Benchmarks that use a database run once per `--database` given (an empty value is SQLite),
+so `--database "" --database postgres://…` prints every figure on both; P2 needs none."""
 
 import argparse
 import json
@@ -13,6 +16,7 @@ BENCHMARKS = {
     "p4": p4_dashboard.run,
     "p5": p5_resident.run,
 }
+WITHOUT_DATABASE = {"p2"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,8 +24,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", default=list(BENCHMARKS), help="e.g. p2 p3")
     parser.add_argument("--json", dest="json_path", help="also write the figures to this file")
     parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--database", default="", help="DATABASE_URL; empty = SQLite")
+    parser.add_argument(
+        "--clients", type=int, default=None, help="P3: 32 concurrent clients, P5: 100"
+    )
+    parser.add_argument(
+        "--database",
+        action="append",
+        dest="databases",
+        help="DATABASE_URL, or empty for SQLite; repeat it to run on several (default SQLite)",
+    )
     parser.add_argument(
         "--workers", type=int, default=None, help="P3/P5: server processes (default 2×cores+1)"
     )
@@ -39,23 +50,28 @@ def main(argv: list[str] | None = None) -> int:
         "--xlsx-rows", type=int, default=p1_import.XLSX_ROWS, help="P1: rows in the XLSX"
     )
     args = parser.parse_args(argv)
+    unknown = [name for name in args.names if name not in BENCHMARKS]
+    if unknown:
+        parser.error(f"unknown benchmark {unknown[0]!r}; known: {', '.join(BENCHMARKS)}")
+    databases = args.databases or [""]
     figures = []
     for name in args.names:
-        if name not in BENCHMARKS:
-            parser.error(f"unknown benchmark {name!r}; known: {', '.join(BENCHMARKS)}")
-        for figure in BENCHMARKS[name](
-            seconds=args.seconds,
-            clients=args.clients,
-            database_url=args.database,
-            points=args.points,
-            scale=args.scale,
-            cases=args.cases,
-            rows=args.rows,
-            xlsx_rows=args.xlsx_rows,
-            workers=args.workers,
-        ):
-            print(figure.line(), flush=True)
-            figures.append(figure.as_dict())
+        for database_url in databases if name not in WITHOUT_DATABASE else [""]:
+            options = {
+                "seconds": args.seconds,
+                "database_url": database_url,
+                "points": args.points,
+                "scale": args.scale,
+                "cases": args.cases,
+                "rows": args.rows,
+                "xlsx_rows": args.xlsx_rows,
+                "workers": args.workers,
+            }
+            if args.clients is not None:
+                options["clients"] = args.clients
+            for figure in BENCHMARKS[name](**options):
+                print(figure.line(), flush=True)
+                figures.append(figure.as_dict())
     if args.json_path:
         with open(args.json_path, "w", encoding="utf-8") as fh:
             json.dump(figures, fh, indent=2)

@@ -260,7 +260,7 @@ def _asyncio_load(base, path, cookies, clients, seconds) -> dict:
 def run(
     *,
     seconds: float,
-    clients: int,
+    clients: int = 100,
     database_url: str = "",
     workers: int | None = None,
     **_options,
