@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from bench.figures import Figure
-from bench.server import installation, serving
+from bench.server import cpu_seconds, installation, server_processes, serving
 
 RESIDENTS = 40  # distinct accounts, spread over the villages; clients take their sessions in turn
 PAGES = (("portal home", "/h5/"), ("notice list", "/h5/notices/"))
@@ -108,39 +108,13 @@ end
 """
 
 
-def _server_processes(port: int) -> list[int]:
-    """The gunicorn arbiter serving `port` and its forked workers (same command line)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmdline = (entry / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if b"serve" in cmdline and str(port).encode() in cmdline:
-                pids.append(int(entry.name))
-    return pids
-
-
-def _cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of these processes (clock ticks from /proc/PID/stat)."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 def _measured(load, base, path, cookies, clients, seconds) -> dict:
     """One load run, with the server's CPU time per request (what a loaded, shared box
     changes least: other processes take cores away, not CPU time from each request)."""
-    pids = _server_processes(urlparse(base).port)
-    before = _cpu_seconds(pids)
+    pids = server_processes(urlparse(base).port)
+    before = cpu_seconds(pids)
     result = load(base, path, cookies, clients, seconds)
-    used = _cpu_seconds(pids) - before
+    used = cpu_seconds(pids) - before
     result["cpu_ms"] = used * 1000 / result["requests"] if result["requests"] else float("nan")
     return result
 
@@ -274,7 +248,7 @@ def run(
         server_pids = []
         try:
             with serving(env, workers=workers) as base:
-                server_pids = _server_processes(urlparse(base).port)
+                server_pids = server_processes(urlparse(base).port)
                 for session in sessions:  # every session signed in; warms each worker a little
                     for _name, path in PAGES:
                         _check(base, path, session)

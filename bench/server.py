@@ -126,3 +126,29 @@ def serving(env: dict, *, threads: int | None = None, workers: int | None = None
         proc.wait(timeout=10)
         if log_path:
             log.close()
+
+
+def server_processes(port: int) -> list[int]:
+    """The gunicorn arbiter serving `port` and its forked workers (same command line)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"serve" in cmdline and str(port).encode() in cmdline:
+                pids.append(int(entry.name))
+    return pids
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes (clock ticks from /proc/PID/stat)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
