@@ -5,7 +5,10 @@ so `--database "" --database postgres://…` prints every figure on both; P2 nee
 
 import argparse
 import json
+import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 from bench import p1_import, p2_locate, p3_intake, p4_dashboard, p5_resident
 
@@ -16,7 +19,7 @@ BENCHMARKS = {
     "p4": p4_dashboard.run,
     "p5": p5_resident.run,
 }
-WITHOUT_DATABASE = {"p2"}
+NO_DB = {"p2"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,28 +57,51 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown benchmark {unknown[0]!r}; known: {', '.join(BENCHMARKS)}")
     databases = args.databases or [""]
+    runs = [
+        (name, url) for name in args.names for url in (databases if name not in NO_DB else [""])
+    ]
     figures = []
-    for name in args.names:
-        for database_url in databases if name not in WITHOUT_DATABASE else [""]:
-            options = {
-                "seconds": args.seconds,
-                "database_url": database_url,
-                "points": args.points,
-                "scale": args.scale,
-                "cases": args.cases,
-                "rows": args.rows,
-                "xlsx_rows": args.xlsx_rows,
-                "workers": args.workers,
-            }
-            if args.clients is not None:
-                options["clients"] = args.clients
-            for figure in BENCHMARKS[name](**options):
-                print(figure.line(), flush=True)
-                figures.append(figure.as_dict())
+    for name, database_url in runs:
+        if len(runs) > 1:
+            # Each run in a process of its own: a benchmark sets Django up for one database.
+            figures += _run_in_child(argv if argv is not None else sys.argv[1:], name, database_url)
+            continue
+        options = {
+            "seconds": args.seconds,
+            "database_url": database_url,
+            "points": args.points,
+            "scale": args.scale,
+            "cases": args.cases,
+            "rows": args.rows,
+            "xlsx_rows": args.xlsx_rows,
+            "workers": args.workers,
+        }
+        if args.clients is not None:
+            options["clients"] = args.clients
+        for figure in BENCHMARKS[name](**options):
+            print(figure.line(), flush=True)
+            figures.append(figure.as_dict())
     if args.json_path:
         with open(args.json_path, "w", encoding="utf-8") as fh:
             json.dump(figures, fh, indent=2)
     return 0
+
+
+def _run_in_child(argv: list[str], name: str, database_url: str) -> list[dict]:
+    """`python -m bench NAME --database URL` with the other options as given; its figures."""
+    others, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--database", "--json"):
+            skip = True
+        elif not (arg.startswith(("--database=", "--json=")) or arg in BENCHMARKS):
+            others.append(arg)
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "figures.json"
+        command = [sys.executable, "-m", "bench", name, "--database", database_url, "--json"]
+        subprocess.run([*command, str(out), *others], check=True)
+        return json.loads(out.read_text(encoding="utf-8"))
 
 
 if __name__ == "__main__":
