@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.core.roles import Role
+from fengqiao.core.scoping import code_within, prefix_q
 from fengqiao.regions.models import Grid, Region
 from fengqiao.registry.models import Dwelling, Person
 
@@ -172,6 +174,41 @@ class CaseDaySequence(models.Model):
         return f"{self.day}: {self.last}"
 
 
+SYSTEM_ACTOR = "system"  # the worker's sweeps (cases.workflow.SYSTEM); never a request
+
+
+def case_visibility_q(actor, via: str = "") -> Q | None:
+    """The only definition of who may see a case, as a filter (None: every case).
+
+    Staff see the cases whose place lies inside their jurisdiction, the cases assigned to them
+    and the cases with a handling unit they belong to; a resident sees the cases they reported.
+    `via` is the path to the case from another model (e.g. "case__" for a dispute)."""
+    if actor == SYSTEM_ACTOR:
+        return None
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return Q(pk__in=[])
+    if actor.is_superuser:
+        return None
+    if actor.role == Role.RESIDENT:
+        return Q(**{f"{via}reporter": actor})
+    own_units = HandlingUnit.members.through.objects.filter(user_id=actor.pk).values(
+        "handlingunit_id"
+    )
+    return (
+        prefix_q(actor.scope_prefixes() or [], f"{via}region_code")
+        | Q(**{f"{via}assignee": actor})
+        | Q(**{f"{via}unit__in": own_units})
+    )
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, actor) -> "CaseQuerySet":
+        """Cases `actor` may see (case_visibility_q); selectors, services, pages, API and
+        exports all start here."""
+        q = case_visibility_q(actor)
+        return self if q is None else self.filter(q)
+
+
 class Case(models.Model):
     code = models.CharField(_("case number"), max_length=20, unique=True)
     client_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
@@ -240,6 +277,8 @@ class Case(models.Model):
     result = models.TextField(_("result"), blank=True)
     version = models.PositiveIntegerField(default=0)
 
+    objects = CaseQuerySet.as_manager()
+
     class Meta:
         ordering = ["-reported_at"]
         indexes = [
@@ -261,6 +300,25 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    def is_visible_to(self, actor) -> bool:
+        """case_visibility_q for the case in hand, without a query where the row answers."""
+        if actor == SYSTEM_ACTOR:
+            return True
+        if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+            return False
+        if actor.is_superuser:
+            return True
+        if actor.role == Role.RESIDENT:
+            return self.reporter_id == actor.pk
+        if self.assignee_id == actor.pk or code_within(actor, self.region_code):
+            return True
+        return bool(
+            self.unit_id
+            and HandlingUnit.members.through.objects.filter(
+                handlingunit_id=self.unit_id, user_id=actor.pk
+            ).exists()
+        )
 
 
 class AppendOnlyQuerySet(models.QuerySet):

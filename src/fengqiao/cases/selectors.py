@@ -7,8 +7,6 @@ from fengqiao.cases.models import OPEN_STATUSES, Case, Category, HandlingUnit, N
 from fengqiao.core import clock
 from fengqiao.core.configcache import cached_config
 from fengqiao.core.errors import NotFound
-from fengqiao.core.roles import Role
-from fengqiao.core.scoping import actor_prefixes, prefix_q
 
 QUEUES = {
     "new": "reported cases waiting to be accepted",
@@ -38,17 +36,7 @@ def case_list(
 ) -> QuerySet[Case]:
     """Cases the actor may see: inside their jurisdiction, with their unit, or reported by
     them (residents see only their own)."""
-    qs = _base()
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        return qs.none()
-    if actor.role == Role.RESIDENT and not actor.is_superuser:
-        qs = qs.filter(reporter=actor)
-    else:
-        prefixes = actor_prefixes(actor)
-        if prefixes is not None:
-            qs = qs.filter(
-                prefix_q(prefixes) | Q(assignee=actor) | Q(unit__members=actor)
-            ).distinct()
+    qs = _base().visible_to(actor)
     qs = _queue(qs, actor, queue)
     if q:
         qs = qs.filter(Q(code__icontains=q) | Q(title__icontains=q) | Q(address__icontains=q))

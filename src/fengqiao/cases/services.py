@@ -111,18 +111,6 @@ def _set_clock(case: Case, start: datetime, *, extra: float = 0.0) -> None:
     case.warned_for = ""
 
 
-def case_visible(actor, case: Case) -> bool:
-    if actor == SYSTEM or actor.is_superuser:
-        return True
-    if actor.role == Role.RESIDENT:
-        return case.reporter_id == actor.pk
-    if case.assignee_id == actor.pk:
-        return True
-    if case.unit_id and case.unit.members.filter(pk=actor.pk).exists():
-        return True
-    return code_within(actor, case.region_code)
-
-
 def _locked(actor, case_id: int, action: str = "") -> Case:
     case = (
         Case.objects.select_for_update(of=("self",))
@@ -132,7 +120,7 @@ def _locked(actor, case_id: int, action: str = "") -> Case:
     )
     if case is None:
         raise NotFound()
-    if not case_visible(actor, case) and not workflow.guard_admits(actor, case, action):
+    if not case.is_visible_to(actor) and not workflow.guard_admits(actor, case, action):
         raise NotFound()
     return case
 
@@ -335,7 +323,7 @@ def case_merge(*, actor, case_id: int, master_id: int, note: str = "") -> Case:
     if master_id == case_id:
         raise ValidationFailed(_("A case cannot be merged into itself."), field="master")
     master = Case.objects.filter(pk=master_id).first()
-    if master is None or not case_visible(actor, master):
+    if master is None or not master.is_visible_to(actor):
         raise NotFound(_("The master case was not found."), field="master")
     if master.status in (Status.MERGED, Status.REJECTED):
         raise Conflict(_("The master case is itself closed as rejected or merged."), field="master")
@@ -381,6 +369,20 @@ def _check_target(actor, unit: HandlingUnit | None, assignee) -> None:
         raise ValidationFailed(_("Dispatch only to active staff."), field="assignee")
 
 
+def check_assignee_reaches(case: Case, assignee, unit: HandlingUnit | None) -> None:
+    """A "to whom" check from the target's side: the person a case goes to must be able to see
+    it without the hand-off itself, through their jurisdiction or the unit it goes to."""
+    if assignee is None or assignee.is_superuser or code_within(assignee, case.region_code):
+        return
+    if unit is not None and unit.members.filter(pk=assignee.pk).exists():
+        return
+    raise ValidationFailed(
+        _("%(person)s works outside the place of this case and cannot take it.")
+        % {"person": assignee.label},
+        field="assignee",
+    )
+
+
 def _check_serves(unit: HandlingUnit | None, case: Case) -> None:
     """A unit takes cases of its own area (its township or county contains the case)."""
     if unit is not None and not case.region_code.startswith(unit.region_code):
@@ -397,6 +399,7 @@ def _send_to(*, actor, case_id: int, action: str, unit_id, assignee, note: str) 
 
     def mutate(case):
         _check_serves(unit, case)
+        check_assignee_reaches(case, assignee, unit)
         case.unit, case.assignee = unit, assignee
 
     return _transition(

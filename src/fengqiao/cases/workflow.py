@@ -9,7 +9,14 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.cases.models import LEVEL_ORDER, OPEN_STATUSES, Case, Level, Status
+from fengqiao.cases.models import (
+    LEVEL_ORDER,
+    OPEN_STATUSES,
+    SYSTEM_ACTOR,
+    Case,
+    Level,
+    Status,
+)
 from fengqiao.core.errors import Conflict, NotAllowed
 from fengqiao.core.roles import Role
 from fengqiao.core.scoping import code_within
@@ -28,7 +35,7 @@ HANDLERS = frozenset(
 VERIFIERS = frozenset({Role.ADMIN, Role.CENTRE_STAFF, Role.GRID_CHIEF, Role.GRID_WORKER})
 RATERS = frozenset({Role.RESIDENT, Role.CENTRE_STAFF, Role.ADMIN})
 NOTERS = frozenset(set(Role.values) - {Role.RESIDENT, Role.LEADER})
-SYSTEM = "system"
+SYSTEM = SYSTEM_ACTOR
 
 SATISFIED_FROM = 3  # ratings 3–5 close the case; 1–2 leave it for the centre to decide
 

@@ -27,7 +27,7 @@ MAX_EXTENSION_DAYS = 30
 
 def petition_get(*, actor, petition_id: int) -> Petition:
     petition = Petition.objects.select_related("case", "case__unit").filter(pk=petition_id).first()
-    if petition is None or not case_services.case_visible(actor, petition.case):
+    if petition is None or not petition.case.is_visible_to(actor):
         raise NotFound(_("Petition not found."))
     return petition
 
@@ -97,7 +97,7 @@ def petition_register(
     dispute = None
     if dispute_id is not None:
         dispute = Dispute.objects.filter(pk=dispute_id).select_related("case").first()
-        if dispute is None or not case_services.case_visible(actor, dispute.case):
+        if dispute is None or not dispute.case.is_visible_to(actor):
             raise NotFound(_("Dispute not found."), field="dispute")
     at = at or clock.now()
     with transaction.atomic():
@@ -224,7 +224,7 @@ def petition_extend(*, actor, petition_id: int, days: int, reason: str) -> Petit
 def petition_link_dispute(*, actor, petition_id: int, dispute_id: int) -> Petition:
     petition = petition_get(actor=actor, petition_id=petition_id)
     dispute = Dispute.objects.filter(pk=dispute_id).select_related("case").first()
-    if dispute is None or not case_services.case_visible(actor, dispute.case):
+    if dispute is None or not dispute.case.is_visible_to(actor):
         raise NotFound(_("Dispute not found."), field="dispute")
 
     def mutate(case):

@@ -94,7 +94,7 @@ def _open_referral(actor, referral_id: int) -> Referral:
     )
     may_see = referral is not None and (
         referral.to_unit.members.filter(pk=actor.pk).exists()
-        or case_services.case_visible(actor, referral.dispute.case)
+        or referral.dispute.case.is_visible_to(actor)
     )
     if not may_see:
         raise NotFound(_("Referral not found."))

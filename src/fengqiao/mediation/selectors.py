@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.cases.models import OPEN_STATUSES, Status
+from fengqiao.cases.models import OPEN_STATUSES, Status, case_visibility_q
 from fengqiao.core import clock
 from fengqiao.core.errors import ValidationFailed
 from fengqiao.core.roles import Role
@@ -54,20 +54,9 @@ def _staff(actor) -> bool:
 
 
 def _case_scope(qs: QuerySet, actor) -> QuerySet:
-    """Jurisdiction, the case's unit or assignee, or (residents) their own reports."""
-    if not _staff(actor):
-        return qs.none()
-    if actor.is_superuser:
-        return qs
-    if actor.role == Role.RESIDENT:
-        return qs.filter(case__reporter=actor)
-    prefixes = actor_prefixes(actor) or []
-    return qs.filter(
-        # The case's place (a redraw re-locates the case, see cases.relocation).
-        prefix_q(prefixes, "case__region_code")
-        | Q(case__assignee=actor)
-        | Q(case__unit__members=actor)
-    ).distinct()
+    """Disputes and petitions follow their case's one visibility rule (cases.models)."""
+    q = case_visibility_q(actor, via="case__")
+    return qs if q is None else qs.filter(q)
 
 
 def dispute_list(
@@ -176,10 +165,8 @@ def referrals_out(*, actor) -> QuerySet[Referral]:
     if not _staff(actor) or actor.role == Role.RESIDENT:
         return Referral.objects.none()
     qs = Referral.objects.select_related("dispute__case", "to_unit", "from_unit", "from_user")
-    prefixes = actor_prefixes(actor)
-    if prefixes is None:
-        return qs
-    return qs.filter(Q(from_user=actor) | prefix_q(prefixes, "dispute__case__region_code"))
+    q = case_visibility_q(actor, via="dispute__case__")
+    return qs if q is None else qs.filter(Q(from_user=actor) | q)
 
 
 def committee_list(*, actor) -> QuerySet[MediationCommittee]:

@@ -68,7 +68,7 @@ def dispute_get(*, actor, dispute_id: int) -> Dispute:
         .filter(pk=dispute_id)
         .first()
     )
-    if dispute is None or not case_services.case_visible(actor, dispute.case):
+    if dispute is None or not dispute.case.is_visible_to(actor):
         raise NotFound(_("Dispute not found."))
     return dispute
 
@@ -188,7 +188,7 @@ def dispute_register(
     origin = None
     if origin_case_id is not None:
         origin = Case.objects.filter(pk=origin_case_id, kind=Kind.GENERAL).first()
-        if origin is None or not case_services.case_visible(actor, origin):
+        if origin is None or not origin.is_visible_to(actor):
             raise NotFound(_("The case to upgrade was not found."), field="origin_case")
     with transaction.atomic():
         case = case_services.case_report(
@@ -328,6 +328,7 @@ def dispute_assign(*, actor, dispute_id: int, mediator_id: int, note: str = "") 
         )
 
     def mutate(case):
+        case_services.check_assignee_reaches(case, mediator.user, mediator.committee.unit)
         case.unit, case.assignee = mediator.committee.unit, mediator.user
         dispute.committee, dispute.mediator = mediator.committee, mediator
         dispute.save(update_fields=["committee", "mediator"])

@@ -395,3 +395,220 @@ def test_village_a_data_visible_when_caller_is_in_village_a(users, village_a_obj
     region = Region.objects.get(code=village_a_objects["region_code"])
     body = client.get("/api/v1/grids", {"village": region.code}).json()
     assert body["count"] >= 1
+
+
+# Log tables record attempts; every other table with a region_code holds data of that place.
+LOG_MODELS = {"core.accesslog", "core.auditentry"}
+
+
+def _rows_inside(village_code: str) -> dict[str, int]:
+    from django.apps import apps
+
+    counts = {}
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        names = {f.name for f in model._meta.get_fields()}
+        if label in LOG_MODELS or "region_code" not in names:
+            continue
+        counts[label] = model.objects.filter(region_code__startswith=village_code).count()
+    return counts
+
+
+def _place(village_code: str) -> dict:
+    grid = Grid.objects.filter(code__startswith=village_code, parent__isnull=True).first()
+    return {"village": village_code, "lat": grid.centroid_lat, "lng": grid.centroid_lng}
+
+
+def _variants(base_a: dict, base_own: dict, references: dict) -> list[dict]:
+    """The body placed in village A, then placed at home with one reference into village A
+    each, so that every field is checked on its own (not only the first one refused)."""
+    return [base_a] + [{**base_own, name: value} for name, value in references.items()]
+
+
+def _collection_bodies(objects: dict, own_village: str) -> dict[str, list[dict]]:
+    """Bodies for every collection POST, every place and reference field aimed at village A."""
+    from fengqiao.cases.models import Channel
+    from fengqiao.core import clock
+    from fengqiao.registry.models import Dwelling, Household, Person
+
+    here, home = _place(objects["village_code"]), _place(own_village)
+    person_ids = list(
+        Person.objects.filter(region_code__startswith=objects["village_code"]).values_list(
+            "pk", flat=True
+        )[:2]
+    )
+    own_dwelling = Dwelling.objects.filter(region_code__startswith=own_village).first()
+    own_household = Household.objects.filter(region_code__startswith=own_village).first()
+    today = clock.localdate()
+    case = {"category": "garbage", "title": "外村上报"}
+    dispute = {
+        "dispute_type": "neighbour_dispute",
+        "title": "外村纠纷",
+        "source": "walk_in",
+        "parties": [{"side": "applicant", "name": "张某"}, {"side": "respondent", "name": "李某"}],
+    }
+    petition = {
+        "form": "visit",
+        "category": "petition_other",
+        "title": "外村信访",
+        "matter": "x",
+        "petitioner_name": "王某",
+    }
+    person = {"name": "外村人", "id_number": "43990119900307001X"}
+    a_parties = [
+        {"side": "applicant", "person_id": person_ids[0]},
+        {"side": "respondent", "person_id": person_ids[1]},
+    ]
+    return {
+        "/api/v1/people": [
+            {**person, "dwelling_id": objects["dwelling_id"]},
+            {**person, "household_id": objects["household_id"]},
+            {**person, "dwelling_id": own_dwelling.pk, "household_id": objects["household_id"]},
+            {**person, "household_id": own_household.pk, "dwelling_id": objects["dwelling_id"]},
+        ],
+        "/api/v1/dwellings": [
+            {"code": "SWEEP-1", "address": "甲村1号", "village_code": objects["village_code"]},
+            {"code": "SWEEP-2", "address": "甲村2号", "lat": here["lat"], "lng": here["lng"]},
+        ],
+        "/api/v1/cases": [
+            body
+            for channel in Channel.values
+            for body in _variants(
+                {**case, **here, "channel": channel},
+                {**case, **home, "channel": channel},
+                {"person_ids": person_ids, "dwelling_ids": [objects["dwelling_id"]]},
+            )
+        ],
+        "/api/v1/disputes": _variants(
+            {**dispute, **here},
+            {**dispute, **home},
+            {"origin_case": objects["case_code"], "parties": a_parties},
+        ),
+        "/api/v1/screening/rounds": [
+            {
+                "region": objects["village_code"],
+                "starts_on": today.isoformat(),
+                "ends_on": (today + timedelta(days=7)).isoformat(),
+            }
+        ],
+        "/api/v1/petitions": _variants(
+            {**petition, **here},
+            {**petition, **home},
+            {"petitioner_id": person_ids[0], "dispute": objects["dispute_code"]},
+        ),
+        "/api/v1/notices": [
+            {
+                "region_code": objects["village_code"],
+                "category": "village",
+                "title": "外村公告",
+                "body": "x",
+            }
+        ],
+    }
+
+
+def test_collection_posts_write_nothing_in_village_a_when_caller_is_in_village_b(
+    users, village_a_objects
+):
+    """Every collection POST of the API, aimed at village A by village B's centre, is refused
+    with a clear 4xx and leaves every table of village A as it was. A new collection endpoint
+    fails this test until it has a body here (and so a scoping check)."""
+    client = Client()
+    client.force_login(users["village_centre_b"])
+    own_village = users["village_centre_b"].bindings.get().code
+    bodies = _collection_bodies(village_a_objects, own_village)
+    schema = api.get_openapi_schema()
+    collections = {
+        path
+        for path, methods in schema["paths"].items()
+        if "post" in methods and "{" not in path and path not in NOT_SCOPED_API
+    }
+    files = {path for path in collections if re.search(r"/import$", path)}
+    assert collections - files == set(bodies), "a collection POST has no sweep body"
+    before = _rows_inside(village_a_objects["village_code"])
+    for path in sorted(collections - files):
+        for body in bodies[path]:
+            response = client.post(path, body, content_type="application/json")
+            print(
+                "SWEEP", path, body.get("channel", ""), response.status_code, response.content[:150]
+            )
+            assert 400 <= response.status_code < 500, (path, body, response.status_code)
+            assert "code" in response.json() or "detail" in response.json(), path
+    assert _rows_inside(village_a_objects["village_code"]) == before
+    # The control: the same bodies placed at home, without references, are taken.
+    home = _place(own_village)
+    response = client.post(
+        "/api/v1/cases",
+        {"category": "garbage", "title": "本村上报", **home},
+        content_type="application/json",
+    )
+    assert response.status_code in (200, 201), response.content
+
+
+def test_write_targets_in_village_a_refused_when_caller_works_in_village_b(
+    users, village_a_objects
+):
+    """Every "to whom" field of a write (assignee, unit, master case, mediator, referral
+    target, linked dispute) aimed at village A from a record of village B is refused, and
+    the record stays as it was."""
+    from fengqiao.cases import services as case_services
+    from fengqiao.cases.models import Case, Category, HandlingUnit
+
+    centre_b = users["village_centre_b"]
+    own_village = centre_b.bindings.get().code
+    home = _place(own_village)
+    own = case_services.case_report(
+        actor=centre_b,
+        category=Category.objects.get(code="garbage"),
+        title="乙村事件",
+        lat=home["lat"],
+        lng=home["lng"],
+    )
+    case_services.case_accept(actor=centre_b, case_id=own.pk)
+    foreign_unit = HandlingUnit.objects.exclude(region_code__in=[own_village[:6], own_village[:9]])
+    foreign_unit = foreign_unit.exclude(kind="mediation").first()
+    client = Client()
+    client.force_login(centre_b)
+    attempts = [
+        ("dispatch", {"assignee": "grid_worker"}),
+        ("dispatch", {"assignee": "mediator_sweep"}),
+        ("dispatch", {"unit_id": foreign_unit.pk}),
+        ("merge", {"master": village_a_objects["case_code"]}),
+    ]
+    before = Case.objects.values().get(pk=own.pk)
+    for action, body in attempts:
+        response = client.post(
+            f"/api/v1/cases/{own.code}/actions/{action}", body, content_type="application/json"
+        )
+        assert response.status_code in (400, 403, 404), (action, body, response.status_code)
+    assert Case.objects.values().get(pk=own.pk) == before
+
+    from fengqiao.mediation import services as mediation_services
+
+    dispute = mediation_services.dispute_register(
+        actor=centre_b,
+        dispute_type="neighbour_dispute",
+        title="乙村纠纷",
+        source="walk_in",
+        parties=[
+            mediation_services.PartyIn(side="applicant", name="张某"),
+            mediation_services.PartyIn(side="respondent", name="李某"),
+        ],
+        lat=home["lat"],
+        lng=home["lng"],
+    )
+    mediation_services.dispute_accept(actor=centre_b, dispute_id=dispute.pk, consent=True)
+    code = dispute.case.code
+    before = Case.objects.values().get(pk=dispute.pk)
+    for path, body in [
+        (f"/api/v1/disputes/{code}/assign", {"mediator_id": village_a_objects["mediator_id"]}),
+        (
+            f"/api/v1/disputes/{code}/referrals",
+            {"way": "court", "to_unit_id": foreign_unit.pk, "reason": "x"},
+        ),
+    ]:
+        response = client.post(path, body, content_type="application/json")
+        assert response.status_code in (400, 403, 404), (path, response.status_code)
+    assert Case.objects.values().get(pk=dispute.pk) == before
+    dispute.refresh_from_db()
+    assert dispute.mediator_id is None and dispute.committee_id is None
