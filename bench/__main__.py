@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import p1_import, p2_locate, p3_intake, p4_dashboard, p5_resident
+from bench import p1_import, p2_locate, p3_intake, p4_dashboard, p5_resident, rekey
 
 BENCHMARKS = {
     "p1": p1_import.run,
@@ -18,6 +18,7 @@ BENCHMARKS = {
     "p3": p3_intake.run,
     "p4": p4_dashboard.run,
     "p5": p5_resident.run,
+    "rekey": lambda *, rekey_rows, **options: rekey.run(**{**options, "rows": rekey_rows}),
 }
 NO_DB = {"p2"}
 
@@ -50,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         "--rows", type=int, default=1_000_000, help="P1: people rows in the CSV (5000000 for 5 M)"
     )
     parser.add_argument(
+        "--rekey-rows", type=int, default=100_000, help="rekey: people to rotate the key over"
+    )
+    parser.add_argument(
         "--xlsx-rows", type=int, default=p1_import.XLSX_ROWS, help="P1: rows in the XLSX"
     )
     args = parser.parse_args(argv)
@@ -74,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             "cases": args.cases,
             "rows": args.rows,
             "xlsx_rows": args.xlsx_rows,
+            "rekey_rows": args.rekey_rows,
             "workers": args.workers,
         }
         if args.clients is not None:

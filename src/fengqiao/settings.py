@@ -6,6 +6,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from fengqiao.core.keyring import load_hash_key, load_retired_keys
 from fengqiao.core.keys import load_keys
 from fengqiao.core.logging import logging_config
 
@@ -25,6 +26,15 @@ PRODUCTION = env_bool("FENGQIAO_PRODUCTION")
 DEBUG = env_bool("DEBUG", default=False)
 
 SECRET_KEY, FENGQIAO_DATA_KEY = load_keys(home=FENGQIAO_HOME, production=PRODUCTION)
+# The key ring (core.keyring): retired data keys still read during a rotation, and the
+# lookup-hash key, separate from the data key so that a rotation keeps every hash valid.
+FENGQIAO_RETIRED_DATA_KEYS = load_retired_keys(home=FENGQIAO_HOME)
+FENGQIAO_HASH_KEY, FENGQIAO_HASH_KEY_SOURCE = load_hash_key(
+    home=FENGQIAO_HOME,
+    production=PRODUCTION,
+    data_key=FENGQIAO_DATA_KEY,
+    retired=FENGQIAO_RETIRED_DATA_KEYS,
+)
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]

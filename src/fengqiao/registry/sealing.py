@@ -43,7 +43,3 @@ def seal_phone(person, phone: str) -> None:
     person.phone_sealed = crypto.encrypt(phone)
     person.phone_hash = crypto.lookup_hash(phone)
     person.phone_masked = mask_phone(phone) if phone else ""
-
-
-def unseal(token: str) -> str:
-    return crypto.decrypt(token)

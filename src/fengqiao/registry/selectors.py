@@ -83,7 +83,7 @@ def person_tags_visible(*, actor, person: Person) -> list[PersonTag]:
         if tagging.tag_id:
             visible.append(tags_by_id.get(tagging.tag_id))
         elif may_see_sensitive:
-            visible.append(tags_by_code.get(crypto.decrypt(tagging.tag_sealed)))
+            visible.append(tags_by_code.get(crypto.open_field(tagging, "tag_sealed")))
     return [t for t in visible if t is not None]
 
 

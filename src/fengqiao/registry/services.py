@@ -211,7 +211,7 @@ def person_reveal(*, actor, person: Person, field: str, ip: str | None = None) -
         raise NotAllowed(_("Your role may not reveal personal data."))
     if not code_within(actor, person.region_code):
         raise NotFound()
-    value = sealing.unseal(getattr(person, REVEALABLE[field]))
+    value = crypto.open_field(person, REVEALABLE[field])
     AccessLog.objects.create(
         actor=actor,
         action=AccessLog.Action.REVEAL,
