@@ -20,7 +20,7 @@ from fengqiao.cases.models import (
     Priority,
     Status,
 )
-from fengqiao.core import clock
+from fengqiao.core import clock, crypto
 from fengqiao.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.roles import Role
 from fengqiao.core.scoping import code_within
@@ -233,7 +233,6 @@ def case_report(
         stage_started_at=at,
     )
     if phone:
-        from fengqiao.core import crypto
         from fengqiao.core.idnumbers import mask_phone
 
         case.callback_phone_sealed = crypto.encrypt(phone)
@@ -253,6 +252,8 @@ def case_report(
         with transaction.atomic():
             case.code = _provisional_code()
             case.save(force_insert=True)
+            if phone:
+                crypto.bind_row(case)  # the sealed phone opens only in this row from now on
             if people:
                 case.people.set(people)
             if dwellings:

@@ -115,6 +115,26 @@ def open_field(obj, column: str) -> str:
     return ring().open(getattr(obj, column), row_aad(obj._meta.db_table, column, obj.pk))
 
 
+def bind_row(obj) -> int:
+    """After an insert: re-seal the row's unbound `*_sealed` values bound to it (the row now has
+    an id), with a conditional update; returns how many were bound."""
+    ring_ = ring()
+    table = obj._meta.db_table
+    changes, seen = {}, {}
+    for f in obj._meta.concrete_fields:
+        token = getattr(obj, f.attname)
+        if f.attname.endswith("_sealed") and token and ":r:" not in token:
+            aad = row_aad(table, f.attname, obj.pk)
+            changes[f.attname], seen[f.attname] = ring_.seal(ring_.open(token), aad), token
+    if not changes:
+        return 0
+    written = type(obj)._base_manager.filter(pk=obj.pk, **seen).update(**changes)
+    if written:
+        for name, token in changes.items():
+            setattr(obj, name, token)
+    return len(changes) if written else 0
+
+
 def token_key_id(token: str) -> str | None:
     """The key id a token was sealed under; "v1" for tokens older than the ring."""
     if not token:

@@ -138,8 +138,20 @@ def test_case_callback_phone_is_rekeyed_with_the_rest(users, settings):
     )
     settings.FENGQIAO_RETIRED_DATA_KEYS = [settings.FENGQIAO_DATA_KEY]
     settings.FENGQIAO_DATA_KEY = new_data_key()
-    phone = crypto.decrypt(Case.objects.get(pk=case.pk).callback_phone_sealed)
+    stored = Case.objects.get(pk=case.pk)
+    assert ":r:" in stored.callback_phone_sealed  # bound to its row when reported
+    phone = crypto.open_field(stored, "callback_phone_sealed")
     assert phone == "13712345678"
     rekey_all(batch_size=200)
     case.refresh_from_db()
     assert crypto.open_field(case, "callback_phone_sealed") == phone
+
+
+def test_bind_row_binds_unbound_values_of_a_new_row(demo_county):
+    person = Person.objects.first()
+    number = crypto.decrypt(person.id_number_sealed)
+    assert crypto.bind_row(person) >= 1
+    person.refresh_from_db()
+    assert ":r:" in person.id_number_sealed
+    assert crypto.open_field(person, "id_number_sealed") == number
+    assert crypto.bind_row(person) == 0
