@@ -2,10 +2,12 @@
 
 from collections.abc import Callable
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.core.errors import DomainError
 from fengqiao.core.models import AccessLog, WorkdayOverride
 from fengqiao.core.roles import Role
 from fengqiao.core.scoping import code_within, scoped
@@ -71,7 +73,17 @@ class ScopedChoicesMixin:
 
 
 class ConfigAdmin(admin.ModelAdmin):
-    """Configuration pages: administrators read and change; only superusers delete."""
+    """Configuration pages: administrators read and change; only superusers delete.
+
+    A service called by a save that refuses (a DomainError) rolls the save back and shows
+    its message on the page, instead of a server error."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:
+            self.message_user(request, str(exc.message), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def has_module_permission(self, request):
         return is_config_admin(request.user)
@@ -120,11 +132,17 @@ class ScopedAdmin(ScopedChoicesMixin, ConfigAdmin):
 
 
 def scoped_form(form_class, actor, scope_field: str):
-    """`form_class` refusing an instance whose `scope_field` lies outside the actor's area."""
+    """`form_class` refusing an instance whose `scope_field` lies outside the actor's area.
+
+    When the field is not on the form its value is not typed: it is the stored one (the
+    row was found through the scoped queryset) or the service derives it from a foreign
+    key, whose choices are narrowed."""
 
     class ScopedForm(form_class):
         def _post_clean(self):
             super()._post_clean()
+            if scope_field not in self.fields:
+                return
             if not code_within(actor, getattr(self.instance, scope_field, "") or ""):
                 self.add_error(None, OUTSIDE_JURISDICTION)
 
