@@ -7,6 +7,8 @@ admin role nor the staff or superuser flags: it can never raise anyone, itself i
 to its own level or beyond.
 """
 
+from collections.abc import Callable
+
 from django.db.models import Q, QuerySet
 
 from fengqiao.accounts.models import JurisdictionBinding, User
@@ -15,6 +17,16 @@ from fengqiao.core.scoping import actor_prefixes, code_within, prefix_q
 
 # Roles a scoped administrator may give: every role below its own.
 GRANTABLE_ROLES = tuple(role for role in Role.values if role != Role.ADMIN)
+
+# Other ways an account reaches rows beyond its bindings, registered by the apps above
+# (cases: membership of a handling unit). Each takes the administrator's prefixes and gives
+# the ids of the users who reach outside them: such an account is not the area's to manage,
+# or resetting its password would hand the administrator that reach.
+_OUTSIDE_REACH: list[Callable[[list[str]], QuerySet]] = []
+
+
+def register_outside_reach(users_reaching_outside: Callable[[list[str]], QuerySet]) -> None:
+    _OUTSIDE_REACH.append(users_reaching_outside)
 
 
 def users_inside(qs: QuerySet, actor) -> QuerySet:
@@ -34,7 +46,10 @@ def users_inside(qs: QuerySet, actor) -> QuerySet:
         & ~Q(pk__in=bindings.values("user_id"))
         & prefix_q(prefixes, "person__region_code")
     )
-    return qs.filter(staff | resident).exclude(is_superuser=True)
+    qs = qs.filter(staff | resident).exclude(is_superuser=True)
+    for users_reaching_outside in _OUTSIDE_REACH:
+        qs = qs.exclude(pk__in=users_reaching_outside(prefixes))
+    return qs
 
 
 def users_administered_by(actor, qs: QuerySet | None = None) -> QuerySet:

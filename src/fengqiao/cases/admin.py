@@ -7,8 +7,20 @@ change them (an Open311 client acts as its user: choosing that user is a grant o
 
 from django.contrib import admin
 
+from fengqiao.accounts.administration import register_outside_reach
 from fengqiao.cases.models import Case, Category, HandlingUnit, Open311Client, SlaRule
 from fengqiao.core.admin import GlobalConfigAdmin, ScopedAdmin
+from fengqiao.core.scoping import prefix_q
+
+# A member of a unit outside an administrator's area sees that unit's cases: not the
+# administrator's account to manage (accounts.administration).
+register_outside_reach(
+    lambda prefixes: (
+        HandlingUnit.objects.exclude(prefix_q(prefixes))
+        .filter(members__isnull=False)
+        .values("members")
+    )
+)
 
 
 @admin.register(Category)

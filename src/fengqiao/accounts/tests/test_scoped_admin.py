@@ -224,3 +224,19 @@ def test_superuser_still_sees_every_field_and_account(users):
     assert {"is_superuser", "is_staff", "role"} <= set(page.context["adminform"].form.fields)
     listed = client.get("/admin/accounts/user/?all=").context["cl"].result_list
     assert {"admin", "county_centre", "village_centre_b"} <= {u.username for u in listed}
+
+
+def test_member_of_a_unit_outside_the_area_is_out_of_reach_when_admin_is_scoped(users, client):
+    from fengqiao.cases.models import HandlingUnit
+
+    worker = users["grid_worker"]
+    assert client.get(f"/admin/accounts/user/{worker.pk}/change/").status_code == 200
+    county_unit = HandlingUnit.objects.exclude(
+        region_code__startswith=worker.bindings.get().code[:12]
+    ).first()
+    county_unit.members.add(worker)
+    assert client.get(f"/admin/accounts/user/{worker.pk}/change/").status_code == 302
+    listed = {
+        u.username for u in client.get("/admin/accounts/user/?all=").context["cl"].result_list
+    }
+    assert "grid_worker" not in listed and "village_centre" in listed
