@@ -33,10 +33,33 @@ SCOPED_FIELDSETS = (
     (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
     ("fengqiao", {"fields": ("role", "display_name", "person", "is_active")}),
 )
-SCOPED_ADD_FIELDSETS = (
+# Adding an account sets its role (and person) at once, for superusers too: an account
+# added with the password alone would be an active resident without a person record.
+ADD_FIELDSETS = (
     (None, {"fields": ("username", "usable_password", "password1", "password2")}),
     ("fengqiao", {"fields": ("role", "display_name", "person")}),
 )
+
+
+def _account_form(form_class):
+    """`form_class` refusing an active resident account without a person record (the
+    database refuses it too, with a server error)."""
+
+    class AccountForm(form_class):
+        def clean(self):
+            cleaned = super().clean()
+            instance = self.instance
+
+            def value(name):
+                return cleaned.get(name) if name in self.fields else getattr(instance, name)
+
+            if value("role") == Role.RESIDENT and value("person") is None and value("is_active"):
+                message = _("A resident account needs a person record.")
+                self.add_error("person" if "person" in self.fields else None, message)
+            return cleaned
+
+    AccountForm.__name__ = form_class.__name__
+    return AccountForm
 
 
 def _binding_code(target) -> str:
@@ -105,6 +128,7 @@ class FengqiaoUserAdmin(ScopedChoicesMixin, UserAdmin):
         ("fengqiao", {"fields": ("role", "display_name", "person")}),
     )
     raw_id_fields = ("person",)
+    add_fieldsets = ADD_FIELDSETS
     inlines = [BindingInline]
 
     def get_queryset(self, request):
@@ -113,7 +137,10 @@ class FengqiaoUserAdmin(ScopedChoicesMixin, UserAdmin):
     def get_fieldsets(self, request, obj=None):
         if request.user.is_superuser:
             return super().get_fieldsets(request, obj)
-        return SCOPED_FIELDSETS if obj is not None else SCOPED_ADD_FIELDSETS
+        return SCOPED_FIELDSETS if obj is not None else ADD_FIELDSETS
+
+    def get_form(self, request, obj=None, **kwargs):
+        return _account_form(super().get_form(request, obj, **kwargs))
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "role" and not request.user.is_superuser:
@@ -140,6 +167,8 @@ class FengqiaoUserAdmin(ScopedChoicesMixin, UserAdmin):
                 raise PermissionDenied
             obj.is_superuser = False
             obj.is_staff = False
+        elif not change and obj.role == Role.ADMIN:
+            obj.is_staff = True  # as `fengqiao createuser` does: an admin signs in to /admin/
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):

@@ -240,3 +240,38 @@ def test_member_of_a_unit_outside_the_area_is_out_of_reach_when_admin_is_scoped(
         u.username for u in client.get("/admin/accounts/user/?all=").context["cl"].result_list
     }
     assert "grid_worker" not in listed and "village_centre" in listed
+
+
+def test_resident_account_needs_a_person_inside_the_area_when_scoped_admin_adds_it(client, village):
+    from fengqiao.registry.models import Person
+
+    free = Person.objects.filter(account__isnull=True)
+    inside = free.filter(region_code__startswith=village.code).first()
+    outside = free.exclude(region_code__startswith=village.code).first()
+    for person in ("", outside.pk):
+        data = _add_data("resident", person=str(person))
+        assert client.post("/admin/accounts/user/add/", data).status_code == 200, person
+        assert not User.objects.filter(username="new_worker").exists()
+    bound = _add_data("resident", person=str(inside.pk), **{"bindings-0-region": str(village.pk)})
+    assert client.post("/admin/accounts/user/add/", bound).status_code == 200
+    assert (
+        client.post(
+            "/admin/accounts/user/add/", _add_data("resident", person=str(inside.pk))
+        ).status_code
+        == 302
+    )
+    user = User.objects.get(username="new_worker")
+    assert (user.role, user.person_id, user.bindings.count()) == ("resident", inside.pk, 0)
+
+
+def test_superuser_adds_an_account_with_its_role_when_the_add_form_is_posted(users):
+    client = Client()
+    client.force_login(users["admin"])
+    county = Region.objects.get(level="county")
+    resident = _add_data("resident")
+    assert client.post("/admin/accounts/user/add/", resident).status_code == 200
+    data = _add_data("admin", **{"bindings-0-region": str(county.pk)})
+    assert client.post("/admin/accounts/user/add/", data).status_code == 302
+    user = User.objects.get(username="new_worker")
+    assert (user.role, user.is_staff, user.is_superuser) == ("admin", True, False)
+    assert list(user.bindings.values_list("code", flat=True)) == ["439901"]
