@@ -1,23 +1,37 @@
 """Admin for the case configuration: categories, SLA rules, handling units, Open311 clients.
 
 Cases and their events are not editable here: every write goes through the services.
+Categories, SLA rules and Open311 clients hold for every jurisdiction, so only superusers
+change them (an Open311 client acts as its user: choosing that user is a grant of power).
 """
 
 from django.contrib import admin
 
+from fengqiao.accounts.administration import register_outside_reach
 from fengqiao.cases.models import Case, Category, HandlingUnit, Open311Client, SlaRule
-from fengqiao.core.admin import ConfigAdmin, ScopedAdmin
+from fengqiao.core.admin import GlobalConfigAdmin, ScopedAdmin
+from fengqiao.core.scoping import prefix_q
+
+# A member of a unit outside an administrator's area sees that unit's cases: not the
+# administrator's account to manage (accounts.administration).
+register_outside_reach(
+    lambda prefixes: (
+        HandlingUnit.objects.exclude(prefix_q(prefixes))
+        .filter(members__isnull=False)
+        .values("members")
+    )
+)
 
 
 @admin.register(Category)
-class CategoryAdmin(ConfigAdmin):
+class CategoryAdmin(GlobalConfigAdmin):
     list_display = ("code", "name", "name_en", "parent", "start_level", "is_active")
     list_filter = ("parent", "start_level", "is_active")
     search_fields = ("code", "name", "name_en", "keywords")
 
 
 @admin.register(SlaRule)
-class SlaRuleAdmin(ConfigAdmin):
+class SlaRuleAdmin(GlobalConfigAdmin):
     list_display = (
         "category",
         "level",
@@ -40,7 +54,7 @@ class HandlingUnitAdmin(ScopedAdmin):
 
 
 @admin.register(Open311Client)
-class Open311ClientAdmin(ConfigAdmin):
+class Open311ClientAdmin(GlobalConfigAdmin):
     list_display = ("name", "acting_user", "is_active")
     readonly_fields = ("key_hash",)
 

@@ -1,8 +1,10 @@
 """Open311 GeoReport v2 at /open311/v2/: discovery, services, service definitions and requests
 (GET, POST) in XML and JSON, mapped onto the case services and categories.
 
-Reads need no account and show only public facts about a case (never who reported it); a POST
-needs an `api_key` of an Open311Client and files the case as that client's acting user.
+Reads need no account and show only public facts about a case (never who reported it): no
+dispute or petition at all, free text with ID and phone numbers starred (core.redact), and
+points rounded to about 100 m. A POST needs an `api_key` of an Open311Client and files the
+case as that client's acting user.
 """
 
 import hashlib
@@ -22,9 +24,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from fengqiao.cases import services
-from fengqiao.cases.models import Case, Category, Channel, Open311Client, Status
+from fengqiao.cases.models import Case, Category, Channel, Kind, Open311Client, Status
 from fengqiao.core import clock, divisions
 from fengqiao.core.errors import DomainError
+from fengqiao.core.redact import redact
 from fengqiao.regions import locator
 from fengqiao.regions.models import Region
 
@@ -41,6 +44,9 @@ MAX_DESCRIPTION = 4000
 # description and point of every other case (family disputes, fraud leads, people in hardship)
 # stay inside the platform, and Open311 shows only its village.
 PUBLIC_DETAIL_GROUPS = frozenset({"safety", "environment", "infrastructure"})
+# Even those show their point only to 3 decimal places (about 110 m north-south, 95 m east-west
+# at 30°N): enough to find the pothole, not enough to pick out one doorway.
+POINT_DECIMALS = 3
 # Tags of the elements that repeat inside a list, per list tag (as the spec's examples show).
 LIST_ITEMS = {
     "endpoints": "endpoint",
@@ -228,9 +234,10 @@ def service_definition(request, fmt: str, service_code: str):
 
 def public_requests(prefix: str):
     """Cases inside a jurisdiction for the public, unauthenticated Open311 read. Only the
-    fields of `_request` leave; who reported a case never does."""
+    fields of `_request` leave; who reported a case never does, and disputes and petitions
+    (private matters between people) never appear at all."""
     return (
-        Case.objects.filter(region_code__startswith=prefix)
+        Case.objects.filter(region_code__startswith=prefix, kind=Kind.GENERAL)
         .select_related("category__parent", "unit", "master", "village")
         .annotate(updated=Max("events__at"))
         .order_by("-reported_at", "-pk")
@@ -243,6 +250,10 @@ def _status_notes(case: Case) -> str:
     return str(case.get_status_display())
 
 
+def _coarse(value: float | None) -> float | None:
+    return None if value is None else round(value, POINT_DECIMALS)
+
+
 def _request(case: Case) -> dict:
     detailed = (
         case.category.parent_id is not None
@@ -253,18 +264,18 @@ def _request(case: Case) -> dict:
     return {
         "service_request_id": case.code,
         "status": "open" if is_open else "closed",
-        "status_notes": _status_notes(case),
+        "status_notes": redact(_status_notes(case)),
         "service_name": case.category.name,
         "service_code": case.category.code,
-        "description": (case.description or case.title) if detailed else "",
+        "description": redact(case.description or case.title) if detailed else "",
         "agency_responsible": case.unit.name if case.unit_id else "",
         "service_notice": "",
         "requested_datetime": case.reported_at,
         "updated_datetime": getattr(case, "updated", None) or case.reported_at,
         "expected_datetime": (case.resolve_due_at or case.due_at) if is_open else None,
-        "address": case.address if detailed and case.address else case.village.name,
-        "lat": case.lat if detailed else None,
-        "long": case.lng if detailed else None,
+        "address": redact(case.address) if detailed and case.address else case.village.name,
+        "lat": _coarse(case.lat) if detailed else None,
+        "long": _coarse(case.lng) if detailed else None,
     }
 
 

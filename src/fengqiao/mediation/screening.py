@@ -11,6 +11,7 @@ from fengqiao.core.errors import Conflict, NotAllowed, NotFound, ValidationFaile
 from fengqiao.core.roles import Role, has_role
 from fengqiao.core.scoping import actor_prefixes, code_within
 from fengqiao.mediation.models import Dispute, ScreeningReport, ScreeningRound
+from fengqiao.mediation.selectors import dispute_visible_ids
 from fengqiao.regions.models import Grid, Region
 
 OPENERS = frozenset({Role.ADMIN, Role.CENTRE_STAFF})
@@ -95,12 +96,14 @@ def screening_report_file(
         raise ValidationFailed(
             _("List the disputes found, or report that nothing was found."), field="disputes"
         )
+    # Only disputes the actor may see: a finding from a sibling micro-grid is refused just as
+    # an unknown id is, so the answer tells nothing about disputes out of the actor's reach.
     findings = list(
         Dispute.objects.filter(
             pk__in=dispute_ids,
             region_code__startswith=grid.code,
             screening_report__isnull=True,
-        )
+        ).filter(pk__in=dispute_visible_ids(actor=actor))
     )
     if len(findings) != len(dispute_ids):
         raise ValidationFailed(

@@ -3,7 +3,7 @@ the caller: jurisdiction, the unit or mediator the dispute is with, or their own
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases.models import OPEN_STATUSES, Status, case_visibility_q
@@ -57,6 +57,15 @@ def _case_scope(qs: QuerySet, actor) -> QuerySet:
     """Disputes and petitions follow their case's one visibility rule (cases.models)."""
     q = case_visibility_q(actor, via="case__")
     return qs if q is None else qs.filter(q)
+
+
+def dispute_visible_ids(*, actor) -> QuerySet:
+    """The ids of the disputes the actor may see, for use in a subquery."""
+    return _case_scope(Dispute.objects.all(), actor).values("pk")
+
+
+def _sees(actor, dispute: Dispute) -> bool:
+    return _case_scope(Dispute.objects.filter(pk=dispute.pk), actor).exists()
 
 
 def dispute_list(
@@ -201,7 +210,9 @@ CODE_LENGTH_OF_LEVEL = {"grid": 12, "village": 12, "township": 9, "county": 6}
 def mediator_suggestions(*, actor, dispute: Dispute, limit: int = 5) -> list[dict]:
     """Mediators who serve the dispute's place, best first. Nearness to the dispute's level
     counts most (小事不出村: a village dispute goes to the village committee first), then
-    speciality, then the lightest load."""
+    speciality, then the lightest load. Nothing for a dispute the actor may not see."""
+    if not _sees(actor, dispute):
+        return []
     serving = [dispute.region_code[:n] for n in (6, 9, 12) if n <= len(dispute.region_code)]
     mediators = list(
         Mediator.objects.filter(
@@ -295,6 +306,30 @@ def screening_rounds(*, actor) -> QuerySet[ScreeningRound]:
         finding_count=Count("reports__findings", distinct=True),
         nothing_count=Count("reports", filter=Q(reports__nothing_found=True), distinct=True),
     )
+
+
+def screening_reports(*, actor, screening_round: ScreeningRound) -> QuerySet[ScreeningReport]:
+    """A round's reports as the actor may read them: every grid's return shows (coverage is
+    for the whole village), but each report lists only the findings the actor may see in
+    `visible_findings` (`finding_total` counts them all), and its note is kept only for
+    reports of grids the actor works in or filed."""
+    visible = Dispute.objects.filter(pk__in=dispute_visible_ids(actor=actor)).select_related("case")
+    reports = list(
+        ScreeningReport.objects.filter(round=screening_round)
+        .select_related("grid", "reported_by")
+        .annotate(finding_total=Count("findings"))
+        .prefetch_related(Prefetch("findings", queryset=visible, to_attr="visible_findings"))
+        .order_by("grid__code")
+    )
+    prefixes = actor_prefixes(actor)
+    for report in reports:
+        report.hidden_findings = report.finding_total - len(report.visible_findings)
+        works_there = prefixes is None or any(
+            report.grid.code.startswith(p) or p.startswith(report.grid.code) for p in prefixes
+        )
+        if not works_there and report.reported_by_id != actor.pk:
+            report.note = ""
+    return reports
 
 
 def screening_missing_grids(*, screening_round: ScreeningRound) -> QuerySet[Grid]:

@@ -104,9 +104,7 @@ def round_page(request, round_id: int):
     )
     context = {
         "round": found,
-        "reports": found.reports.select_related("grid", "reported_by").prefetch_related(
-            "findings__case"
-        ),
+        "reports": selectors.screening_reports(actor=request.user, screening_round=found),
         "missing": missing,
         "candidates": candidates[:100],
         "may_report": may_report,

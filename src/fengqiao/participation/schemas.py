@@ -4,6 +4,16 @@ from datetime import datetime
 
 from ninja import Schema
 
+from fengqiao.core.redact import redact
+from fengqiao.core.roles import Role, has_role
+
+
+def _for_reader(text: str, context) -> str:
+    """A resident reads a notice as the public does: ID and phone numbers starred."""
+    request = (context or {}).get("request")
+    reader = getattr(request, "auth", None)
+    return redact(text) if has_role(reader, {Role.RESIDENT}) else text
+
 
 class NoticeIn(Schema):
     region_code: str
@@ -42,3 +52,11 @@ class NoticeOut(Schema):
     @staticmethod
     def resolve_author(obj) -> str:
         return obj.author.label
+
+    @staticmethod
+    def resolve_title(obj, context) -> str:
+        return _for_reader(obj.title, context)
+
+    @staticmethod
+    def resolve_body(obj, context) -> str:
+        return _for_reader(obj.body, context)

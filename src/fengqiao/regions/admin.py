@@ -14,6 +14,13 @@ class RegionAdmin(ScopedAdmin):
     search_fields = ("code", "name")
     raw_id_fields = ("parent",)
 
+    def get_readonly_fields(self, request, obj=None):
+        # A scoped administrator renames its regions but does not move or recode them: the
+        # parent of its own top region lies outside its area.
+        if obj is not None and not request.user.is_superuser:
+            return ("code", "level", "parent")
+        return ()
+
 
 @admin.register(Grid)
 class GridAdmin(ScopedAdmin):

@@ -71,3 +71,16 @@ def test_resident_reads_published_notices_of_own_village(
         ).status_code
         == 403
     )
+
+
+def test_ids_and_phones_are_starred_for_residents_but_not_for_staff(
+    users, residents, village_a, make_notice
+):
+    notice = make_notice(village_a, title="联系13912345678", body="身份证430102199001011234")
+    alice = _client(residents["alice"])
+    shown = alice.get(f"/api/v1/notices/{notice.pk}").json()
+    assert (shown["title"], shown["body"]) == ("联系***********", "身份证******************")
+    [listed] = alice.get("/api/v1/notices").json()["items"]
+    assert listed["body"] == "身份证******************"
+    staff = _client(users["village_centre"]).get(f"/api/v1/notices/{notice.pk}").json()
+    assert (staff["title"], staff["body"]) == ("联系13912345678", "身份证430102199001011234")

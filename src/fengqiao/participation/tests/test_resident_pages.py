@@ -145,3 +145,15 @@ def test_english_page_is_cached_apart_from_chinese(residents, village_a, make_no
     chinese = client.get("/h5/notices/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     english = client.get("/h5/notices/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Finances" in english and "Finances" not in chinese and "财务" in chinese
+
+
+def test_ids_and_phones_are_starred_when_residents_read_a_notice(residents, village_a, make_notice):
+    body = "低保公示：张三，身份证430102199001011234，电话138-1234-5678，补助1200元（2024年）"
+    notice = make_notice(village_a, title="公示 联系13912345678", body=body)
+    for path in ("/h5/", "/h5/notices/", f"/h5/notices/{notice.pk}/"):
+        page = _page(residents["alice"], path)
+        for secret in ("1234", "5678", "13912345678"):
+            assert secret not in page, (path, secret)
+        assert "公示 联系***********" in page
+    detail = _page(residents["alice"], f"/h5/notices/{notice.pk}/")
+    assert "身份证******************，电话***-****-****，补助1200元（2024年）" in detail
