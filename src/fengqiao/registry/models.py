@@ -177,7 +177,10 @@ class Person(models.Model):
     id_number_hash = models.CharField(max_length=64, editable=False)
     id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
-    birth_date = models.DateField(_("date of birth"))
+    # Only the year is kept in clear (statistics, age-based tags); the full date is sealed,
+    # since with the masked ID number and sex it would narrow the number to a few candidates.
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"))
+    birth_date_sealed = models.TextField(blank=True, editable=False)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
     phone_sealed = models.TextField(blank=True, editable=False)
     phone_hash = models.CharField(max_length=64, blank=True, editable=False)
@@ -252,7 +255,8 @@ class PersonTag(models.Model):
 
 class PersonTagging(models.Model):
     """A tag on a person. For sensitive tags the tag is sealed: `tag` is NULL and only the
-    ciphertext and a keyed hash of the tag code are stored."""
+    ciphertext and a keyed hash are stored. The hash is keyed per person (person id + tag
+    code, see registry.sealing.tag_hash), so equal hashes never group people by tag."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="taggings")
     tag = models.ForeignKey(PersonTag, null=True, blank=True, on_delete=models.PROTECT)
@@ -293,7 +297,12 @@ class Organization(Located):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     contact_name = models.CharField(_("contact"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    # Sealed like a person's phone: ciphertext, keyed hash, masked form (registry.sealing).
+    contact_phone_sealed = models.TextField(blank=True, editable=False)
+    contact_phone_hash = models.CharField(max_length=64, blank=True, editable=False)
+    contact_phone_masked = models.CharField(
+        _("contact phone"), max_length=20, blank=True, editable=False
+    )
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
 
     class Meta:

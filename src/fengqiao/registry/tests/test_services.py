@@ -6,6 +6,7 @@ from fengqiao.core import crypto
 from fengqiao.core.errors import NotAllowed, ValidationFailed
 from fengqiao.registry import services
 from fengqiao.registry.models import Household, HouseholdGroup, Person, PersonTagging
+from fengqiao.registry.sealing import tag_hash
 
 
 def _village(users) -> str:
@@ -38,7 +39,7 @@ def test_tagging_twice_keeps_one_row_when_same_tag(users):
     for _ in range(2):
         services.person_tag(actor=users["village_centre"], person=person, tag_code="veteran")
     assert (
-        PersonTagging.objects.filter(person=person, tag_hash=crypto.lookup_hash("veteran")).count()
+        PersonTagging.objects.filter(person=person, tag_hash=tag_hash(person.pk, "veteran")).count()
         == 1
     )
     assert (
