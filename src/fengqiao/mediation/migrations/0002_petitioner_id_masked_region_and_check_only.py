@@ -7,9 +7,7 @@ from django.db import migrations
 def forwards(apps, schema_editor):
     Petition = apps.get_model("mediation", "Petition")
     changed = []
-    for petition in Petition.objects.exclude(petitioner_id_masked="").select_related(
-        "petitioner"
-    ):
+    for petition in Petition.objects.exclude(petitioner_id_masked="").select_related("petitioner"):
         old = petition.petitioner_id_masked
         if petition.petitioner_id:
             new = petition.petitioner.id_number_masked

@@ -42,7 +42,7 @@ def test_a_leader_searching_twenty_valid_ids_gets_nothing(users):
         page = leader.get("/registry/people/", {"q": number})
         assert page.status_code == 200
         text = page.content.decode()
-        assert "needs the right to reveal" in text
+        assert "按完整身份证号或手机号搜索需要查看明文的权限" in text  # the pages speak zh-Hans
         assert f"/registry/people/{person.pk}/" not in text
         export = leader.get("/api/v1/people/export.xlsx", {"q": number})
         assert export.status_code == 403
@@ -89,7 +89,7 @@ def test_the_hourly_limit_bites(users, settings):
     assert response.status_code == 429
     assert response.json()["code"] == "rate_limited"
     page = client.get("/registry/people/", {"q": number}).content.decode()
-    assert "try again later" in page and f"/registry/people/{person.pk}/" not in page
+    assert "已达 5 次上限" in page and f"/registry/people/{person.pk}/" not in page
     assert len(_search_logs(users["village_centre"])) == 5
     # Another user's allowance is their own.
     other = _client(users["county_centre"]).get("/api/v1/people", {"q": number})
@@ -122,5 +122,5 @@ def test_a_partial_number_matches_nobody_and_is_not_logged(users):
     for partial in (number[:16], number[:4], number[-4:], person.id_number_masked[:6]):
         assert client.get("/api/v1/people", {"q": partial}).json()["count"] == 0
     page = client.get("/registry/people/", {"q": number[:17]}).content.decode()
-    assert "parts of numbers are not searched" in page
+    assert "不支持按号码片段搜索" in page
     assert _search_logs(users["village_centre"]) == []
