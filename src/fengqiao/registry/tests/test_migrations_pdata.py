@@ -45,7 +45,7 @@ def test_existing_rows_are_migrated_to_sealed_birth_dates_and_per_person_hashes(
     ]
     Tag = old.get_model("registry", "PersonTag")
     plain = Tag.objects.create(code="veteran", name="退役军人", name_en="Veteran")
-    secret = Tag.objects.create(code="drug_user", name="吸毒人员", name_en="x", is_sensitive=True)
+    Tag.objects.create(code="drug_user", name="吸毒人员", name_en="x", is_sensitive=True)
     Tagging = old.get_model("registry", "PersonTagging")
     for person in people:
         Tagging.objects.create(

@@ -106,3 +106,24 @@ def test_head_of_household_unique_when_adding_members(users):
     )
     stranger.refresh_from_db()
     assert stranger.household == household and stranger.region_code == household.region_code
+
+
+def test_sensitive_tag_hashes_differ_per_person_and_lookups_still_find_them(users):
+    from fengqiao.registry import selectors
+
+    centre = users["village_centre"]
+    people = list(Person.objects.filter(region_code__startswith=_village(users))[:3])
+    taggings = [
+        services.person_tag(actor=centre, person=p, tag_code="community_correction") for p in people
+    ]
+    hashes = {t.tag_hash for t in taggings}
+    assert len(hashes) == 3  # a dump cannot group these people by tag
+    assert crypto.lookup_hash("community_correction") not in hashes
+    found = selectors.person_list(actor=centre, tag="community_correction")
+    assert {p.pk for p in people} <= set(found.values_list("pk", flat=True))
+    counts = selectors.tagging_counts(actor=centre)
+    assert counts["community_correction"] >= 3
+    assert "community_correction" not in selectors.tagging_counts(actor=users["grid_worker"])
+    assert (
+        selectors.person_list(actor=users["grid_worker"], tag="community_correction").count() == 0
+    )
