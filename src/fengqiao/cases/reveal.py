@@ -11,7 +11,8 @@ from fengqiao.core.scoping import code_within
 
 
 def may_reveal_callback_phone(actor, case: Case) -> bool:
-    """Centre staff of the case's jurisdiction, its assignee and members of its unit."""
+    """Centre staff (and administrators) of the case's jurisdiction, its assignee and the
+    members of its unit."""
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return False
     if actor.is_superuser:
@@ -22,7 +23,7 @@ def may_reveal_callback_phone(actor, case: Case) -> bool:
         return True
     if case.unit_id and case.unit.members.filter(pk=actor.pk).exists():
         return True
-    return actor.role == Role.CENTRE_STAFF and code_within(actor, case.region_code)
+    return actor.role in (Role.CENTRE_STAFF, Role.ADMIN) and code_within(actor, case.region_code)
 
 
 def case_reveal_callback_phone(*, actor, case: Case, ip: str | None = None) -> str:
