@@ -11,6 +11,7 @@ from fengqiao.core.errors import DomainError, NotFound
 from fengqiao.core.http import client_ip
 from fengqiao.core.roles import REGISTRY_EDIT_ROLES, REGISTRY_EXPORT_ROLES, REVEAL_ROLES, has_role
 from fengqiao.registry import exporter, importer, search, selectors, services, streaming
+from fengqiao.registry.corrections import CORRECTION_ROLES
 from fengqiao.registry.models import ImportJob, Person
 
 PAGE_SIZE = 50
@@ -61,6 +62,7 @@ def people(request):
         tags=selectors.person_tag_choices(actor=request.user),
         may_export=has_role(request.user, REGISTRY_EXPORT_ROLES),
         may_import=has_role(request.user, REGISTRY_EDIT_ROLES),
+        may_correct=has_role(request.user, CORRECTION_ROLES),
     )
 
 
