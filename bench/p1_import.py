@@ -149,7 +149,8 @@ def _raw_copy_rate() -> float:
 
     spool = Path(tempfile.mkstemp(prefix="fq-p1-copy-")[1])
     columns = (
-        "name, id_number_sealed, id_number_hash, id_number_masked, sex, birth_date, ethnicity, "
+        "name, id_number_sealed, id_number_hash, id_number_masked, sex, birth_year, "
+        "birth_date_sealed, ethnicity, "
         "phone_sealed, phone_hash, phone_masked, residence, household_id, relation, "
         "dwelling_id, region_code, created_at, updated_at"
     )

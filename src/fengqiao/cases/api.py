@@ -11,6 +11,7 @@ from fengqiao.accounts.models import User
 from fengqiao.cases import selectors, services
 from fengqiao.cases.attachments import case_attach
 from fengqiao.cases.models import Case, Channel, HandlingUnit, Priority
+from fengqiao.cases.reveal import case_reveal_callback_phone
 from fengqiao.cases.schemas import (
     ActionIn,
     AttachmentOut,
@@ -20,11 +21,13 @@ from fengqiao.cases.schemas import (
     CaseOut,
     CategoryGroupOut,
     NotificationOut,
+    PhoneRevealOut,
     QueueOut,
     UnitOut,
 )
 from fengqiao.core import clock
 from fengqiao.core.errors import NotFound, ValidationFailed
+from fengqiao.core.http import client_ip
 from fengqiao.core.roles import Role
 from fengqiao.core.scoping import actor_prefixes
 from fengqiao.regions.models import Region
@@ -182,6 +185,15 @@ def queue_counts(request):
 def case_detail(request, code: str):
     """The case page: the row, its timeline, what the caller may do, duplicates, attachments."""
     return _detail(request.auth, _case(request, code))
+
+
+@router.post("/cases/{code}/reveal-phone", response=PhoneRevealOut)
+def case_reveal_phone(request, code: str):
+    """The full callback phone: for centre staff of the case's jurisdiction, its assignee and
+    its unit's members; every call is logged."""
+    case = _case(request, code)
+    value = case_reveal_callback_phone(actor=request.auth, case=case, ip=client_ip(request))
+    return {"field": "callback_phone", "value": value}
 
 
 # --- actions: one endpoint, one small function per action -------------------------------------

@@ -130,6 +130,11 @@ class AttachmentOut(Schema):
         return f"/api/v1/cases/{obj.case.code}/attachments/{obj.pk}"
 
 
+class PhoneRevealOut(Schema):
+    field: str
+    value: str
+
+
 class CaseDetailOut(CaseOut):
     description: str
     reporter_name: str

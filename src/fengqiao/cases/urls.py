@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from fengqiao.cases import views
+from fengqiao.cases import reveal_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -11,5 +11,6 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/act/<str:action>/", views.act, name="act"),
+    path("<str:code>/reveal-phone/", reveal_views.reveal_phone, name="reveal_phone"),
     path("<str:code>/files/<int:attachment_id>/", views.attachment, name="attachment"),
 ]

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from fengqiao.cases import selectors, services, workflow
 from fengqiao.cases.attachments import case_attach
 from fengqiao.cases.models import Case, Channel, Kind, Level, Priority, Status
+from fengqiao.cases.reveal import may_reveal_callback_phone
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError, NotFound, ValidationFailed
 from fengqiao.core.roles import Role, has_role
@@ -340,6 +341,7 @@ def _detail_context(request, case: Case, **form_state) -> dict:
         candidates.append({**candidate, "case": other})
     return {
         "case": case,
+        "may_reveal_phone": may_reveal_callback_phone(actor, case),
         "now": clock.now(),
         "deadline": deadline_state(case),
         "timeline": timeline_rows(case),

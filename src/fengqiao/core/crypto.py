@@ -135,6 +135,11 @@ def bind_row(obj) -> int:
     return len(changes) if written else 0
 
 
+def open_value(model, column: str, row_id, token: str) -> str:
+    """Open a token read as a plain value (values_list) from `model.<column>` of row `row_id`."""
+    return ring().open(token, row_aad(model._meta.db_table, column, row_id))
+
+
 def token_key_id(token: str) -> str | None:
     """The key id a token was sealed under; "v1" for tokens older than the ring."""
     if not token:

@@ -187,15 +187,17 @@ def is_valid_id_number(raw: str, *, today: date | None = None) -> bool:
 
 
 def mask_id_number(number: str) -> str:
-    """Keep the first and last four characters (`4312**********123X`); never raises.
+    """Keep the region (first six) and the check character only (`431202***********X`).
 
-    Anything of eight characters or fewer is starred out completely, since showing four at
-    each end would reveal it whole.
+    Birth date and sequence are never shown: with the birth year and sex in clear columns,
+    what is left is about 365 days × 500 sequences ÷ 11 ≈ 16,000 candidate numbers (see
+    docs/security.md). Never raises; anything of twelve characters or fewer is starred out
+    completely.
     """
     cleaned = _clean(number or "")
-    if len(cleaned) <= 8:
+    if len(cleaned) <= 12:
         return "*" * len(cleaned)
-    return cleaned[:4] + "*" * (len(cleaned) - 8) + cleaned[-4:]
+    return cleaned[:6] + "*" * (len(cleaned) - 7) + cleaned[-1]
 
 
 def make_id_number(region_code: str, birth_date: date, sequence: int) -> str:

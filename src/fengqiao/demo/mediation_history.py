@@ -47,7 +47,7 @@ from shapely.geometry import shape
 from fengqiao.accounts.models import User
 from fengqiao.cases import services as case_services
 from fengqiao.cases.models import OPEN_STATUSES, Case, CaseEvent, HandlingUnit, Level
-from fengqiao.core import clock
+from fengqiao.core import clock, crypto
 from fengqiao.core.errors import DomainError
 from fengqiao.core.idnumbers import make_id_number
 from fengqiao.demo import COUNTY_CODE
@@ -739,17 +739,30 @@ class MediationHistory:
 
     def adults(self, prefix: str) -> list[tuple]:
         """(pk, name, household, relation, birth date, sex, region code) of the adults under a
-        code prefix, by id."""
+        code prefix, by id. The birth date is unsealed: the generator works as a clerk would."""
         found = self.people.get(prefix)
         if found is None:
             adult = (self.now - timedelta(days=18 * 366)).date()
-            found = list(
-                Person.objects.filter(region_code__startswith=prefix, birth_date__lte=adult)
+            rows = (
+                Person.objects.filter(region_code__startswith=prefix, birth_year__lte=adult.year)
                 .order_by("pk")
                 .values_list(
-                    "pk", "name", "household_id", "relation", "birth_date", "sex", "region_code"
+                    "pk",
+                    "name",
+                    "household_id",
+                    "relation",
+                    "birth_date_sealed",
+                    "sex",
+                    "region_code",
                 )
             )
+            found = []
+            for pk, name, household, relation, sealed, sex, region in rows:
+                born = date.fromisoformat(
+                    crypto.open_value(Person, "birth_date_sealed", pk, sealed)
+                )
+                if born <= adult:
+                    found.append((pk, name, household, relation, born, sex, region))
             self.people[prefix] = found
         return found
 

@@ -25,6 +25,7 @@ from fengqiao.demo.committees import setup_mediation
 from fengqiao.demo.notices import seed_notices
 from fengqiao.regions.models import Grid, Region
 from fengqiao.regions.services import apply_boundary
+from fengqiao.registry import sealing
 from fengqiao.registry.models import (
     Dwelling,
     Facility,
@@ -949,7 +950,10 @@ class _Builder:
             for m in plan.members:
                 for code in m.tags:
                     fields = tagging_fields(
-                        self.tags[code], region_code=m.person.region_code, since=self.since(code)
+                        self.tags[code],
+                        person_id=m.person.pk,
+                        region_code=m.person.region_code,
+                        since=self.since(code),
                     )
                     rows.append(PersonTagging(person=m.person, **fields))
         PersonTagging.objects.bulk_create(rows, batch_size=BATCH)
@@ -962,10 +966,10 @@ class _Builder:
         root = village.name[:-2] if community else village.name[:-1]
         county6 = county.code[:6]
 
-        def spot(model, **fields):
+        def spot(model, contact_phone: str = "", **fields):
             micro, mgeom = rng.choice(micro_cells)
             ((x, y),) = geometry.sample_points(rng, mgeom, 1, inset=1e-5)
-            return model(
+            thing = model(
                 region_code=micro.code,
                 village=village,
                 grid=micro,
@@ -974,6 +978,9 @@ class _Builder:
                 address=f"{prefix}{micro.name}",
                 **fields,
             )
+            if contact_phone:
+                sealing.seal_phone(thing, contact_phone, prefix="contact_phone")
+            return thing
 
         K = Organization.Kind
         committee = "居民委员会" if community else "村民委员会"

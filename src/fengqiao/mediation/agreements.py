@@ -11,6 +11,7 @@ from fengqiao.core.roles import Role
 from fengqiao.mediation.documents import AgreementDoc, PartyLine, render_agreement
 from fengqiao.mediation.models import Dispute, DisputeParty, MediationAgreement
 from fengqiao.mediation.services import dispute_get
+from fengqiao.registry import sealing
 
 TYPE_NAMES = {
     "family_dispute": "婚姻家庭纠纷",
@@ -44,12 +45,19 @@ def _party_line(party: DisputeParty) -> PartyLine:
         name=party.name,
         kind="person",
         gender=SEX_NAMES.get(person.sex, "") if person else "",
-        birth_date=person.birth_date.isoformat() if person and person.birth_date else "",
+        birth_date=_birth_month(person),
         id_masked=person.id_number_masked if person else "",
         address=party.address,
         phone_masked=party.phone_masked,
         representative=party.representative,
     )
+
+
+def _birth_month(person) -> str:
+    """Year and month only: with the masked ID number (region, check character) and sex a full
+    date would leave about 45 candidate numbers, a month leaves over a thousand."""
+    born = sealing.birth_date_of(person) if person else None
+    return f"{born.year}年{born.month}月" if born else ""
 
 
 def agreement_doc(dispute: Dispute, agreement: MediationAgreement) -> AgreementDoc:

@@ -49,8 +49,11 @@ def _petitioner(actor, *, person_id, name: str, id_number: str):
         return None, name[:50], "", ""
     parsed = sealing.parse_id_or_fail(id_number, field="id_number")
     digest = sealing.id_number_hash(parsed.number)
-    # A registered resident with this ID is linked, wherever they live.
+    # A registered resident with this ID is linked only inside the registrar's jurisdiction:
+    # elsewhere the petition must not disclose that the person exists, nor who they are.
     person = Person.objects.filter(id_number_hash=digest).first()
+    if person is not None and not code_within(actor, person.region_code):
+        person = None
     return person, name[:50], digest, parsed.masked
 
 

@@ -9,7 +9,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from fengqiao.core.errors import NotFound
 from fengqiao.core.http import client_ip
 from fengqiao.regions.models import Region
-from fengqiao.registry import exporter, importer, selectors, services
+from fengqiao.registry import exporter, importer, search, selectors, services
 from fengqiao.registry.schemas import (
     DwellingIn,
     DwellingOut,
@@ -47,14 +47,16 @@ class LocatedFilter(Schema):
 @router.get("/people", response=list[PersonOut])
 @paginate(PageNumberPagination, page_size=50)
 def person_list(request, filters: Query[PersonFilter]):
-    """People in the caller's jurisdiction. `q` matches a name, or exactly an ID or phone number."""
-    return selectors.person_list(
+    """People in the caller's jurisdiction. `q` matches a name, or exactly a whole ID or phone
+    number: that is a reveal (roles that may reveal only, logged, at most 30 an hour)."""
+    return search.person_search(
         actor=request.auth,
         q=filters.q,
         tag=filters.tag,
         grid_code=filters.grid,
         household_id=filters.household,
-    )
+        ip=client_ip(request),
+    ).or_raise()
 
 
 @router.post("/people", response={201: PersonDetailOut})
@@ -93,9 +95,13 @@ def _person_detail(actor, person):
 @router.get("/people/export.xlsx")
 def person_export(request, filters: Query[PersonFilter]):
     """XLSX of the people the caller may see (numbers masked); logged."""
-    queryset = selectors.person_list(
-        actor=request.auth, q=filters.q, tag=filters.tag, grid_code=filters.grid
-    )
+    queryset = search.person_search(
+        actor=request.auth,
+        q=filters.q,
+        tag=filters.tag,
+        grid_code=filters.grid,
+        ip=client_ip(request),
+    ).or_raise()
     content = exporter.export_people_xlsx(
         actor=request.auth, queryset=queryset, ip=client_ip(request)
     )

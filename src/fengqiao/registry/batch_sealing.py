@@ -116,7 +116,8 @@ class SealedBatch:
     row's number None and its other ID columns empty (the same for phones)."""
 
     numbers: list[str | None]
-    births: list[str]
+    birth_years: list[int | None]
+    births_sealed: list[str]
     id_errors: list[str]
     id_hashes: list[str]
     id_sealed: list[str]
@@ -147,7 +148,7 @@ def _seal_batch(raw_ids, raw_phones, today) -> SealedBatch:
     size = len(id_texts)
     plain = ids_plainly_valid(id_texts, today)
     numbers: list[str | None] = [None] * size
-    births = [""] * size
+    births = [""] * size  # ISO dates, sealed below
     id_errors = [""] * size
     for i in range(size):
         if plain[i]:
@@ -170,6 +171,7 @@ def _seal_batch(raw_ids, raw_phones, today) -> SealedBatch:
     seal, hash_of = sealer.seal, sealer.hash
     id_hashes = [hash_of(n) if n else "" for n in numbers]
     id_sealed = [seal(n) if n else "" for n in numbers]
+    births_sealed = [seal(b) if b else "" for b in births]
 
     normalised = list(phones)
     phone_errors = [""] * size
@@ -182,7 +184,8 @@ def _seal_batch(raw_ids, raw_phones, today) -> SealedBatch:
     valid = [p if p and not e else "" for p, e in zip(normalised, phone_errors, strict=True)]
     return SealedBatch(
         numbers=numbers,
-        births=births,
+        birth_years=[int(b[:4]) if b else None for b in births],
+        births_sealed=births_sealed,
         id_errors=id_errors,
         id_hashes=id_hashes,
         id_sealed=id_sealed,

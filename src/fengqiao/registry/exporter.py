@@ -12,11 +12,10 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from fengqiao.core import crypto
 from fengqiao.core.errors import NotAllowed
 from fengqiao.core.roles import REGISTRY_EXPORT_ROLES, SENSITIVE_TAG_ROLES, has_role
 from fengqiao.core.scoping import actor_prefixes, scoped
-from fengqiao.registry import selectors
+from fengqiao.registry import sealing, selectors
 from fengqiao.registry.importer import (
     BUILDING_TYPE_LABELS,
     RELATION_LABELS,
@@ -40,7 +39,7 @@ PEOPLE_HEADERS = [
     "姓名",
     "身份证号",
     "性别",
-    "出生日期",
+    "出生年份",
     "民族",
     "手机号",
     "居住类型",
@@ -124,7 +123,7 @@ def export_people_xlsx(*, actor, queryset: QuerySet[Person] | None = None, ip=No
                 text_cell(sheet, person.name),
                 person.id_number_masked,
                 _SEX_LABELS.get(person.sex, person.sex),
-                person.birth_date,
+                person.birth_year,
                 text_cell(sheet, person.ethnicity),
                 person.phone_masked,
                 RESIDENCE_LABELS.get(person.residence, person.residence),
@@ -150,17 +149,18 @@ def export_people_xlsx(*, actor, queryset: QuerySet[Person] | None = None, ip=No
 
 def _visible_tag_names(actor):
     """tagging → tag name, or None when the actor may not see it; no decryption needed,
-    since every tagging carries the keyed hash of its tag code."""
+    since every tagging carries the keyed hash of (person, tag code)."""
     tags = list(PersonTag.objects.all())
     by_id = {t.pk: t.name for t in tags}
-    by_hash = {}
+    sensitive = {}
     if has_role(actor, SENSITIVE_TAG_ROLES):
-        by_hash = {crypto.lookup_hash(t.code): t.name for t in tags if t.is_sensitive}
+        sensitive = {t.code: t.name for t in tags if t.is_sensitive}
 
     def name(tagging: PersonTagging) -> str | None:
         if tagging.tag_id:
             return by_id.get(tagging.tag_id)
-        return by_hash.get(tagging.tag_hash)
+        code = sealing.tagged_codes([tagging], sensitive).get(tagging.id)
+        return sensitive.get(code)
 
     return name
 

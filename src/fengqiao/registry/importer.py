@@ -789,7 +789,9 @@ def _write_people(plans: list[_PersonPlan]) -> None:
                 [
                     PersonTagging(
                         person=plan.person,
-                        **tagging_fields(tag, region_code=plan.person.region_code),
+                        **tagging_fields(
+                            tag, person_id=plan.person.pk, region_code=plan.person.region_code
+                        ),
                     )
                     for plan in plans
                     for tag in plan.tags

@@ -177,7 +177,10 @@ class Person(models.Model):
     id_number_hash = models.CharField(max_length=64, editable=False)
     id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
-    birth_date = models.DateField(_("date of birth"))
+    # Only the year is kept in clear (statistics, age-based tags); the full date is sealed,
+    # since with the masked ID number and sex it would narrow the number to a few candidates.
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"))
+    birth_date_sealed = models.TextField(blank=True, editable=False)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
     phone_sealed = models.TextField(blank=True, editable=False)
     phone_hash = models.CharField(max_length=64, blank=True, editable=False)
@@ -252,7 +255,8 @@ class PersonTag(models.Model):
 
 class PersonTagging(models.Model):
     """A tag on a person. For sensitive tags the tag is sealed: `tag` is NULL and only the
-    ciphertext and a keyed hash of the tag code are stored."""
+    ciphertext and a keyed hash are stored. The hash is keyed per person (person id + tag
+    code, see registry.sealing.tag_hash), so equal hashes never group people by tag."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="taggings")
     tag = models.ForeignKey(PersonTag, null=True, blank=True, on_delete=models.PROTECT)
@@ -293,7 +297,12 @@ class Organization(Located):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     contact_name = models.CharField(_("contact"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    # Sealed like a person's phone: ciphertext, keyed hash, masked form (registry.sealing).
+    contact_phone_sealed = models.TextField(blank=True, editable=False)
+    contact_phone_hash = models.CharField(max_length=64, blank=True, editable=False)
+    contact_phone_masked = models.CharField(
+        _("contact phone"), max_length=20, blank=True, editable=False
+    )
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
 
     class Meta:
@@ -447,3 +456,51 @@ class ImportRowError(models.Model):
 
     def __str__(self) -> str:
         return f"row {self.row}: {self.reason}"
+
+
+class CorrectionRequest(models.Model):
+    """A resident asks for a field of their own record to be corrected; centre staff of the
+    person's jurisdiction mark it done (after editing) or rejected."""
+
+    class Field(models.TextChoices):
+        NAME = "name", _("Name")
+        ID_NUMBER = "id_number", _("ID number")
+        BIRTH_DATE = "birth_date", _("Date of birth")
+        SEX = "sex", _("Sex")
+        ETHNICITY = "ethnicity", _("Ethnicity")
+        PHONE = "phone", _("Phone")
+        RESIDENCE = "residence", _("Residence status")
+        HOUSEHOLD = "household", _("Household")
+        ADDRESS = "address", _("Address")
+        TAGS = "tags", _("Tags")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Corrected")
+        REJECTED = "rejected", _("Rejected")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="corrections")
+    field = models.CharField(_("field"), max_length=16, choices=Field.choices)
+    requested_value = models.CharField(_("what it should say"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    region_code = models.CharField(max_length=CODE_LEN, db_index=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    reply = models.CharField(_("reply"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("correction request")
+        verbose_name_plural = _("correction requests")
+
+    def __str__(self) -> str:
+        return f"correction {self.pk} of person {self.person_id}"

@@ -1,7 +1,5 @@
 """API schemas for the registry; personal numbers only ever leave masked (or by reveal)."""
 
-from datetime import date
-
 from ninja import Schema
 
 
@@ -16,7 +14,7 @@ class PersonOut(Schema):
     id: int
     name: str
     sex: str
-    birth_date: date
+    birth_year: int
     id_number: str
     phone: str
     residence: str
@@ -100,7 +98,7 @@ class MemberOut(Schema):
     name: str
     relation: str
     sex: str
-    birth_date: date
+    birth_year: int
 
 
 class HouseholdOut(Schema):

@@ -1,5 +1,7 @@
 """Sealing personal fields on registry rows: ciphertext, keyed hash and masked form together."""
 
+from datetime import date
+
 from fengqiao.core import crypto
 from fengqiao.core.errors import ValidationFailed
 from fengqiao.core.idnumbers import IdNumber, mask_phone, parse_id_number
@@ -34,12 +36,37 @@ def seal_id_number(person, parsed: IdNumber) -> None:
     person.id_number_sealed = crypto.encrypt(parsed.number)
     person.id_number_hash = crypto.lookup_hash(parsed.number)
     person.id_number_masked = parsed.masked
-    person.birth_date = parsed.birth_date
+    person.birth_year = parsed.birth_date.year
+    person.birth_date_sealed = crypto.encrypt(parsed.birth_date.isoformat())
     person.sex = parsed.sex
 
 
-def seal_phone(person, phone: str) -> None:
+def birth_date_of(person) -> date | None:
+    """The full date of birth, unsealed (for documents that must print it)."""
+    token = getattr(person, "birth_date_sealed", "")
+    return date.fromisoformat(crypto.open_field(person, "birth_date_sealed")) if token else None
+
+
+def tag_hash(person_id: int, tag_code: str) -> str:
+    """Keyed hash of a tag on one person: the same tag gives a different hash per person."""
+    return crypto.lookup_hash(f"tag:{person_id}:{tag_code}")
+
+
+def tagged_codes(taggings, codes) -> dict[int, str]:
+    """tagging id → tag code, for the taggings (with `id`, `person_id`, `tag_hash`) whose hash
+    is one of `codes` on their person; no decryption needed."""
+    found = {}
+    for tagging in taggings:
+        for code in codes:
+            if tag_hash(tagging.person_id, code) == tagging.tag_hash:
+                found[tagging.id] = code
+                break
+    return found
+
+
+def seal_phone(person, phone: str, prefix: str = "phone") -> None:
+    """Seal a phone into `<prefix>_sealed`, `<prefix>_hash` and `<prefix>_masked`."""
     phone = normalize_phone(phone)
-    person.phone_sealed = crypto.encrypt(phone)
-    person.phone_hash = crypto.lookup_hash(phone)
-    person.phone_masked = mask_phone(phone) if phone else ""
+    setattr(person, f"{prefix}_sealed", crypto.encrypt(phone))
+    setattr(person, f"{prefix}_hash", crypto.lookup_hash(phone))
+    setattr(person, f"{prefix}_masked", mask_phone(phone) if phone else "")

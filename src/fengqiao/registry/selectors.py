@@ -1,13 +1,12 @@
 """Every read of the registry, scoped to the caller's jurisdiction (residents: their own)."""
 
-import re
-
 from django.db.models import Prefetch, QuerySet
 
 from fengqiao.core import crypto
 from fengqiao.core.errors import NotFound
 from fengqiao.core.roles import REGISTRY_READ_ROLES, SENSITIVE_TAG_ROLES, Role, has_role
 from fengqiao.core.scoping import scoped
+from fengqiao.registry import sealing
 from fengqiao.registry.models import (
     Dwelling,
     Facility,
@@ -19,9 +18,6 @@ from fengqiao.registry.models import (
     PersonTagging,
     Place,
 )
-
-_ID_LIKE = re.compile(r"^\d{17}[\dXx]$|^\d{15}$")
-_PHONE_LIKE = re.compile(r"^\+?\d{7,15}$")
 
 
 def _visible(qs: QuerySet, actor) -> QuerySet:
@@ -40,28 +36,26 @@ def person_list(
     qs = _visible(Person.objects.select_related("household", "dwelling"), actor)
     q = (q or "").strip()
     if q:
-        compact = q.replace(" ", "")
-        if _ID_LIKE.match(compact):
-            from fengqiao.registry.sealing import parse_id_or_fail
-
-            try:
-                number = parse_id_or_fail(compact).number
-            except Exception:  # an invalid number matches nobody
-                return qs.none()
-            qs = qs.filter(id_number_hash=crypto.lookup_hash(number))
-        elif _PHONE_LIKE.match(compact):
-            qs = qs.filter(phone_hash=crypto.lookup_hash(compact))
-        else:
-            qs = qs.filter(name__icontains=q)
+        # Names only: a search by number is a reveal and goes through registry.search.
+        qs = qs.filter(name__icontains=q)
     if grid_code:
         qs = qs.filter(region_code__startswith=grid_code)
     if household_id:
         qs = qs.filter(household_id=household_id)
     if tag:
-        sensitive = PersonTag.objects.filter(code=tag, is_sensitive=True).exists()
-        if sensitive and not has_role(actor, SENSITIVE_TAG_ROLES):
+        found = PersonTag.objects.filter(code=tag).first()
+        if found is None:
             return qs.none()
-        qs = qs.filter(taggings__tag_hash=crypto.lookup_hash(tag))
+        if not found.is_sensitive:
+            return qs.filter(taggings__tag=found)
+        if not has_role(actor, SENSITIVE_TAG_ROLES):
+            return qs.none()
+        # Sealed taggings carry a per-person hash: find the people whose hash matches.
+        sealed = _visible(PersonTagging.objects.filter(tag__isnull=True), actor).only(
+            "id", "person_id", "tag_hash"
+        )
+        matched = sealing.tagged_codes(sealed, [found.code])
+        qs = qs.filter(taggings__id__in=list(matched))
     return qs
 
 
@@ -192,16 +186,20 @@ def facility_get(*, actor, facility_id: int) -> Facility:
 
 def tagging_counts(*, actor) -> dict[str, int]:
     """People per tag inside the jurisdiction (sensitive ones only for allowed roles)."""
+    from collections import Counter
+
     from django.db.models import Count
 
-    codes = {crypto.lookup_hash(t.code): t.code for t in person_tag_choices(actor=actor)}
-    rows = (
-        _visible(PersonTagging.objects.all(), actor)
-        .filter(tag_hash__in=list(codes))
-        .values("tag_hash")
-        .annotate(n=Count("id"))
-    )
-    return {codes[r["tag_hash"]]: r["n"] for r in rows}
+    choices = list(person_tag_choices(actor=actor))
+    by_id = {t.pk: t.code for t in choices}
+    taggings = _visible(PersonTagging.objects.all(), actor)
+    rows = taggings.filter(tag_id__in=list(by_id)).values("tag_id").annotate(n=Count("id"))
+    counts = Counter({by_id[r["tag_id"]]: r["n"] for r in rows})
+    sensitive = [t.code for t in choices if t.is_sensitive]
+    if sensitive:
+        sealed = taggings.filter(tag__isnull=True).only("id", "person_id", "tag_hash")
+        counts.update(sealing.tagged_codes(sealed, sensitive).values())
+    return dict(counts)
 
 
 def tag_count_rows(*, actor) -> list[dict]:

@@ -186,6 +186,7 @@ def person_create(
     try:
         with transaction.atomic():
             person.save()
+            crypto.bind_row(person)  # its sealed values open only in this row from now on
     except IntegrityError as exc:  # a concurrent insert of the same ID number
         raise Conflict(
             _("A person with this ID number is already registered."), field="id_number"
@@ -196,6 +197,9 @@ def person_create(
 def person_update_phone(*, actor, person: Person, phone: str) -> Person:
     require_edit(actor, person.region_code)
     sealing.seal_phone(person, phone)
+    person.phone_sealed = crypto.seal_field(
+        person, "phone_sealed", crypto.decrypt(person.phone_sealed)
+    )
     person.save(update_fields=["phone_sealed", "phone_hash", "phone_masked", "updated_at"])
     return person
 
@@ -247,22 +251,25 @@ def person_tag(
         raise ValidationFailed(_("Unknown tag."), field="tag") from exc
     if tag.is_sensitive and not has_role(actor, SENSITIVE_TAG_ROLES):
         raise NotAllowed(_("Your role may not assign sensitive tags."))
-    tag_hash = crypto.lookup_hash(tag.code)
+    fields = tagging_fields(
+        tag, person_id=person.pk, region_code=person.region_code, since=since, note=note
+    )
     tagging, _created = PersonTagging.objects.get_or_create(
-        person=person,
-        tag_hash=tag_hash,
-        defaults=tagging_fields(tag, region_code=person.region_code, since=since, note=note),
+        person=person, tag_hash=fields.pop("tag_hash"), defaults=fields
     )
     return tagging
 
 
-def tagging_fields(tag: PersonTag, *, region_code: str, since=None, note: str = "") -> dict:
-    """Column values for a tagging; a sensitive tag is stored sealed, never as a plain FK."""
+def tagging_fields(
+    tag: PersonTag, *, person_id: int, region_code: str, since=None, note: str = ""
+) -> dict:
+    """Column values for a tagging; a sensitive tag is stored sealed, never as a plain FK, and
+    its hash is keyed per person so a dump does not group people by tag."""
     fields = {
         "region_code": region_code,
         "since": since,
         "note": note,
-        "tag_hash": crypto.lookup_hash(tag.code),
+        "tag_hash": sealing.tag_hash(person_id, tag.code),
     }
     if tag.is_sensitive:
         fields.update(tag=None, tag_sealed=crypto.encrypt(tag.code))
@@ -277,7 +284,7 @@ def person_untag(*, actor, person: Person, tag_code: str) -> int:
     if tag and tag.is_sensitive and not has_role(actor, SENSITIVE_TAG_ROLES):
         raise NotAllowed(_("Your role may not remove sensitive tags."))
     deleted, _detail = PersonTagging.objects.filter(
-        person=person, tag_hash=crypto.lookup_hash(tag_code)
+        person=person, tag_hash=sealing.tag_hash(person.pk, tag_code)
     ).delete()
     return deleted
 
@@ -376,8 +383,13 @@ def _located_create(model, *, actor, lat, lng, village, **fields):
 
 
 def organization_create(
-    *, actor, name: str, kind: str, lat=None, lng=None, village=None, **fields
+    *, actor, name: str, kind: str, lat=None, lng=None, village=None, contact_phone="", **fields
 ) -> Organization:
+    """An organisation; its contact phone is stored sealed, like a person's."""
+    sealed = Organization()
+    sealing.seal_phone(sealed, contact_phone, prefix="contact_phone")
+    for column in ("contact_phone_sealed", "contact_phone_hash", "contact_phone_masked"):
+        fields[column] = getattr(sealed, column)
     return _located_create(
         Organization, actor=actor, lat=lat, lng=lng, village=village, name=name, kind=kind, **fields
     )

@@ -38,7 +38,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fengqiao.core.errors import Conflict, NotAllowed, ValidationFailed
+from fengqiao.core.idnumbers import mask_id_number
 from fengqiao.core.scoping import code_within
+from fengqiao.registry import sealing
 from fengqiao.registry.batch_sealing import (
     SealedBatch,
     Sealer,
@@ -436,7 +438,8 @@ PERSON_COLUMNS = (
     "id_number_hash",
     "id_number_masked",
     "sex",
-    "birth_date",
+    "birth_year",
+    "birth_date_sealed",
     "ethnicity",
     "phone_sealed",
     "phone_hash",
@@ -449,6 +452,8 @@ PERSON_COLUMNS = (
     "created_at",
     "updated_at",
 )
+_HOUSEHOLD = PERSON_COLUMNS.index("household_id")
+_REGION = PERSON_COLUMNS.index("region_code")
 _SEPARATOR = "\x1f"  # ASCII unit separator, for lists of values sent as one string
 # The text columns the writer reads itself (ID numbers and phones go to batch_sealing).
 _PARENT_COLUMNS = (
@@ -622,9 +627,10 @@ class _PeopleBatch:
                         names[i],
                         sealed.id_sealed[i],
                         id_hash,
-                        s[:4] + "**********" + s[-4:],
+                        mask_id_number(s),
                         "M" if int(s[16]) % 2 else "F",
-                        sealed.births[i],
+                        sealed.birth_years[i],
+                        sealed.births_sealed[i],
                         ethnicity,
                         sealed.phone_sealed[i],
                         sealed.phone_hashes[i],
@@ -855,7 +861,7 @@ class _PeopleBatch:
         person_ids = self._ids(Person._meta.db_table, len(people))
         for pk, (_row, values) in zip(person_ids, people, strict=True):
             values[0] = pk
-        used = {id(values[12]) for _row, values in people if values[12] is not None}
+        used = {id(values[_HOUSEHOLD]) for _row, values in people if values[_HOUSEHOLD] is not None}
         new = [h for h in households.values() if h.existing_id is None and id(h) in used]
         new_ids = {id(h) for h in new}
         household_ids = self._ids(Household._meta.db_table, len(new))
@@ -878,8 +884,8 @@ class _PeopleBatch:
             ],
         )
         for _row, values in people:
-            plan = values[12]
-            values[12] = plan.existing_id if plan is not None else None
+            plan = values[_HOUSEHOLD]
+            values[_HOUSEHOLD] = plan.existing_id if plan is not None else None
         self._insert(Person._meta.db_table, PERSON_COLUMNS, [values for _row, values in people])
         for plan in households.values():
             if id(plan) in new_ids or plan.head_index is None:
@@ -891,15 +897,14 @@ class _PeopleBatch:
                 raise IntegrityError("household got a head meanwhile")
         tag_rows = []
         for at, tags in taggings:
-            person_id, region_code = person_ids[at], people[at][1][15]
+            person_id, region_code = person_ids[at], people[at][1][_REGION]
             for tag in tags:
                 if tag.is_sensitive:
                     tag_id, sealed = None, self.sealer.seal(tag.code)
                 else:
                     tag_id, sealed = tag.pk, ""
-                tag_rows.append(
-                    (person_id, tag_id, sealed, self.sealer.hash(tag.code), region_code, None, "")
-                )
+                tag_hash = sealing.tag_hash(person_id, tag.code)
+                tag_rows.append((person_id, tag_id, sealed, tag_hash, region_code, None, ""))
         self._insert(PersonTagging._meta.db_table, TAGGING_COLUMNS, tag_rows)
         errors = [(self.job.pk, e.row, e.column[:100], e.reason) for r in rows for e in r.errors]
         self._insert(ImportRowError._meta.db_table, ERROR_COLUMNS, errors)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from fengqiao.registry import views
+from fengqiao.registry import correction_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -15,6 +15,12 @@ urlpatterns = [
     path("dwellings/", views.dwellings, name="dwellings"),
     path("dwellings/export.xlsx", views.dwellings_export, name="dwellings_export"),
     path("dwellings/<int:dwelling_id>/", views.dwelling_detail, name="dwelling"),
+    path("corrections/", correction_views.correction_list, name="corrections"),
+    path(
+        "corrections/<int:request_id>/resolve/",
+        correction_views.correction_resolve,
+        name="correction_resolve",
+    ),
     path("import/", views.import_page, name="import"),
     path("import/jobs/<int:job_id>/", views.import_job, name="import_job"),
     path("import/jobs/<int:job_id>/run/", views.import_job_run, name="import_job_run"),

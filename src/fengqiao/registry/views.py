@@ -10,8 +10,9 @@ from django.views.decorators.http import require_POST
 from fengqiao.core.errors import DomainError, NotFound
 from fengqiao.core.http import client_ip
 from fengqiao.core.roles import REGISTRY_EDIT_ROLES, REGISTRY_EXPORT_ROLES, REVEAL_ROLES, has_role
-from fengqiao.registry import exporter, importer, selectors, services, streaming
-from fengqiao.registry.models import ImportJob
+from fengqiao.registry import exporter, importer, search, selectors, services, streaming
+from fengqiao.registry.corrections import CORRECTION_ROLES
+from fengqiao.registry.models import ImportJob, Person
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -36,22 +37,32 @@ def _get_or_404(fn, **kwargs):
         raise Http404(str(exc)) from exc
 
 
+def _search(request) -> search.PeopleSearch:
+    try:
+        return search.person_search(
+            actor=request.user,
+            q=request.GET.get("q", ""),
+            tag=request.GET.get("tag", ""),
+            grid_code=request.GET.get("grid", ""),
+            ip=client_ip(request),
+        )
+    except search.SearchLimited as exc:
+        return search.PeopleSearch(Person.objects.none(), str(exc.message), refused=True)
+
+
 @login_required
 def people(request):
-    queryset = selectors.person_list(
-        actor=request.user,
-        q=request.GET.get("q", ""),
-        tag=request.GET.get("tag", ""),
-        grid_code=request.GET.get("grid", ""),
-    )
+    found = _search(request)
     return _list(
         request,
         "registry/people.html",
         "registry/_people_rows.html",
-        queryset,
+        found.people,
+        notice=found.notice,
         tags=selectors.person_tag_choices(actor=request.user),
         may_export=has_role(request.user, REGISTRY_EXPORT_ROLES),
         may_import=has_role(request.user, REGISTRY_EDIT_ROLES),
+        may_correct=has_role(request.user, CORRECTION_ROLES),
     )
 
 
@@ -95,13 +106,10 @@ def _xlsx_download(request, export, queryset, filename: str) -> HttpResponse:
 
 @login_required
 def people_export(request):
-    queryset = selectors.person_list(
-        actor=request.user,
-        q=request.GET.get("q", ""),
-        tag=request.GET.get("tag", ""),
-        grid_code=request.GET.get("grid", ""),
-    )
-    return _xlsx_download(request, exporter.export_people_xlsx, queryset, "people.xlsx")
+    found = _search(request)
+    if found.refused:
+        return HttpResponse(found.notice, status=403)
+    return _xlsx_download(request, exporter.export_people_xlsx, found.people, "people.xlsx")
 
 
 @login_required

@@ -235,27 +235,31 @@ def test_is_valid_reflects_parse_outcome_when_given_various_inputs(raw, valid):
 # -- masking ---------------------------------------------------------------------------------
 
 
-def test_masked_keeps_four_characters_each_end_when_number_is_18_long():
+def test_masked_keeps_region_and_check_character_when_number_is_18_long():
     parsed = parse_id_number(_with_check("43120219900101123"), today=TODAY)
-    assert parsed.masked == "4312**********1234"
+    assert parsed.masked == "431202***********4"
+    assert parsed.masked[:6] + parsed.masked[-1] == parsed.number[:6] + parsed.number[-1]
 
 
 def test_mask_id_number_matches_masked_property_when_given_a_valid_number():
-    assert mask_id_number(FAMOUS) == "1101**********002X"
+    assert mask_id_number(FAMOUS) == "110105***********X"
     assert mask_id_number(FAMOUS) == parse_id_number(FAMOUS, today=TODAY).masked
 
 
-def test_mask_id_number_keeps_ends_when_number_is_legacy_15_digits():
-    assert mask_id_number("110105491231002") == "1101*******1002"
+def test_mask_id_number_hides_birth_date_and_sequence_when_number_is_legacy_15_digits():
+    assert mask_id_number("110105491231002") == "110105********2"
 
 
-@pytest.mark.parametrize(("raw", "masked"), [("", ""), ("1234", "****"), ("12345678", "********")])
-def test_mask_id_number_hides_everything_when_input_is_eight_characters_or_fewer(raw, masked):
+@pytest.mark.parametrize(
+    ("raw", "masked"),
+    [("", ""), ("1234", "****"), ("12345678", "********"), ("123456789012", "*" * 12)],
+)
+def test_mask_id_number_hides_everything_when_input_is_twelve_characters_or_fewer(raw, masked):
     assert mask_id_number(raw) == masked
 
 
 def test_mask_id_number_does_not_raise_when_input_is_garbage():
-    assert mask_id_number(" abcdefghij ") == "ABCD**GHIJ"
+    assert mask_id_number(" abcdefghijklm ") == "ABCDEF******M"
 
 
 def test_mask_phone_hides_middle_four_when_number_is_an_11_digit_mobile():

@@ -65,7 +65,7 @@ def test_people_export_holds_masked_numbers_only_when_actor_is_centre_staff(
         assert not any(id_number(sequence) in c for c in cells)
     assert not any("13800138000" in c for c in cells)
     zhang = next(r for r in rows if r[0] == "张三")
-    assert zhang[1] == id_number(1)[:4] + "*" * 10 + id_number(1)[-4:]
+    assert zhang[1] == id_number(1)[:6] + "*" * 11 + id_number(1)[-1]
     assert zhang[5] == "138****8000"
     assert (zhang[7], zhang[8], zhang[9]) == ("H-001", "户主", "A1-001")
     assert zhang[12] == "社区矫正、空巢老人"

@@ -6,6 +6,7 @@ from fengqiao.core import crypto
 from fengqiao.core.errors import NotAllowed, ValidationFailed
 from fengqiao.registry import services
 from fengqiao.registry.models import Household, HouseholdGroup, Person, PersonTagging
+from fengqiao.registry.sealing import tag_hash
 
 
 def _village(users) -> str:
@@ -38,7 +39,7 @@ def test_tagging_twice_keeps_one_row_when_same_tag(users):
     for _ in range(2):
         services.person_tag(actor=users["village_centre"], person=person, tag_code="veteran")
     assert (
-        PersonTagging.objects.filter(person=person, tag_hash=crypto.lookup_hash("veteran")).count()
+        PersonTagging.objects.filter(person=person, tag_hash=tag_hash(person.pk, "veteran")).count()
         == 1
     )
     assert (
@@ -105,3 +106,24 @@ def test_head_of_household_unique_when_adding_members(users):
     )
     stranger.refresh_from_db()
     assert stranger.household == household and stranger.region_code == household.region_code
+
+
+def test_sensitive_tag_hashes_differ_per_person_and_lookups_still_find_them(users):
+    from fengqiao.registry import selectors
+
+    centre = users["village_centre"]
+    people = list(Person.objects.filter(region_code__startswith=_village(users))[:3])
+    taggings = [
+        services.person_tag(actor=centre, person=p, tag_code="community_correction") for p in people
+    ]
+    hashes = {t.tag_hash for t in taggings}
+    assert len(hashes) == 3  # a dump cannot group these people by tag
+    assert crypto.lookup_hash("community_correction") not in hashes
+    found = selectors.person_list(actor=centre, tag="community_correction")
+    assert {p.pk for p in people} <= set(found.values_list("pk", flat=True))
+    counts = selectors.tagging_counts(actor=centre)
+    assert counts["community_correction"] >= 3
+    assert "community_correction" not in selectors.tagging_counts(actor=users["grid_worker"])
+    assert (
+        selectors.person_list(actor=users["grid_worker"], tag="community_correction").count() == 0
+    )
