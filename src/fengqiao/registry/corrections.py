@@ -140,15 +140,16 @@ def correction_resolve(
     """Mark an open request done (the record was corrected) or rejected (with a reason)."""
     if not has_role(actor, CORRECTION_ROLES):
         raise NotAllowed(_("Your role does not handle correction requests."))
-    if status not in (CorrectionRequest.Status.DONE, CorrectionRequest.Status.REJECTED):
-        raise ValidationFailed(_("Mark the request done or rejected."), field="status")
-    reply = " ".join((reply or "").split())[:200]
-    if status == CorrectionRequest.Status.REJECTED and not reply:
-        raise ValidationFailed(_("Say why the request is rejected."), field="reply")
     with transaction.atomic():
+        # Whose request it is comes first: another area's id answers like an unknown one.
         request = CorrectionRequest.objects.select_for_update().filter(pk=request_id).first()
         if request is None or not code_within(actor, request.region_code):
             raise NotFound()
+        if status not in (CorrectionRequest.Status.DONE, CorrectionRequest.Status.REJECTED):
+            raise ValidationFailed(_("Mark the request done or rejected."), field="status")
+        reply = " ".join((reply or "").split())[:200]
+        if status == CorrectionRequest.Status.REJECTED and not reply:
+            raise ValidationFailed(_("Say why the request is rejected."), field="reply")
         if request.status != CorrectionRequest.Status.OPEN:
             raise ValidationFailed(_("This request was already handled."), field="status")
         request.status, request.reply = status, reply

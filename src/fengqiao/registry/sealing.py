@@ -32,12 +32,17 @@ def id_number_hash(number: str) -> str:
     return crypto.lookup_hash(number)
 
 
+def _seal(row, column: str, value: str) -> str:
+    """Bound to the row when it has an id; a new row is bound after its insert (bind_row)."""
+    return crypto.seal_field(row, column, value) if row.pk else crypto.encrypt(value)
+
+
 def seal_id_number(person, parsed: IdNumber) -> None:
-    person.id_number_sealed = crypto.encrypt(parsed.number)
+    person.id_number_sealed = _seal(person, "id_number_sealed", parsed.number)
     person.id_number_hash = crypto.lookup_hash(parsed.number)
     person.id_number_masked = parsed.masked
     person.birth_year = parsed.birth_date.year
-    person.birth_date_sealed = crypto.encrypt(parsed.birth_date.isoformat())
+    person.birth_date_sealed = _seal(person, "birth_date_sealed", parsed.birth_date.isoformat())
     person.sex = parsed.sex
 
 
@@ -67,6 +72,6 @@ def tagged_codes(taggings, codes) -> dict[int, str]:
 def seal_phone(person, phone: str, prefix: str = "phone") -> None:
     """Seal a phone into `<prefix>_sealed`, `<prefix>_hash` and `<prefix>_masked`."""
     phone = normalize_phone(phone)
-    setattr(person, f"{prefix}_sealed", crypto.encrypt(phone))
+    setattr(person, f"{prefix}_sealed", _seal(person, f"{prefix}_sealed", phone))
     setattr(person, f"{prefix}_hash", crypto.lookup_hash(phone))
     setattr(person, f"{prefix}_masked", mask_phone(phone) if phone else "")

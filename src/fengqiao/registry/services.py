@@ -197,9 +197,6 @@ def person_create(
 def person_update_phone(*, actor, person: Person, phone: str) -> Person:
     require_edit(actor, person.region_code)
     sealing.seal_phone(person, phone)
-    person.phone_sealed = crypto.seal_field(
-        person, "phone_sealed", crypto.decrypt(person.phone_sealed)
-    )
     person.save(update_fields=["phone_sealed", "phone_hash", "phone_masked", "updated_at"])
     return person
 
@@ -257,6 +254,7 @@ def person_tag(
     tagging, _created = PersonTagging.objects.get_or_create(
         person=person, tag_hash=fields.pop("tag_hash"), defaults=fields
     )
+    crypto.bind_row(tagging)
     return tagging
 
 
@@ -379,6 +377,7 @@ def _located_create(model, *, actor, lat, lng, village, **fields):
     require_edit(actor, obj.region_code)
     clean_or_fail(obj, exclude=["village", "grid"])
     obj.save()
+    crypto.bind_row(obj)
     return obj
 
 

@@ -193,7 +193,19 @@ def _village_mediation(village_code: str) -> dict:
 
     # An import job of village A's centre: its pages belong to whoever started it.
     job = ImportJob.objects.create(filename="people.csv", file_hash="0" * 64, actor=centre)
+    from fengqiao.registry.models import CorrectionRequest
+
+    # A resident's correction request in village A (made here: the demo resident lives elsewhere).
+    correction = CorrectionRequest.objects.create(
+        person=applicant,
+        field=CorrectionRequest.Field.values[0],
+        requested_value="x",
+        region_code=applicant.region_code,
+        requested_by=admin,
+        requested_at=clock.now(),
+    )
     return {
+        "request_id": correction.pk,
         "job_id": job.pk,
         "dispute_code": dispute.case.code,
         "petition_code": petition.case.code,
@@ -347,6 +359,7 @@ def test_pages_return_404_or_nothing_when_caller_is_in_village_b(users, village_
         "<int:follow_up_id>": village_a_objects["follow_up_id"],
         "<int:job_id>": village_a_objects["job_id"],
         "<int:notice_id>": village_a_objects["notice_id"],
+        "<int:request_id>": village_a_objects["request_id"],
     }
     person = Person.objects.get(pk=village_a_objects["person_id"])
     checked = 0
@@ -365,7 +378,11 @@ def test_pages_return_404_or_nothing_when_caller_is_in_village_b(users, village_
         for key, value in params.items():
             url = url.replace(key, str(value))
         assert "<" not in url, url
-        method = client.post if name.endswith(("reveal", "act", "rate", "run")) else client.get
+        method = (
+            client.post
+            if name.endswith(("reveal", "reveal_phone", "act", "rate", "run", "resolve"))
+            else client.get
+        )
         response = method(url)
         if any(key in pattern for key in params):
             assert response.status_code == 404, (url, response.status_code)
