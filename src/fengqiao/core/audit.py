@@ -1,4 +1,4 @@
-"""The audit log's write side: snapshot before, mutate, write one AuditEntry in the same transaction.
+"""The audit log's write side: snapshot, mutate, write one AuditEntry in the same transaction.
 
 Usage in a service (Zulip's RealmAuditLog pattern)::
 
@@ -22,7 +22,7 @@ from django.db import models
 from fengqiao.core import clock
 from fengqiao.core.models import AuditEntry
 
-SECRET = "***"
+SECRET = "***"  # noqa: S105 - the placeholder written instead of personal data
 
 # A field is secret when its name contains one of these (phone, contact_phone, id_number, …)
 # or ends with one of the suffixes (ciphertext, keyed hash, mask derived from the secret).
@@ -144,8 +144,10 @@ def actor_label(actor) -> str:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return "system"
     label = getattr(actor, "label", "") or ""
-    return f"{actor.get_username()} ({label})" if label and label != actor.get_username() else (
-        actor.get_username()
+    return (
+        f"{actor.get_username()} ({label})"
+        if label and label != actor.get_username()
+        else (actor.get_username())
     )
 
 

@@ -45,7 +45,10 @@ def test_diff_lists_only_changed_fields_when_snapshots_differ(db):
     before = audit_snapshot(row, ["date", "is_workday", "note"])
     row.is_workday, row.note = False, "holiday"
     after = audit_snapshot(row, ["date", "is_workday", "note"])
-    assert audit_diff(before, after) == {"is_workday": [True, False], "note": ["new year", "holiday"]}
+    assert audit_diff(before, after) == {
+        "is_workday": [True, False],
+        "note": ["new year", "holiday"],
+    }
 
 
 def test_secret_fields_are_written_as_stars_when_changed(someone):
@@ -88,7 +91,8 @@ def test_created_changes_skip_empty_fields_when_new_row(db):
 
 
 def test_secret_names_are_recognised_when_checked():
-    for name in ["phone", "contact_phone", "id_number_sealed", "tag_hash", "birth_date", "password"]:
+    secret = ["phone", "contact_phone", "id_number_sealed", "tag_hash", "birth_date", "password"]
+    for name in secret:
         assert is_secret_field(name), name
     for name in ["name", "address", "role", "is_active"]:
         assert not is_secret_field(name), name
@@ -133,7 +137,8 @@ def test_database_refuses_truncate_when_postgresql(someone, table):
     _access(someone)
     # SQLite has no TRUNCATE: its "DELETE FROM t" without WHERE (the truncate optimisation)
     # still fires the row triggers, tested above.
-    statement = f"TRUNCATE {table}" if connection.vendor == "postgresql" else f"DELETE FROM {table}"
+    verb = "TRUNCATE" if connection.vendor == "postgresql" else "DELETE FROM"
+    statement = f"{verb} {table}"  # noqa: S608 - fixed table names
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement)
     assert AuditEntry.objects.count() == 1
