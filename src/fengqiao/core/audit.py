@@ -202,3 +202,31 @@ class AuditContextMiddleware:
             return self.get_response(request)
         finally:
             request_ip_var.reset(token)
+
+
+def common_region(codes) -> str:
+    """The longest code prefix shared by `codes` (the jurisdiction a batch write lies in)."""
+    codes = [c for c in codes if c]
+    if not codes:
+        return ""
+    low, high = min(codes), max(codes)
+    size = 0
+    while size < min(len(low), len(high)) and low[size] == high[size]:
+        size += 1
+    return low[:size]
+
+
+def audit_batch(
+    *, actor, entity_type: str, action: str, counts: dict, region_codes, entity_id=None, **info
+) -> AuditEntry:
+    """One row for a bulk write (an import or one checkpointed batch of it): the counts
+    as `[None, n]`, never the rows themselves."""
+    changes = {name: [None, value] for name, value in {**info, **counts}.items()}
+    return audit_record(
+        actor=actor,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        action=action,
+        changes=changes,
+        region_code=common_region(region_codes),
+    )

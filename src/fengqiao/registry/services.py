@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core import clock, crypto
+from fengqiao.core.audit import audit_created, audit_diff, audit_record, audit_snapshot
 from fengqiao.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed, clean_or_fail
 from fengqiao.core.models import AccessLog
 from fengqiao.core.roles import (
@@ -29,6 +30,88 @@ from fengqiao.registry.models import (
     PersonTagging,
     Place,
 )
+
+# Fields an audit row records for each registry entity (personal ones only as "***").
+AUDIT_FIELDS = {
+    Dwelling: [
+        "code",
+        "address",
+        "use",
+        "building_type",
+        "floor_area",
+        "owner_name",
+        "village",
+        "grid",
+        "region_code",
+        "lat",
+        "lng",
+    ],
+    Person: [
+        "name",
+        "id_number_sealed",
+        "phone_sealed",
+        "residence",
+        "ethnicity",
+        "household",
+        "relation",
+        "dwelling",
+        "region_code",
+    ],
+    Household: ["number", "dwelling", "group", "head", "region_code"],
+    HouseholdGroup: ["code", "name", "grid", "head", "region_code"],
+    Organization: [
+        "name",
+        "kind",
+        "credit_code",
+        "contact_name",
+        "contact_phone",
+        "employees",
+        "address",
+        "village",
+        "grid",
+        "region_code",
+        "lat",
+        "lng",
+    ],
+    Place: [
+        "name",
+        "kind",
+        "risk",
+        "organization",
+        "address",
+        "village",
+        "grid",
+        "region_code",
+        "lat",
+        "lng",
+    ],
+    Facility: [
+        "code",
+        "name",
+        "kind",
+        "status",
+        "address",
+        "village",
+        "grid",
+        "region_code",
+        "lat",
+        "lng",
+    ],
+}
+
+
+def _audit_create(actor, obj) -> None:
+    audit_record(
+        actor=actor,
+        entity=obj,
+        action="create",
+        changes=audit_created(obj, _audit_fields(obj)),
+    )
+
+
+def _audit_fields(obj) -> list[str]:
+    names = {f.name for f in obj._meta.get_fields()}
+    return [n for n in AUDIT_FIELDS[type(obj)] if n in names]
 
 
 def require_edit(actor, region_code: str) -> None:
@@ -107,7 +190,9 @@ def dwelling_create(
     if Dwelling.objects.filter(code=dwelling.code).exists():
         raise Conflict(_("A dwelling with this code already exists."), field="code")
     clean_or_fail(dwelling, exclude=["village", "grid"])
-    dwelling.save()
+    with transaction.atomic():
+        dwelling.save()
+        _audit_create(actor, dwelling)
     return dwelling
 
 
@@ -186,6 +271,7 @@ def person_create(
     try:
         with transaction.atomic():
             person.save()
+            _audit_create(actor, person)
     except IntegrityError as exc:  # a concurrent insert of the same ID number
         raise Conflict(
             _("A person with this ID number is already registered."), field="id_number"
@@ -195,8 +281,16 @@ def person_create(
 
 def person_update_phone(*, actor, person: Person, phone: str) -> Person:
     require_edit(actor, person.region_code)
+    before = audit_snapshot(person, ["phone_sealed"])
     sealing.seal_phone(person, phone)
-    person.save(update_fields=["phone_sealed", "phone_hash", "phone_masked", "updated_at"])
+    with transaction.atomic():
+        person.save(update_fields=["phone_sealed", "phone_hash", "phone_masked", "updated_at"])
+        audit_record(
+            actor=actor,
+            entity=person,
+            action="update",
+            changes=audit_diff(before, audit_snapshot(person, ["phone_sealed"])),
+        )
     return person
 
 
@@ -248,12 +342,23 @@ def person_tag(
     if tag.is_sensitive and not has_role(actor, SENSITIVE_TAG_ROLES):
         raise NotAllowed(_("Your role may not assign sensitive tags."))
     tag_hash = crypto.lookup_hash(tag.code)
-    tagging, _created = PersonTagging.objects.get_or_create(
-        person=person,
-        tag_hash=tag_hash,
-        defaults=tagging_fields(tag, region_code=person.region_code, since=since, note=note),
-    )
+    with transaction.atomic():
+        tagging, created = PersonTagging.objects.get_or_create(
+            person=person,
+            tag_hash=tag_hash,
+            defaults=tagging_fields(tag, region_code=person.region_code, since=since, note=note),
+        )
+        if created:
+            _audit_tag(actor, person, tag, "tag_add")
     return tagging
+
+
+def _audit_tag(actor, person: Person, tag: PersonTag | None, action: str) -> None:
+    """A tag added or removed, on the person's audit trail; a sensitive tag (or one no longer
+    known) is written as "***", never by its code or name."""
+    shown = tag.code if tag is not None and not tag.is_sensitive else "***"
+    pair = [None, shown] if action == "tag_add" else [shown, None]
+    audit_record(actor=actor, entity=person, action=action, changes={"tag": pair})
 
 
 def tagging_fields(tag: PersonTag, *, region_code: str, since=None, note: str = "") -> dict:
@@ -276,9 +381,12 @@ def person_untag(*, actor, person: Person, tag_code: str) -> int:
     tag = PersonTag.objects.filter(code=tag_code).first()
     if tag and tag.is_sensitive and not has_role(actor, SENSITIVE_TAG_ROLES):
         raise NotAllowed(_("Your role may not remove sensitive tags."))
-    deleted, _detail = PersonTagging.objects.filter(
-        person=person, tag_hash=crypto.lookup_hash(tag_code)
-    ).delete()
+    with transaction.atomic():
+        deleted, _detail = PersonTagging.objects.filter(
+            person=person, tag_hash=crypto.lookup_hash(tag_code)
+        ).delete()
+        if deleted:
+            _audit_tag(actor, person, tag, "tag_remove")
     return deleted
 
 
@@ -291,26 +399,39 @@ def household_create(
         raise ValidationFailed(_("A household needs a number."), field="number")
     if Household.objects.filter(number=number).exists():
         raise Conflict(_("A household with this number already exists."), field="number")
-    return Household.objects.create(
-        number=number, dwelling=dwelling, group=group, region_code=dwelling.region_code
-    )
+    with transaction.atomic():
+        household = Household.objects.create(
+            number=number, dwelling=dwelling, group=group, region_code=dwelling.region_code
+        )
+        _audit_create(actor, household)
+    return household
 
 
 def household_add_member(*, actor, household: Household, person: Person, relation: str) -> Person:
     require_edit(actor, household.region_code)
     if relation not in Person.Relation.values:
         raise ValidationFailed(_("Unknown relation to head of household."), field="relation")
+    moved = ["household", "relation", "dwelling", "region_code"]
+    before = audit_snapshot(person, moved)
     with transaction.atomic():
         if relation == Person.Relation.HEAD:
             if household.head_id and household.head_id != person.pk:
                 raise Conflict(_("This household already has a head."), field="relation")
+            head_before = audit_snapshot(household, ["head"])
             household.head = person
             household.save(update_fields=["head"])
+            changes = audit_diff(head_before, audit_snapshot(household, ["head"]))
+            if changes:
+                audit_record(actor=actor, entity=household, action="update", changes=changes)
         person.household, person.relation = household, relation
         person.dwelling = household.dwelling
         person.region_code = household.region_code
-        person.save(
-            update_fields=["household", "relation", "dwelling", "region_code", "updated_at"]
+        person.save(update_fields=[*moved, "updated_at"])
+        audit_record(
+            actor=actor,
+            entity=person,
+            action="move",
+            changes=audit_diff(before, audit_snapshot(person, moved)),
         )
     return person
 
@@ -322,9 +443,12 @@ def household_group_create(
     if code is None:
         count = HouseholdGroup.objects.filter(grid=grid).count()
         code = f"{grid.code}-{count + 1:03d}"
-    return HouseholdGroup.objects.create(
-        code=code, name=name.strip(), grid=grid, region_code=grid.code
-    )
+    with transaction.atomic():
+        group = HouseholdGroup.objects.create(
+            code=code, name=name.strip(), grid=grid, region_code=grid.code
+        )
+        _audit_create(actor, group)
+    return group
 
 
 def household_group_set_members(
@@ -357,12 +481,20 @@ def household_group_set_members(
             % {"list": ", ".join(strangers)},
             field="head",
         )
+    membership = ["head", "deputies"]
     with transaction.atomic():
+        before = audit_snapshot(group, membership)
+        before["households"] = sorted(group.households.values_list("pk", flat=True))
         Household.objects.filter(group=group).exclude(pk__in=ids).update(group=None)
         Household.objects.filter(pk__in=ids).update(group=group)
         group.head = head
         group.save(update_fields=["head"])
         group.deputies.set(deputies or [])
+        after = audit_snapshot(group, membership)
+        after["households"] = sorted(ids)
+        audit_record(
+            actor=actor, entity=group, action="set_members", changes=audit_diff(before, after)
+        )
     return group
 
 
@@ -371,7 +503,9 @@ def _located_create(model, *, actor, lat, lng, village, **fields):
     _locate_into(obj, lat=lat, lng=lng, village=village)
     require_edit(actor, obj.region_code)
     clean_or_fail(obj, exclude=["village", "grid"])
-    obj.save()
+    with transaction.atomic():
+        obj.save()
+        _audit_create(actor, obj)
     return obj
 
 
