@@ -2,10 +2,12 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
 
 from fengqiao.accounts.models import JurisdictionBinding, User
-from fengqiao.accounts.services import user_bind
-from fengqiao.core.admin import is_config_admin
+from fengqiao.accounts.services import user_bind, user_region_code, user_unbind
+from fengqiao.core.admin import AuditedAdmin, is_config_admin
+from fengqiao.core.audit import audit_record
 from fengqiao.core.scoping import scoped
 
 
@@ -17,7 +19,7 @@ class BindingInline(admin.TabularInline):
 
 
 @admin.register(User)
-class FengqiaoUserAdmin(UserAdmin):
+class FengqiaoUserAdmin(AuditedAdmin, UserAdmin):
     list_display = ("username", "display_name", "role", "is_active")
     list_filter = ("role", "is_active")
     fieldsets = (
@@ -50,6 +52,27 @@ class FengqiaoUserAdmin(UserAdmin):
     def save_formset(self, request, form, formset, change):
         # The binding's prefix code is derived from its target by the service, never typed in.
         for binding in formset.save(commit=False):
-            user_bind(user=form.instance, target=binding.region or binding.grid)
+            user_bind(user=form.instance, target=binding.region or binding.grid, actor=request.user)
         for obj in formset.deleted_objects:
-            obj.delete()
+            user_unbind(actor=request.user, binding=obj)
+
+    def audit_region(self, obj) -> str:
+        return user_region_code(obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        """Django's set-password page; a password set here is audited (never the password)."""
+        with transaction.atomic():
+            stored = User.objects.filter(pk=id).first() if str(id).isdigit() else None
+            response = super().user_change_password(request, id, form_url)
+            if stored is not None:
+                changed = User.objects.filter(pk=stored.pk).exclude(password=stored.password)
+                if changed.exists():
+                    audit_record(
+                        actor=request.user,
+                        entity=stored,
+                        action="password_reset",
+                        changes={"password": ["***", "***"]},
+                        reason=self.audit_reason,
+                        region_code=user_region_code(stored),
+                    )
+        return response
