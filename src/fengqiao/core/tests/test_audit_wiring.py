@@ -231,7 +231,8 @@ def test_committee_and_mediator_writes_are_logged_when_created(users):
         actor=users["admin"], name="甲村第二调委会", kind="village", region=village
     )
     entry = _one(mark)
-    assert (entry.entity_type, entry.entity_id) == ("mediation.mediationcommittee", str(committee.pk))
+    assert entry.entity_type == "mediation.mediationcommittee"
+    assert entry.entity_id == str(committee.pk)
     assert entry.changes["name"] == [None, "甲村第二调委会"]
     assert entry.region_code == village.prefix
     mediator_user = User.objects.filter(role="mediator").exclude(mediator__isnull=False).first()
@@ -265,7 +266,9 @@ def test_notice_writes_are_logged_with_before_and_after_when_edited(users, notic
     created = AuditEntry.objects.get(entity_type="participation.notice", entity_id=str(notice.pk))
     assert created.changes["title"] == [None, "停水通知"]
     mark = _mark()
-    notices.notice_update(actor=users["county_centre"], notice_id=notice.pk, title="停水通知（更正）")
+    notices.notice_update(
+        actor=users["county_centre"], notice_id=notice.pk, title="停水通知（更正）"
+    )
     updated = _one(mark)
     assert updated.changes == {"title": ["停水通知", "停水通知（更正）"]}
     notices.notice_publish(actor=users["county_centre"], notice_id=notice.pk)
