@@ -26,7 +26,16 @@ SECRET = "***"  # noqa: S105 - the placeholder written instead of personal data
 
 # A field is secret when its name contains one of these (phone, contact_phone, id_number, …)
 # or ends with one of the suffixes (ciphertext, keyed hash, mask derived from the secret).
-_SECRET_WORDS = ("password", "phone", "id_number", "birth", "secret", "token", "key_hash")
+_SECRET_WORDS = (
+    "password",
+    "phone",
+    "id_number",
+    "birth",
+    "secret",
+    "token",
+    "key_hash",
+    "api_key",
+)
 _SECRET_SUFFIXES = ("_sealed", "_hash", "_masked")
 
 # Actions (free text in the table; these are the ones the platform writes).
