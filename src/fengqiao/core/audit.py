@@ -226,7 +226,15 @@ def common_region(codes) -> str:
 
 
 def audit_batch(
-    *, actor, entity_type: str, action: str, counts: dict, region_codes, entity_id=None, **info
+    *,
+    actor,
+    entity_type: str,
+    action: str,
+    counts: dict,
+    region_codes,
+    entity_id=None,
+    reason: str = "",
+    **info,
 ) -> AuditEntry:
     """One row for a bulk write (an import or one checkpointed batch of it): the counts
     as `[None, n]`, never the rows themselves."""
@@ -237,5 +245,6 @@ def audit_batch(
         entity_id=entity_id,
         action=action,
         changes=changes,
+        reason=reason,
         region_code=common_region(region_codes),
     )

@@ -171,3 +171,21 @@ def test_refused_write_leaves_no_row_when_outside_jurisdiction(centre_b, dwellin
         services.household_create(actor=centre_b, number="H-9", dwelling=dwelling_a1)
     assert not Household.objects.filter(number="H-9").exists()
     assert _last_id() == mark
+
+
+def test_relocation_writes_one_system_row_per_batch_when_rows_move(centre_a, dwelling_a1):
+    from fengqiao.registry.models import Dwelling
+    from fengqiao.registry.relocation import registry_relocate_all_system
+
+    Dwelling.objects.update(grid=None, region_code="x")  # as if its grid had been redrawn
+    mark = _last_id()
+    registry_relocate_all_system()
+    entry = _only_new(mark)
+    assert (entry.entity_type, entry.action, entry.actor, entry.actor_label) == (
+        "registry.dwelling",
+        "relocate",
+        None,
+        "system",
+    )
+    assert entry.changes == {"moved": [None, 1]}
+    assert entry.region_code == dwelling_a1.region_code
