@@ -166,11 +166,12 @@ def entity_type_choices(*, actor) -> list[str]:
 
 
 def changes_text(changes) -> str:
-    """`field: old → new; …` for a page cell or a spreadsheet."""
+    """`field: old → new; …` (fields by name) for a page cell or a spreadsheet."""
     if not isinstance(changes, dict):
         return ""
     parts = []
-    for name, pair in changes.items():
+    # By name: PostgreSQL's jsonb does not keep the order the service wrote.
+    for name, pair in sorted(changes.items()):
         old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
         parts.append(f"{name}: {_short(old)} → {_short(new)}")
     return "; ".join(parts)

@@ -199,7 +199,7 @@ def test_export_is_masked_scoped_and_logged_when_downloaded(world):
     assert rows[0][:4] == ("时间", "操作人", "操作", "对象类型")
     body = [r for r in rows[1:] if r[3] == "registry.person" and r[4] == "101"]
     assert len(body) == 1
-    assert body[0][6] == "phone_sealed: *** → ***; name: 张三 → 张叁"
+    assert body[0][6] == "name: 张三 → 张叁; phone_sealed: *** → ***"
     assert body[0][7] == "户籍更正"
     assert not any(r[4] == "202" for r in rows[1:])  # village B stays out
     access_rows = list(access.iter_rows(values_only=True))[1:]
