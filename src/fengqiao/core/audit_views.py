@@ -43,6 +43,7 @@ def audit_page(request):
     if tab == "changes":
         for entry in page:
             entry.changes_shown = auditlog.changes_text(entry.changes)
+            entry.action_shown = auditlog.action_label(entry.action)
     context["page"] = page
     return render(request, "core/audit.html", context)
 

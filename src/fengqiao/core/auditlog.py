@@ -36,6 +36,29 @@ _TOKEN = re.compile(r"[A-Za-z0-9_.@+-]{1,150}")
 _FORMULA_START = ("=", "+", "-", "@")
 
 
+# How the page names the actions services write (others are shown as written).
+ACTION_LABELS = {
+    "create": gettext_lazy("Created"),
+    "update": gettext_lazy("Changed"),
+    "delete": gettext_lazy("Deleted"),
+    "move": gettext_lazy("Moved household"),
+    "tag_add": gettext_lazy("Tag added"),
+    "tag_remove": gettext_lazy("Tag removed"),
+    "bind": gettext_lazy("Jurisdiction added"),
+    "unbind": gettext_lazy("Jurisdiction removed"),
+    "password_change": gettext_lazy("Password changed"),
+    "password_reset": gettext_lazy("Password set by an administrator"),
+    "set_members": gettext_lazy("Group members set"),
+    "import": gettext_lazy("Imported"),
+    "import_batch": gettext_lazy("Import batch"),
+    "relocate": gettext_lazy("Relocated after grids were redrawn"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
 def may_read_audit(actor) -> bool:
     return has_role(actor, AUDIT_ROLES)
 
@@ -51,8 +74,8 @@ class AuditFilterForm(forms.Form):
     entity_id = forms.CharField(label=gettext_lazy("Entity id"), required=False, max_length=64)
     action = forms.CharField(label=gettext_lazy("Action"), required=False, max_length=32)
     region = forms.CharField(label=gettext_lazy("Region code"), required=False, max_length=24)
-    date_from = forms.DateField(label=gettext_lazy("From"), required=False)
-    date_to = forms.DateField(label=gettext_lazy("To"), required=False)
+    date_from = forms.DateField(label=gettext_lazy("Date from"), required=False)
+    date_to = forms.DateField(label=gettext_lazy("Date to"), required=False)
 
     def _token(self, name: str) -> str:
         value = self.cleaned_data.get(name, "").strip()
