@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core import clock, crypto
-from fengqiao.core.audit import audit_created, audit_diff, audit_record, audit_snapshot
+from fengqiao.core.audit import audit_diff, audit_record, audit_snapshot
 from fengqiao.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed, clean_or_fail
 from fengqiao.core.models import AccessLog
 from fengqiao.core.roles import (
@@ -19,6 +19,7 @@ from fengqiao.core.scoping import code_within
 from fengqiao.regions.locator import locate
 from fengqiao.regions.models import Grid, Region
 from fengqiao.registry import sealing
+from fengqiao.registry.auditing import audit_registry_create, audit_tag
 from fengqiao.registry.models import (
     Dwelling,
     Facility,
@@ -30,88 +31,6 @@ from fengqiao.registry.models import (
     PersonTagging,
     Place,
 )
-
-# Fields an audit row records for each registry entity (personal ones only as "***").
-AUDIT_FIELDS = {
-    Dwelling: [
-        "code",
-        "address",
-        "use",
-        "building_type",
-        "floor_area",
-        "owner_name",
-        "village",
-        "grid",
-        "region_code",
-        "lat",
-        "lng",
-    ],
-    Person: [
-        "name",
-        "id_number_sealed",
-        "phone_sealed",
-        "residence",
-        "ethnicity",
-        "household",
-        "relation",
-        "dwelling",
-        "region_code",
-    ],
-    Household: ["number", "dwelling", "group", "head", "region_code"],
-    HouseholdGroup: ["code", "name", "grid", "head", "region_code"],
-    Organization: [
-        "name",
-        "kind",
-        "credit_code",
-        "contact_name",
-        "contact_phone",
-        "employees",
-        "address",
-        "village",
-        "grid",
-        "region_code",
-        "lat",
-        "lng",
-    ],
-    Place: [
-        "name",
-        "kind",
-        "risk",
-        "organization",
-        "address",
-        "village",
-        "grid",
-        "region_code",
-        "lat",
-        "lng",
-    ],
-    Facility: [
-        "code",
-        "name",
-        "kind",
-        "status",
-        "address",
-        "village",
-        "grid",
-        "region_code",
-        "lat",
-        "lng",
-    ],
-}
-
-
-def _audit_create(actor, obj) -> None:
-    audit_record(
-        actor=actor,
-        entity=obj,
-        action="create",
-        changes=audit_created(obj, _audit_fields(obj)),
-    )
-
-
-def _audit_fields(obj) -> list[str]:
-    names = {f.name for f in obj._meta.get_fields()}
-    return [n for n in AUDIT_FIELDS[type(obj)] if n in names]
 
 
 def require_edit(actor, region_code: str) -> None:
@@ -192,7 +111,7 @@ def dwelling_create(
     clean_or_fail(dwelling, exclude=["village", "grid"])
     with transaction.atomic():
         dwelling.save()
-        _audit_create(actor, dwelling)
+        audit_registry_create(actor, dwelling)
     return dwelling
 
 
@@ -271,7 +190,7 @@ def person_create(
     try:
         with transaction.atomic():
             person.save()
-            _audit_create(actor, person)
+            audit_registry_create(actor, person)
     except IntegrityError as exc:  # a concurrent insert of the same ID number
         raise Conflict(
             _("A person with this ID number is already registered."), field="id_number"
@@ -349,16 +268,8 @@ def person_tag(
             defaults=tagging_fields(tag, region_code=person.region_code, since=since, note=note),
         )
         if created:
-            _audit_tag(actor, person, tag, "tag_add")
+            audit_tag(actor, person, tag, "tag_add")
     return tagging
-
-
-def _audit_tag(actor, person: Person, tag: PersonTag | None, action: str) -> None:
-    """A tag added or removed, on the person's audit trail; a sensitive tag (or one no longer
-    known) is written as "***", never by its code or name."""
-    shown = tag.code if tag is not None and not tag.is_sensitive else "***"
-    pair = [None, shown] if action == "tag_add" else [shown, None]
-    audit_record(actor=actor, entity=person, action=action, changes={"tag": pair})
 
 
 def tagging_fields(tag: PersonTag, *, region_code: str, since=None, note: str = "") -> dict:
@@ -386,7 +297,7 @@ def person_untag(*, actor, person: Person, tag_code: str) -> int:
             person=person, tag_hash=crypto.lookup_hash(tag_code)
         ).delete()
         if deleted:
-            _audit_tag(actor, person, tag, "tag_remove")
+            audit_tag(actor, person, tag, "tag_remove")
     return deleted
 
 
@@ -403,7 +314,7 @@ def household_create(
         household = Household.objects.create(
             number=number, dwelling=dwelling, group=group, region_code=dwelling.region_code
         )
-        _audit_create(actor, household)
+        audit_registry_create(actor, household)
     return household
 
 
@@ -447,7 +358,7 @@ def household_group_create(
         group = HouseholdGroup.objects.create(
             code=code, name=name.strip(), grid=grid, region_code=grid.code
         )
-        _audit_create(actor, group)
+        audit_registry_create(actor, group)
     return group
 
 
@@ -505,7 +416,7 @@ def _located_create(model, *, actor, lat, lng, village, **fields):
     clean_or_fail(obj, exclude=["village", "grid"])
     with transaction.atomic():
         obj.save()
-        _audit_create(actor, obj)
+        audit_registry_create(actor, obj)
     return obj
 
 
