@@ -17,6 +17,7 @@ import datetime as dt
 import decimal
 import uuid
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from fengqiao.core import clock
@@ -108,9 +109,13 @@ def audit_snapshot(obj, fields, *, secret=()) -> dict:
 
 
 def _model_field(obj, name):
+    """The model field `name`, or None for properties and for objects that are not models."""
+    meta = getattr(obj, "_meta", None)
+    if meta is None:
+        return None
     try:
-        return obj._meta.get_field(name)
-    except Exception:  # noqa: BLE001 - properties and plain attributes are allowed too
+        return meta.get_field(name)
+    except FieldDoesNotExist:
         return None
 
 
@@ -142,22 +147,21 @@ def audit_masked(changes: dict) -> dict:
     build their own dict)."""
     masked = {}
     for name, pair in changes.items():
-        if is_secret_field(name):
-            masked[name] = [None if v is None else SECRET for v in pair]
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            pair = [None, pair]
+        if is_secret_field(str(name)):
+            masked[str(name)] = [None if v is None else SECRET for v in pair]
         else:
-            masked[name] = [_plain(v) for v in pair]
+            masked[str(name)] = [_plain(v) for v in pair]
     return masked
 
 
 def actor_label(actor) -> str:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return "system"
+    username = actor.get_username()
     label = getattr(actor, "label", "") or ""
-    return (
-        f"{actor.get_username()} ({label})"
-        if label and label != actor.get_username()
-        else (actor.get_username())
-    )
+    return f"{username} ({label})" if label and label != username else username
 
 
 def audit_record(

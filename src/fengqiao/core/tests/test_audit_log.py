@@ -76,9 +76,17 @@ def test_hand_built_changes_are_masked_when_a_field_is_secret(someone):
         entity_type="registry.person",
         entity_id=5,
         action="update",
-        changes={"phone": ["13800000000", "13900000000"], "password": [None, "hunter2"]},
+        changes={
+            "phone": ["13800000000", "13900000000"],
+            "password": [None, "hunter2"],
+            "count": 3,
+        },
     )
-    assert entry.changes == {"phone": [SECRET, SECRET], "password": [None, SECRET]}
+    assert entry.changes == {
+        "phone": [SECRET, SECRET],
+        "password": [None, SECRET],
+        "count": [None, 3],
+    }
     assert "13800000000" not in str(AuditEntry.objects.values_list("changes", flat=True)[0])
 
 
