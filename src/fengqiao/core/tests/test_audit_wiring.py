@@ -278,3 +278,20 @@ def test_notice_writes_are_logged_with_before_and_after_when_edited(users, notic
     withdrawn = _one(published.pk)
     assert withdrawn.changes == {"status": ["published", "withdrawn"]}
     assert withdrawn.reason == "写错了"
+
+
+def test_default_configuration_is_logged_once_when_seeded(users):
+    from fengqiao.cases.defaults import ensure_default_categories, ensure_township_units
+
+    seeded = AuditEntry.objects.get(entity_type="cases.category", action="create_defaults")
+    assert (seeded.actor, seeded.region_code) == (None, "")
+    assert seeded.changes["created"][1] > 10
+    township = Region.objects.filter(level="township").first()
+    units = AuditEntry.objects.get(
+        entity_type="cases.handlingunit", action="create_defaults", region_code=township.code[:9]
+    )
+    assert units.changes["created"][1] == len(units.changes["codes"][1]) > 0
+    mark = _mark()
+    assert ensure_default_categories() == 0
+    ensure_township_units(township)
+    assert _new(mark) == []  # nothing created, nothing logged
