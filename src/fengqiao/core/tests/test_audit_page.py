@@ -228,3 +228,23 @@ def test_export_keeps_formulas_and_control_characters_out_when_text_is_hostile(w
     assert row[7] == "=1+1"  # stored as text, not a formula
     assert workbook.worksheets[0].cell(row=2, column=8).data_type == "s"
     assert "\x07" not in row[6]
+
+
+def test_list_queries_do_not_grow_with_rows_when_paged(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _client(world["admin"])
+
+    def queries(path: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        return len(captured)
+
+    few = {p: queries(p) for p in ("/audit/", "/api/v1/audit", "/audit/?tab=access")}
+    for n in range(60):
+        audit_record(actor=world["county_centre"], entity_type="x.y", entity_id=n, action="update")
+        AccessLog.objects.create(
+            actor=world["county_centre"], action="reveal", object_type="person", at=clock.now()
+        )
+    assert {p: queries(p) for p in few} == few
