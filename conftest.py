@@ -83,11 +83,21 @@ def _no_demo_case_history(settings):
     settings.FENGQIAO_DEMO_CASE_HISTORY = False
 
 
+# Migrations whose triggers make a table append-only (SQLITE_UP / SQLITE_DOWN lists).
+APPEND_ONLY_MIGRATIONS = (
+    "fengqiao.cases.migrations.0002_caseevent_append_only",
+    "fengqiao.core.migrations.0003_audit_append_only",
+)
+
+
 @pytest.fixture(autouse=True)
 def _case_log_triggers(request):
-    """After a transactional test pytest-django empties SQLite with DELETE, which the case
-    log's append-only triggers refuse: such tests drop them at teardown (before the flush),
-    and every database test makes sure they are there when it starts."""
+    """After a transactional test pytest-django empties the database: on SQLite with DELETE,
+    which the append-only triggers (case log, audit log, access log) refuse, so such tests
+    drop them at teardown (before the flush) and every database test makes sure they are
+    there when it starts; on PostgreSQL with TRUNCATE, which the logs' statement triggers
+    refuse unless the session says `fengqiao.allow_truncate = on` — set here, only for that
+    flush, and switched off again when the next test starts."""
     marker = request.node.get_closest_marker("django_db")
     names = set(request.fixturenames)
     if marker is None and not names & {"db", "transactional_db", "live_server"}:
@@ -102,14 +112,21 @@ def _case_log_triggers(request):
     from django.db import connection
 
     if connection.vendor != "sqlite":
-        yield  # PostgreSQL empties with TRUNCATE, which row triggers do not see
+        with connection.cursor() as cursor:
+            cursor.execute("SET fengqiao.allow_truncate = 'off'")
+        yield
+        if transactional:
+            with connection.cursor() as cursor:
+                cursor.execute("SET fengqiao.allow_truncate = 'on'")
         return
-    triggers = importlib.import_module("fengqiao.cases.migrations.0002_caseevent_append_only")
+    migrations = [importlib.import_module(name) for name in APPEND_ONLY_MIGRATIONS]
     with connection.cursor() as cursor:
-        for sql in triggers.SQLITE_UP:
-            cursor.execute(sql.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS", 1))
+        for triggers in migrations:
+            for sql in triggers.SQLITE_UP:
+                cursor.execute(sql.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS", 1))
     yield
     if transactional:
         with connection.cursor() as cursor:
-            for sql in triggers.SQLITE_DOWN:
-                cursor.execute(sql)
+            for triggers in migrations:
+                for sql in triggers.SQLITE_DOWN:
+                    cursor.execute(sql)

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise: static files are not application requests (nginx logs them).
     "fengqiao.core.middleware.RequestLogMiddleware",
+    "fengqiao.core.audit.AuditContextMiddleware",  # the client address for audit rows
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("cases/", include("fengqiao.cases.urls")),
     path("mediation/", include("fengqiao.mediation.urls")),
     path("insight/", include("fengqiao.insight.urls")),
+    path("audit/", include("fengqiao.core.audit_urls")),
     path("participation/", include("fengqiao.participation.urls")),
     path("m/", include("fengqiao.cases.mobile_urls")),
     path("h5/mediation/", include("fengqiao.mediation.resident_urls")),

@@ -10,6 +10,7 @@ save, not only by what the page offers (docs/security-admin.md).
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
@@ -21,8 +22,14 @@ from fengqiao.accounts.administration import (
     users_inside,
 )
 from fengqiao.accounts.models import JurisdictionBinding, User
-from fengqiao.accounts.services import user_bind
-from fengqiao.core.admin import ScopedChoicesMixin, is_config_admin, register_related_scope
+from fengqiao.accounts.services import user_bind, user_region_code, user_unbind
+from fengqiao.core.admin import (
+    AuditedAdmin,
+    ScopedChoicesMixin,
+    is_config_admin,
+    register_related_scope,
+)
+from fengqiao.core.audit import audit_record
 from fengqiao.core.roles import Role
 from fengqiao.regions.models import Region
 
@@ -120,7 +127,7 @@ class BindingInline(ScopedChoicesMixin, admin.TabularInline):
 
 
 @admin.register(User)
-class FengqiaoUserAdmin(ScopedChoicesMixin, UserAdmin):
+class FengqiaoUserAdmin(AuditedAdmin, ScopedChoicesMixin, UserAdmin):
     list_display = ("username", "display_name", "role", "is_active")
     list_filter = ("role", "is_active")
     fieldsets = (
@@ -182,7 +189,30 @@ class FengqiaoUserAdmin(ScopedChoicesMixin, UserAdmin):
             if not actor.is_superuser and not may_bind(actor, _binding_code(target)):
                 raise PermissionDenied
             if binding.pk:  # a changed row: its old code goes, the new one is bound
-                JurisdictionBinding.objects.filter(pk=binding.pk).delete()
-            user_bind(user=form.instance, target=target)
+                old = JurisdictionBinding.objects.filter(pk=binding.pk).first()
+                if old is not None:
+                    user_unbind(actor=actor, binding=old)
+            user_bind(user=form.instance, target=target, actor=actor)
         for obj in formset.deleted_objects:
-            obj.delete()
+            user_unbind(actor=request.user, binding=obj)
+
+    def audit_region(self, obj) -> str:
+        return user_region_code(obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        """Django's set-password page; a password set here is audited (never the password)."""
+        with transaction.atomic():
+            stored = User.objects.filter(pk=id).first() if str(id).isdigit() else None
+            response = super().user_change_password(request, id, form_url)
+            if stored is not None:
+                changed = User.objects.filter(pk=stored.pk).exclude(password=stored.password)
+                if changed.exists():
+                    audit_record(
+                        actor=request.user,
+                        entity=stored,
+                        action="password_reset",
+                        changes={"password": ["***", "***"]},
+                        reason=self.audit_reason,
+                        region_code=user_region_code(stored),
+                    )
+        return response

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.models import ApiToken, JurisdictionBinding, LoginAttempt, User
 from fengqiao.core import clock
+from fengqiao.core.audit import audit_created, audit_record, common_region
 from fengqiao.core.errors import DomainError, NotAllowed, ValidationFailed
 from fengqiao.core.roles import Role
 from fengqiao.regions.models import Grid, Region
@@ -43,16 +44,51 @@ def _bind_targets(codes: list[str]) -> list[Region | Grid]:
     return targets
 
 
-def user_bind(*, user: User, target: Region | Grid) -> JurisdictionBinding:
-    if isinstance(target, Region):
-        binding, _c = JurisdictionBinding.objects.get_or_create(
-            user=user, code=target.prefix, defaults={"region": target}
-        )
-    else:
-        binding, _c = JurisdictionBinding.objects.get_or_create(
-            user=user, code=target.code, defaults={"grid": target}
-        )
+def user_region_code(user: User) -> str:
+    """The jurisdiction an account's audit rows belong to: its bindings' common prefix, or
+    its person's code for a resident."""
+    codes = list(user.bindings.values_list("code", flat=True)) if user.pk else []
+    if not codes and user.person_id:
+        codes = [user.person.region_code]
+    return common_region(codes)
+
+
+def user_bind(
+    *, user: User, target: Region | Grid, actor=None, record: bool = True
+) -> JurisdictionBinding:
+    """Bind `user` to a region or grid; `record` writes the audit row (user_create writes
+    its own)."""
+    with transaction.atomic():
+        if isinstance(target, Region):
+            binding, created = JurisdictionBinding.objects.get_or_create(
+                user=user, code=target.prefix, defaults={"region": target}
+            )
+        else:
+            binding, created = JurisdictionBinding.objects.get_or_create(
+                user=user, code=target.code, defaults={"grid": target}
+            )
+        if created and record:
+            audit_record(
+                actor=actor,
+                entity=user,
+                action="bind",
+                changes={"jurisdiction": [None, binding.code]},
+                region_code=binding.code,
+            )
     return binding
+
+
+def user_unbind(*, actor, binding: JurisdictionBinding) -> None:
+    with transaction.atomic():
+        user, code = binding.user, binding.code
+        binding.delete()
+        audit_record(
+            actor=actor,
+            entity=user,
+            action="unbind",
+            changes={"jurisdiction": [code, None]},
+            region_code=code,
+        )
 
 
 def user_create(
@@ -65,6 +101,7 @@ def user_create(
     display_name: str = "",
     is_superuser: bool = False,
     check_password: bool = True,
+    actor=None,
 ) -> User:
     """Create an account bound to its jurisdictions (codes of regions or grids)."""
     if role not in Role.values:
@@ -93,7 +130,18 @@ def user_create(
         user.set_password(password)
         user.save()
         for target in targets:
-            user_bind(user=user, target=target)
+            user_bind(user=user, target=target, record=False)
+        changes = audit_created(
+            user, ["username", "role", "display_name", "person", "is_superuser", "is_staff"]
+        )
+        changes["jurisdiction"] = [None, sorted(user.bindings.values_list("code", flat=True))]
+        audit_record(
+            actor=actor,
+            entity=user,
+            action="create",
+            changes=changes,
+            region_code=user_region_code(user),
+        )
     return user
 
 
@@ -105,7 +153,15 @@ def user_change_password(*, user: User, old_password: str, new_password: str) ->
     except ValidationError as exc:
         raise ValidationFailed(" ".join(exc.messages), field="new_password") from exc
     user.set_password(new_password)
-    user.save(update_fields=["password"])
+    with transaction.atomic():
+        user.save(update_fields=["password"])
+        audit_record(  # never the password nor its hash: only that it changed
+            actor=user,
+            entity=user,
+            action="password_change",
+            changes={"password": ["***", "***"]},
+            region_code=user_region_code(user),
+        )
     return user
 
 

@@ -7,6 +7,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from fengqiao.accounts.api import router as accounts_router
 from fengqiao.api.auth import API_AUTH
 from fengqiao.cases.api import router as cases_router
+from fengqiao.core.audit_api import router as audit_router
 from fengqiao.core.errors import DomainError
 from fengqiao.insight.api import router as insight_router
 from fengqiao.mediation.api import router as mediation_router
@@ -72,3 +73,4 @@ api.add_router("", cases_router)
 api.add_router("", mediation_router)
 api.add_router("", participation_router)
 api.add_router("", insight_router)
+api.add_router("", audit_router)

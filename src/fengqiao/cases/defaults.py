@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from fengqiao.cases.models import Category, HandlingUnit, Level, SlaRule
+from fengqiao.core.audit import audit_batch
 
 # (group code, Chinese, English, [(code, Chinese, English, starting level, keywords)])
 CATEGORIES = [
@@ -214,6 +215,7 @@ UNIT_KINDS = [
 
 
 @transaction.atomic
+@transaction.atomic
 def ensure_default_categories() -> int:
     """Create the default taxonomy and SLA rules that are missing; returns rows created."""
     created = 0
@@ -275,12 +277,21 @@ def ensure_default_categories() -> int:
                 },
             )
             created += made
+    if created:
+        audit_batch(  # system configuration: one row with the count
+            actor=None,
+            entity_type="cases.category",
+            action="create_defaults",
+            counts={"created": created},
+            region_codes=[],
+        )
     return created
 
 
+@transaction.atomic
 def ensure_township_units(township) -> list[HandlingUnit]:
     """The usual departments of a township, each bound to the categories it handles."""
-    units = []
+    units, made_codes = [], []
     short = township.name.removesuffix("街道").removesuffix("镇").removesuffix("乡")
     for key, label, kind, category_codes in UNIT_KINDS:
         unit, made = HandlingUnit.objects.get_or_create(
@@ -294,5 +305,15 @@ def ensure_township_units(township) -> list[HandlingUnit]:
         )
         if made:
             unit.categories.set(Category.objects.filter(code__in=category_codes))
+            made_codes.append(unit.code)
         units.append(unit)
+    if made_codes:
+        audit_batch(
+            actor=None,
+            entity_type="cases.handlingunit",
+            action="create_defaults",
+            counts={"created": len(made_codes)},
+            region_codes=[township.code[:9]],
+            codes=made_codes,
+        )
     return units

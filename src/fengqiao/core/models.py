@@ -47,3 +47,38 @@ class WorkdayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {'workday' if self.is_workday else 'holiday'}"
+
+
+class AuditEntry(models.Model):
+    """One row per write by a service or an admin page: who changed what, from what to what.
+
+    Append-only at the database (migration 0003_audit_append_only). Personal data never
+    appears in `changes`: sealed fields are recorded as "***" (core.audit).
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_entries",
+        verbose_name=_("actor"),
+    )
+    actor_label = models.CharField(_("actor"), max_length=200, blank=True)
+    at = models.DateTimeField(_("time"), db_index=True)
+    entity_type = models.CharField(_("entity type"), max_length=60, db_index=True)
+    entity_id = models.CharField(_("entity id"), max_length=64, blank=True, db_index=True)
+    region_code = models.CharField(_("jurisdiction code"), max_length=24, blank=True, db_index=True)
+    action = models.CharField(_("action"), max_length=32, db_index=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["entity_type", "entity_id"], name="audit_entity_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.entity_type}"

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases.models import HandlingUnit
+from fengqiao.core.audit import audit_created, audit_record
 from fengqiao.core.errors import Conflict, NotAllowed, ValidationFailed
 from fengqiao.core.roles import Role, has_role
 from fengqiao.core.scoping import code_within
@@ -46,7 +47,7 @@ def committee_create(
         region=region,
         region_code=region.prefix,
     )
-    return MediationCommittee.objects.create(
+    committee = MediationCommittee.objects.create(
         name=name[:80],
         kind=kind,
         region=region,
@@ -55,6 +56,11 @@ def committee_create(
         specialities=_specialities(specialities),
         address=address[:200],
     )
+    fields = ["name", "kind", "region", "region_code", "unit", "specialities", "address"]
+    audit_record(
+        actor=actor, entity=committee, action="create", changes=audit_created(committee, fields)
+    )
+    return committee
 
 
 @transaction.atomic
@@ -79,7 +85,7 @@ def mediator_add(
     if Mediator.objects.filter(user=user).exists():
         raise Conflict(_("This person is already a mediator."), field="user")
     committee.unit.members.add(user)
-    return Mediator.objects.create(
+    mediator = Mediator.objects.create(
         user=user,
         committee=committee,
         name=(name or user.label)[:50],
@@ -88,3 +94,8 @@ def mediator_add(
         is_expert=is_expert or committee.kind == MediationCommittee.Kind.EXPERT_POOL,
         region_code=committee.region_code,
     )
+    fields = ["user", "committee", "name", "background", "specialities", "is_expert"]
+    audit_record(
+        actor=actor, entity=mediator, action="create", changes=audit_created(mediator, fields)
+    )
+    return mediator

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from fengqiao.core.admin import AuditedAdmin
 from fengqiao.participation.models import Notice, NoticeEvent
 
 
@@ -16,7 +17,7 @@ class NoticeEventInline(admin.TabularInline):
 
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["title", "category", "status", "region_code", "is_pinned", "published_at"]
     list_filter = ["status", "category", "is_pinned"]
     search_fields = ["title", "region_code"]

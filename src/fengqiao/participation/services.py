@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core import clock
+from fengqiao.core.audit import audit_diff, audit_record, audit_snapshot
 from fengqiao.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.roles import Role, has_role
 from fengqiao.core.scoping import code_within, scoped
@@ -59,9 +60,20 @@ def _notice_for_update(actor, notice_id: int) -> Notice:
     return notice
 
 
-def _log(notice: Notice, action: str, actor, note: str = "") -> None:
+NOTICE_AUDIT_FIELDS = ["region_code", "category", "title", "body", "is_pinned", "status"]
+
+
+def _log(notice: Notice, action: str, actor, note: str = "", before: dict | None = None) -> None:
     NoticeEvent.objects.create(
         notice=notice, action=action, actor=actor, at=notice.updated_at, note=note[:200]
+    )
+    after = audit_snapshot(notice, NOTICE_AUDIT_FIELDS)
+    audit_record(
+        actor=actor,
+        entity=notice,
+        action=action,
+        changes=audit_diff(before or {}, after) if before is not None else audit_diff({}, after),
+        reason=note,
     )
 
 
@@ -107,6 +119,7 @@ def notice_update(
     residents at once."""
     with transaction.atomic():
         notice = _notice_for_update(actor, notice_id)
+        before = audit_snapshot(notice, NOTICE_AUDIT_FIELDS)
         if notice.status == Status.WITHDRAWN:
             raise Conflict(_("A withdrawn notice cannot be edited."))
         notice.category, notice.title, notice.body = _clean_text(
@@ -118,7 +131,7 @@ def notice_update(
             notice.is_pinned = is_pinned
         notice.updated_at = clock.now()
         notice.save(update_fields=["category", "title", "body", "is_pinned", "updated_at"])
-        _log(notice, NoticeEvent.Action.UPDATE, actor)
+        _log(notice, NoticeEvent.Action.UPDATE, actor, before=before)
         if notice.status == Status.PUBLISHED:
             transaction.on_commit(caching.notices_changed)
     return notice
@@ -142,6 +155,7 @@ def _move(actor, notice_id: int, *, frm: str, to: str, note: str = "") -> Notice
                 _("The notice is %(status)s; this cannot be done now.")
                 % {"status": notice.get_status_display()}
             )
+        before = audit_snapshot(notice, NOTICE_AUDIT_FIELDS)
         now = clock.now()
         notice.status, notice.updated_at = to, now
         if to == Status.PUBLISHED:
@@ -150,6 +164,6 @@ def _move(actor, notice_id: int, *, frm: str, to: str, note: str = "") -> Notice
         action = (
             NoticeEvent.Action.PUBLISH if to == Status.PUBLISHED else NoticeEvent.Action.WITHDRAW
         )
-        _log(notice, action, actor, note)
+        _log(notice, action, actor, note, before=before)
         transaction.on_commit(caching.notices_changed)
     return notice

@@ -26,6 +26,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from shapely.geometry.base import BaseGeometry
 
 from fengqiao.core import divisions
+from fengqiao.core.audit import audit_batch
 from fengqiao.core.divisions import DivisionCodeError, Level
 from fengqiao.core.errors import NotAllowed, ValidationFailed
 from fengqiao.core.roles import Role, has_role
@@ -369,6 +370,13 @@ def _import(rows: list[_Row], errors: _Errors, *, actor) -> ImportReport:
         return report
     with transaction.atomic():
         _write(rows, existing_regions, existing_grids, report)
+        audit_batch(  # one row per imported file, with its counts
+            actor=actor,
+            entity_type="regions.region",
+            action="import",
+            counts={"created": report.created, "updated": report.updated},
+            region_codes={row.code for row in rows if getattr(row, "code", None)},
+        )
     return report
 
 

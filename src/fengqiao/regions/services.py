@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Iterable
@@ -16,6 +17,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from fengqiao.core import divisions
+from fengqiao.core.audit import audit_created, audit_record
 from fengqiao.core.divisions import DivisionCodeError, Level
 from fengqiao.core.errors import Conflict, ValidationFailed
 from fengqiao.regions import locator
@@ -245,8 +247,22 @@ def stored_shape(boundary) -> BaseGeometry | None:
 # --- regions ----------------------------------------------------------------------------------
 
 
+def _boundary_digest(boundary) -> str | None:
+    """A short digest standing for a polygon in an audit row (the polygon itself is large)."""
+    if not boundary:
+        return None
+    text = json.dumps(boundary, sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def region_create(
-    *, code, name, parent: Region | None = None, boundary: dict | None = None, kind=None
+    *,
+    code,
+    name,
+    parent: Region | None = None,
+    boundary: dict | None = None,
+    kind=None,
+    actor=None,
 ) -> Region:
     """Create a region. Its level and default kind follow from the code's digits.
 
@@ -281,6 +297,11 @@ def region_create(
                 _("A region with code %(code)s already exists.") % {"code": code}, field="code"
             ) from exc
         adopt_orphans(region)
+        changes = audit_created(region, ["code", "name", "level", "kind", "parent"])
+        changes["boundary"] = [None, _boundary_digest(region.boundary)]
+        audit_record(
+            actor=actor, entity=region, action="create", changes=changes, region_code=region.code
+        )
         if level is Level.VILLAGE and geom is not None:
             transaction.on_commit(locator.grids_changed)
     return region
@@ -312,6 +333,7 @@ def grid_create(
     kind=None,
     parent: Grid | None = None,
     code=None,
+    actor=None,
 ) -> Grid:
     """Create a grid under a village, or a micro-grid under `parent`.
 
@@ -364,11 +386,16 @@ def grid_create(
             raise Conflict(
                 _("A grid with code %(code)s already exists.") % {"code": code}, field="code"
             ) from exc
+        changes = audit_created(grid, ["code", "name", "kind", "village", "parent", "depth"])
+        changes["boundary"] = [None, _boundary_digest(grid.boundary)]
+        audit_record(
+            actor=actor, entity=grid, action="create", changes=changes, region_code=grid.code
+        )
         transaction.on_commit(locator.grids_changed)
     return grid
 
 
-def grid_update_boundary(*, grid: Grid, boundary: dict) -> Grid:
+def grid_update_boundary(*, grid: Grid, boundary: dict, actor=None) -> Grid:
     """Redraw a grid: it must stay inside its containers, off its siblings, around its children."""
     geom = parse_boundary(boundary)
     with transaction.atomic():
@@ -388,8 +415,16 @@ def grid_update_boundary(*, grid: Grid, boundary: dict) -> Grid:
                     % {"child": f"{child_name} ({child_code})"},
                     field="boundary",
                 )
+        before = _boundary_digest(grid.boundary)
         apply_boundary(grid, geom)
         grid.save(update_fields=["boundary", "centroid_lat", "centroid_lng"])
+        audit_record(
+            actor=actor,
+            entity=grid,
+            action="update",
+            changes={"boundary": [before, _boundary_digest(grid.boundary)]},
+            region_code=grid.code,
+        )
         transaction.on_commit(locator.grids_changed)
     return grid
 

@@ -25,6 +25,7 @@ from typing import Any, Literal
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from fengqiao.core.audit import audit_batch
 from fengqiao.core.errors import (
     Conflict,
     NotAllowed,
@@ -512,7 +513,16 @@ def import_people(
         return result
     good = [p for p in plans if p.row.ok]
     if good:
-        _write_people(good)
+        with transaction.atomic():
+            _write_people(good)
+            audit_batch(
+                actor=actor,
+                entity_type="registry.person",
+                action="import",
+                counts={"created": len(good), "errors": len(result.errors)},
+                region_codes={p.person.region_code for p in good},
+                file=filename[:200],
+            )
         result.created = len(good)
         result.written = True
     return result
@@ -882,6 +892,14 @@ def import_dwellings(
         try:
             with transaction.atomic():
                 Dwelling.objects.bulk_create(good, batch_size=BATCH_SIZE)
+                audit_batch(
+                    actor=actor,
+                    entity_type="registry.dwelling",
+                    action="import",
+                    counts={"created": len(good), "errors": len(result.errors)},
+                    region_codes={d.region_code for d in good},
+                    file=filename[:200],
+                )
         except IntegrityError as exc:
             raise Conflict(
                 _(

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from fengqiao.core import clock
+from fengqiao.core.audit import audit_batch
 from fengqiao.regions import relocate
 from fengqiao.regions.relocate import BATCH_SIZE, Move, RelocationCounts
 from fengqiao.registry.models import (
@@ -69,6 +70,14 @@ def _relocate(model, batch_size: int, follow=None) -> RelocationCounts:
             )
             if follow is not None:
                 follow(found)
+            audit_batch(  # one row per batch of system moves, with the count
+                actor=None,
+                entity_type=model._meta.label_lower,
+                action="relocate",
+                counts={"moved": len(found)},
+                region_codes={move.location.region_code for move in found},
+                reason="grids redrawn",
+            )
     return counts
 
 

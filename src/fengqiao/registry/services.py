@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core import clock, crypto
+from fengqiao.core.audit import audit_diff, audit_record, audit_snapshot
 from fengqiao.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed, clean_or_fail
 from fengqiao.core.models import AccessLog
 from fengqiao.core.roles import (
@@ -18,6 +19,7 @@ from fengqiao.core.scoping import code_within
 from fengqiao.regions.locator import locate
 from fengqiao.regions.models import Grid, Region
 from fengqiao.registry import sealing
+from fengqiao.registry.auditing import audit_registry_create, audit_tag
 from fengqiao.registry.models import (
     Dwelling,
     Facility,
@@ -107,7 +109,9 @@ def dwelling_create(
     if Dwelling.objects.filter(code=dwelling.code).exists():
         raise Conflict(_("A dwelling with this code already exists."), field="code")
     clean_or_fail(dwelling, exclude=["village", "grid"])
-    dwelling.save()
+    with transaction.atomic():
+        dwelling.save()
+        audit_registry_create(actor, dwelling)
     return dwelling
 
 
@@ -187,6 +191,7 @@ def person_create(
         with transaction.atomic():
             person.save()
             crypto.bind_row(person)  # its sealed values open only in this row from now on
+            audit_registry_create(actor, person)
     except IntegrityError as exc:  # a concurrent insert of the same ID number
         raise Conflict(
             _("A person with this ID number is already registered."), field="id_number"
@@ -196,8 +201,16 @@ def person_create(
 
 def person_update_phone(*, actor, person: Person, phone: str) -> Person:
     require_edit(actor, person.region_code)
+    before = audit_snapshot(person, ["phone_sealed"])
     sealing.seal_phone(person, phone)
-    person.save(update_fields=["phone_sealed", "phone_hash", "phone_masked", "updated_at"])
+    with transaction.atomic():
+        person.save(update_fields=["phone_sealed", "phone_hash", "phone_masked", "updated_at"])
+        audit_record(
+            actor=actor,
+            entity=person,
+            action="update",
+            changes=audit_diff(before, audit_snapshot(person, ["phone_sealed"])),
+        )
     return person
 
 
@@ -251,10 +264,13 @@ def person_tag(
     fields = tagging_fields(
         tag, person_id=person.pk, region_code=person.region_code, since=since, note=note
     )
-    tagging, _created = PersonTagging.objects.get_or_create(
-        person=person, tag_hash=fields.pop("tag_hash"), defaults=fields
-    )
-    crypto.bind_row(tagging)
+    with transaction.atomic():
+        tagging, created = PersonTagging.objects.get_or_create(
+            person=person, tag_hash=fields.pop("tag_hash"), defaults=fields
+        )
+        crypto.bind_row(tagging)
+        if created:
+            audit_tag(actor, person, tag, "tag_add")
     return tagging
 
 
@@ -281,9 +297,12 @@ def person_untag(*, actor, person: Person, tag_code: str) -> int:
     tag = PersonTag.objects.filter(code=tag_code).first()
     if tag and tag.is_sensitive and not has_role(actor, SENSITIVE_TAG_ROLES):
         raise NotAllowed(_("Your role may not remove sensitive tags."))
-    deleted, _detail = PersonTagging.objects.filter(
-        person=person, tag_hash=sealing.tag_hash(person.pk, tag_code)
-    ).delete()
+    with transaction.atomic():
+        deleted, _detail = PersonTagging.objects.filter(
+            person=person, tag_hash=sealing.tag_hash(person.pk, tag_code)
+        ).delete()
+        if deleted:
+            audit_tag(actor, person, tag, "tag_remove")
     return deleted
 
 
@@ -296,26 +315,39 @@ def household_create(
         raise ValidationFailed(_("A household needs a number."), field="number")
     if Household.objects.filter(number=number).exists():
         raise Conflict(_("A household with this number already exists."), field="number")
-    return Household.objects.create(
-        number=number, dwelling=dwelling, group=group, region_code=dwelling.region_code
-    )
+    with transaction.atomic():
+        household = Household.objects.create(
+            number=number, dwelling=dwelling, group=group, region_code=dwelling.region_code
+        )
+        audit_registry_create(actor, household)
+    return household
 
 
 def household_add_member(*, actor, household: Household, person: Person, relation: str) -> Person:
     require_edit(actor, household.region_code)
     if relation not in Person.Relation.values:
         raise ValidationFailed(_("Unknown relation to head of household."), field="relation")
+    moved = ["household", "relation", "dwelling", "region_code"]
+    before = audit_snapshot(person, moved)
     with transaction.atomic():
         if relation == Person.Relation.HEAD:
             if household.head_id and household.head_id != person.pk:
                 raise Conflict(_("This household already has a head."), field="relation")
+            head_before = audit_snapshot(household, ["head"])
             household.head = person
             household.save(update_fields=["head"])
+            changes = audit_diff(head_before, audit_snapshot(household, ["head"]))
+            if changes:
+                audit_record(actor=actor, entity=household, action="update", changes=changes)
         person.household, person.relation = household, relation
         person.dwelling = household.dwelling
         person.region_code = household.region_code
-        person.save(
-            update_fields=["household", "relation", "dwelling", "region_code", "updated_at"]
+        person.save(update_fields=[*moved, "updated_at"])
+        audit_record(
+            actor=actor,
+            entity=person,
+            action="move",
+            changes=audit_diff(before, audit_snapshot(person, moved)),
         )
     return person
 
@@ -327,9 +359,12 @@ def household_group_create(
     if code is None:
         count = HouseholdGroup.objects.filter(grid=grid).count()
         code = f"{grid.code}-{count + 1:03d}"
-    return HouseholdGroup.objects.create(
-        code=code, name=name.strip(), grid=grid, region_code=grid.code
-    )
+    with transaction.atomic():
+        group = HouseholdGroup.objects.create(
+            code=code, name=name.strip(), grid=grid, region_code=grid.code
+        )
+        audit_registry_create(actor, group)
+    return group
 
 
 def household_group_set_members(
@@ -362,12 +397,20 @@ def household_group_set_members(
             % {"list": ", ".join(strangers)},
             field="head",
         )
+    membership = ["head", "deputies"]
     with transaction.atomic():
+        before = audit_snapshot(group, membership)
+        before["households"] = sorted(group.households.values_list("pk", flat=True))
         Household.objects.filter(group=group).exclude(pk__in=ids).update(group=None)
         Household.objects.filter(pk__in=ids).update(group=group)
         group.head = head
         group.save(update_fields=["head"])
         group.deputies.set(deputies or [])
+        after = audit_snapshot(group, membership)
+        after["households"] = sorted(ids)
+        audit_record(
+            actor=actor, entity=group, action="set_members", changes=audit_diff(before, after)
+        )
     return group
 
 
@@ -376,8 +419,10 @@ def _located_create(model, *, actor, lat, lng, village, **fields):
     _locate_into(obj, lat=lat, lng=lng, village=village)
     require_edit(actor, obj.region_code)
     clean_or_fail(obj, exclude=["village", "grid"])
-    obj.save()
-    crypto.bind_row(obj)
+    with transaction.atomic():
+        obj.save()
+        crypto.bind_row(obj)
+        audit_registry_create(actor, obj)
     return obj
 
 

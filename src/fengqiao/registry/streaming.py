@@ -37,6 +37,7 @@ from django.db.models import F, Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from fengqiao.core.audit import audit_batch
 from fengqiao.core.errors import Conflict, NotAllowed, ValidationFailed
 from fengqiao.core.idnumbers import mask_id_number
 from fengqiao.core.scoping import code_within
@@ -921,6 +922,15 @@ class _PeopleBatch:
         )
         if not advanced:
             raise Conflict(_("This import is being run somewhere else at the same time."))
+        audit_batch(  # one row per checkpointed batch, in its transaction; never the rows
+            actor=self.actor,
+            entity_type="registry.importjob",
+            entity_id=self.job.pk,
+            action="import_batch",
+            counts={"created": len(people), "unchanged": unchanged, "error_rows": error_rows},
+            region_codes={values[15] for _row, values in people},
+            rows=f"{rows[0].number}-{rows[-1].number}",
+        )
         return {"created": len(people), "unchanged": unchanged, "error_rows": error_rows}
 
 

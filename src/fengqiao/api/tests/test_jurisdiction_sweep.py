@@ -31,6 +31,9 @@ NOT_SCOPED_PAGES = {
     "open311:",
     "mobile:sw",
 }
+# Administrators only (core/tests/test_audit_page.py checks their scoping): others get 403.
+ADMIN_ONLY_API = {"/api/v1/audit", "/api/v1/audit/access"}
+ADMIN_ONLY_PAGES = ("audit:",)
 CASE_PAGES = ("cases/", "m/", "h5/")
 # Pages whose `<str:code>` is a dispute's or a petition's case code (checked before CASE_PAGES).
 DISPUTE_PAGES = ("mediation/", "h5/mediation/")
@@ -288,7 +291,9 @@ def test_api_returns_nothing_of_village_a_when_caller_is_in_village_b(users, vil
             if "{code}" in path and "/grids/" in path:
                 url = _fill(path.replace("{code}", village_a_objects["grid_code"]), {})
             response = client.get(url)
-            if "{" in path:
+            if path in ADMIN_ONLY_API:
+                assert response.status_code == 403, (url, response.status_code)
+            elif "{" in path:
                 assert response.status_code == 404, (url, response.status_code)
             else:
                 assert response.status_code == 200, url
@@ -384,7 +389,9 @@ def test_pages_return_404_or_nothing_when_caller_is_in_village_b(users, village_
             else client.get
         )
         response = method(url)
-        if any(key in pattern for key in params):
+        if name.startswith(ADMIN_ONLY_PAGES):
+            assert response.status_code == 403, (url, response.status_code)
+        elif any(key in pattern for key in params):
             assert response.status_code == 404, (url, response.status_code)
         else:
             body = response.content.decode(errors="ignore")

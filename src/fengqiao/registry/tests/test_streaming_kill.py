@@ -19,6 +19,7 @@ django.setup()
 from django.core.management import call_command
 call_command("migrate", "registry", verbosity=0)
 call_command("migrate", "accounts", verbosity=0)
+call_command("migrate", "core", verbosity=0)  # the audit log each batch writes to
 from fengqiao.accounts.models import JurisdictionBinding, User
 from fengqiao.core.idnumbers import make_id_number
 from fengqiao.regions.models import Region
