@@ -23,7 +23,7 @@ AUDIT_FIELDS = {
     Household: ["number", "dwelling", "group", "head", "region_code"],
     HouseholdGroup: ["code", "name", "grid", "head", "region_code"],
     Organization: [
-        *["name", "kind", "credit_code", "contact_name", "contact_phone", "employees"],
+        *["name", "kind", "credit_code", "contact_name", "contact_phone_sealed", "employees"],
         *_LOCATED,
     ],
     Place: ["name", "kind", "risk", "organization", *_LOCATED],

@@ -928,7 +928,7 @@ class _PeopleBatch:
             entity_id=self.job.pk,
             action="import_batch",
             counts={"created": len(people), "unchanged": unchanged, "error_rows": error_rows},
-            region_codes={values[15] for _row, values in people},
+            region_codes={values[_REGION] for _row, values in people},
             rows=f"{rows[0].number}-{rows[-1].number}",
         )
         return {"created": len(people), "unchanged": unchanged, "error_rows": error_rows}

@@ -128,7 +128,7 @@ def test_organization_create_masks_contact_phone_when_created(centre_a):
     entry = _only_new(mark)
     assert entry.entity_type == "registry.organization" and entry.entity_id == str(org.pk)
     assert entry.changes["name"] == [None, "甲村合作社"]
-    assert entry.changes["contact_phone"] == [None, "***"]
+    assert entry.changes["contact_phone_sealed"] == [None, "***"]
 
 
 def test_import_writes_one_row_per_file_when_people_imported(centre_a, dwelling_a1):
