@@ -34,6 +34,7 @@ FENGQIAO_SWEEPS = [
     "fengqiao.cases.sweeps.run_all",
     "fengqiao.mediation.sweeps.run_all",
     "fengqiao.insight.sweeps.run_all",
+    "fengqiao.accounts.sweeps.run_all",
 ]
 # Panels other apps add to the resident portal's home (each a callable: request -> HTML).
 FENGQIAO_PORTAL_PANELS = ["fengqiao.participation.resident_views.latest_notices_panel"]
@@ -223,9 +224,18 @@ CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-# Login throttling: failures per username (and per client address) in the window.
+# Sign-in throttle (accounts/throttling.py), the one backend behind every door: failures per
+# (user name, address), per user name and per address; each refusal lasts DELAY × 2^k seconds
+# (at most MAX_DELAY); counters are forgotten WINDOW seconds after the last failure; a pair
+# that signed in within TRUST_DAYS is not held back by the user-name and address counters.
+AUTHENTICATION_BACKENDS = ["fengqiao.accounts.throttling.ThrottledModelBackend"]
 FENGQIAO_LOGIN_MAX_FAILURES = int(os.environ.get("FENGQIAO_LOGIN_MAX_FAILURES", "5"))
-FENGQIAO_LOGIN_WINDOW_SECONDS = int(os.environ.get("FENGQIAO_LOGIN_WINDOW_SECONDS", "900"))
+FENGQIAO_LOGIN_USER_MAX_FAILURES = int(os.environ.get("FENGQIAO_LOGIN_USER_MAX_FAILURES", "20"))
+FENGQIAO_LOGIN_IP_MAX_FAILURES = int(os.environ.get("FENGQIAO_LOGIN_IP_MAX_FAILURES", "50"))
+FENGQIAO_LOGIN_DELAY_SECONDS = int(os.environ.get("FENGQIAO_LOGIN_DELAY_SECONDS", "30"))
+FENGQIAO_LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("FENGQIAO_LOGIN_MAX_DELAY_SECONDS", "3600"))
+FENGQIAO_LOGIN_WINDOW_SECONDS = int(os.environ.get("FENGQIAO_LOGIN_WINDOW_SECONDS", "86400"))
+FENGQIAO_LOGIN_TRUST_DAYS = int(os.environ.get("FENGQIAO_LOGIN_TRUST_DAYS", "30"))
 FENGQIAO_API_TOKEN_DAYS = int(os.environ.get("FENGQIAO_API_TOKEN_DAYS", "30"))
 
 # Plain text by default; FENGQIAO_LOG_FORMAT=json writes one JSON object per line.

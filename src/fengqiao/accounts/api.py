@@ -4,7 +4,6 @@ from ninja import Router
 
 from fengqiao.accounts import selectors, services
 from fengqiao.accounts.schemas import MeOut, TokenIn, TokenOut
-from fengqiao.core.http import client_ip
 
 router = Router(tags=["accounts"])
 
@@ -16,7 +15,6 @@ def token_create(request, payload: TokenIn):
         request=request,
         username=payload.username,
         password=payload.password,
-        ip=client_ip(request),
     )
     key, token = services.token_issue(user=user)
     return {"token": key, "expires_at": token.expires_at}

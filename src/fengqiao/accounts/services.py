@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.accounts.models import ApiToken, JurisdictionBinding, LoginAttempt, User
+from fengqiao.accounts import throttling
+from fengqiao.accounts.models import ApiToken, JurisdictionBinding, User
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError, NotAllowed, ValidationFailed
 from fengqiao.core.roles import Role
@@ -109,26 +110,13 @@ def user_change_password(*, user: User, old_password: str, new_password: str) ->
     return user
 
 
-def login_throttled(*, username: str, ip: str | None) -> bool:
-    since = clock.now() - timedelta(seconds=settings.FENGQIAO_LOGIN_WINDOW_SECONDS)
-    limit = settings.FENGQIAO_LOGIN_MAX_FAILURES
-    recent = LoginAttempt.objects.filter(at__gte=since)
-    if recent.filter(username=username.lower()).count() >= limit:
-        return True
-    # A single address guessing many usernames is throttled at a higher bar.
-    return bool(ip) and recent.filter(ip=ip).count() >= limit * 4
-
-
-def login_check(*, request, username: str, password: str, ip: str | None) -> User:
-    """Authenticate with throttling; failures are recorded, success clears them."""
-    username = (username or "").strip()
-    if login_throttled(username=username, ip=ip):
-        raise Throttled()
-    user = authenticate(request, username=username, password=password)
+def login_check(*, request, username: str, password: str) -> User:
+    """Authenticate through the sign-in throttle (accounts.throttling, the only backend)."""
+    user = authenticate(request, username=(username or "").strip(), password=password)
     if user is None:
-        LoginAttempt.objects.create(username=username.lower(), ip=ip, at=clock.now())
+        if throttling.refused_seconds(request):
+            raise Throttled()
         raise BadCredentials()
-    LoginAttempt.objects.filter(username=username.lower()).delete()
     return user
 
 
