@@ -82,7 +82,11 @@ def reserve(*, username: str, ip: str | None, now: datetime | None = None) -> Re
         pair = rows[PAIR]
         trusted = pair.succeeded_at is not None and pair.succeeded_at >= trust_since
         counted = [pair] if trusted else [rows[PAIR], rows[USER], rows[ADDRESS]]
-        waits = [row.locked_until - now for row in counted if row.locked_until and row.locked_until > now]
+        waits = [
+            row.locked_until - now
+            for row in counted
+            if row.locked_until is not None and row.locked_until > now
+        ]
         if waits:
             return Reservation(keys=(), refused_seconds=max(1, int(max(waits).total_seconds())))
         for row in counted:
