@@ -236,7 +236,8 @@ FENGQIAO_LOGIN_DELAY_SECONDS = int(os.environ.get("FENGQIAO_LOGIN_DELAY_SECONDS"
 FENGQIAO_LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("FENGQIAO_LOGIN_MAX_DELAY_SECONDS", "3600"))
 FENGQIAO_LOGIN_WINDOW_SECONDS = int(os.environ.get("FENGQIAO_LOGIN_WINDOW_SECONDS", "86400"))
 FENGQIAO_LOGIN_TRUST_DAYS = int(os.environ.get("FENGQIAO_LOGIN_TRUST_DAYS", "30"))
-FENGQIAO_API_TOKEN_DAYS = int(os.environ.get("FENGQIAO_API_TOKEN_DAYS", "30"))
+# Hours an API bearer token stays valid (sign-out, a password change or revoke end it sooner).
+FENGQIAO_API_TOKEN_HOURS = int(os.environ.get("FENGQIAO_API_TOKEN_HOURS", "12"))
 
 # Plain text by default; FENGQIAO_LOG_FORMAT=json writes one JSON object per line.
 LOGGING = logging_config(

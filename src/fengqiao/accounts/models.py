@@ -84,7 +84,8 @@ class JurisdictionBinding(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token; only its SHA-256 is stored."""
+    """A bearer token; only its SHA-256 is stored. `password_mark` ties it to the password it
+    was issued under: any password change (page, admin, command, reset) makes it invalid."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
@@ -93,6 +94,7 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
+    password_mark = models.CharField(max_length=128, default="", editable=False)
 
     class Meta:
         verbose_name = _("API token")

@@ -9,6 +9,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts import throttling
@@ -107,6 +108,7 @@ def user_change_password(*, user: User, old_password: str, new_password: str) ->
         raise ValidationFailed(" ".join(exc.messages), field="new_password") from exc
     user.set_password(new_password)
     user.save(update_fields=["password"])
+    token_revoke_all(user=user)
     return user
 
 
@@ -135,7 +137,8 @@ def token_issue(*, user: User) -> tuple[str, ApiToken]:
         key_hash=_token_hash(key),
         prefix=key[:8],
         created_at=now,
-        expires_at=now + timedelta(days=settings.FENGQIAO_API_TOKEN_DAYS),
+        expires_at=now + timedelta(hours=settings.FENGQIAO_API_TOKEN_HOURS),
+        password_mark=user.get_session_auth_hash(),
     )
     return key, token
 
@@ -148,6 +151,9 @@ def token_authenticate(*, key: str) -> User | None:
     )
     if token is None or not token.user.is_active:
         return None
+    # Issued under another password: the password changed since (in any way), so it is void.
+    if not constant_time_compare(token.password_mark, token.user.get_session_auth_hash()):
+        return None
     now = clock.now()
     # Write last_used at most once a minute so reads do not turn into writes.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
@@ -156,4 +162,12 @@ def token_authenticate(*, key: str) -> User | None:
 
 
 def token_revoke(*, user: User, key: str) -> int:
-    return ApiToken.objects.filter(user=user, key_hash=_token_hash(key)).update(revoked=True)
+    """Revoke one of the user's tokens (the one in use); returns how many rows changed."""
+    return ApiToken.objects.filter(user=user, key_hash=_token_hash(key), revoked=False).update(
+        revoked=True
+    )
+
+
+def token_revoke_all(*, user: User) -> int:
+    """Revoke every token of the user (sign-out, password change, "sign out everywhere")."""
+    return ApiToken.objects.filter(user=user, revoked=False).update(revoked=True)
