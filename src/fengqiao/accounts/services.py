@@ -79,7 +79,8 @@ def user_create(
         raise ValidationFailed(_("A staff account needs a jurisdiction."), field="jurisdiction")
     if check_password:
         try:
-            validate_password(password)
+            # An unsaved user, so the policy can compare the password with the names.
+            validate_password(password, User(username=username, display_name=display_name))
         except ValidationError as exc:
             raise ValidationFailed(" ".join(exc.messages), field="password") from exc
     targets = _bind_targets(jurisdiction or [])

@@ -83,7 +83,7 @@ def test_sign_out_ends_the_users_tokens(chen):
 def test_password_change_on_the_page_ends_the_tokens(chen):
     key, _token = token_issue(user=chen)
     user_change_password(
-        user=chen, old_password=RIGHT, new_password="another-long-phrase-for-chen-7"
+        user=chen, old_password=RIGHT, new_password="another-long-phrase-for-him-7"
     )
     assert _me(key).status_code == 401
 
