@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Only for its static files: Swagger UI is served from the package, not from a CDN.
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "fengqiao.core",
@@ -61,9 +63,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (no inline script) and Permissions-Policy on every response.
+    "fengqiao.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise: static files are not application requests (nginx logs them).
     "fengqiao.core.middleware.RequestLogMiddleware",
+    # Control characters, lone surrogates, out-of-range numbers and dates never reach a view.
+    "fengqiao.core.inputguard.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -236,7 +242,14 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"  # and CSP frame-ancestors 'none' (core/security.py)
+# Production is served over HTTPS only (nginx redirects port 80): browsers are told to keep it
+# so. HSTS goes out on HTTPS responses (gunicorn trusts nginx's X-Forwarded-Proto).
+SECURE_HSTS_SECONDS = (
+    int(os.environ.get("FENGQIAO_HSTS_SECONDS", str(365 * 24 * 3600))) if PRODUCTION else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("FENGQIAO_HSTS_INCLUDE_SUBDOMAINS")
 
 # Sign-in throttle (accounts/throttling.py), the one backend behind every door: failures per
 # (user name, address), per user name and per address; each refusal lasts DELAY × 2^k seconds
@@ -259,3 +272,6 @@ LOGGING = logging_config(
     level=os.environ.get("LOG_LEVEL", "INFO"),
 )
 FENGQIAO_TRUST_X_FORWARDED_FOR = env_bool("FENGQIAO_TRUST_X_FORWARDED_FOR")
+# Dates outside these years are refused at the edge (core/inputguard.py).
+FENGQIAO_MIN_YEAR = 1900
+FENGQIAO_MAX_YEAR = 2100

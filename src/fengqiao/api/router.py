@@ -8,6 +8,7 @@ from fengqiao.accounts.api import router as accounts_router
 from fengqiao.api.auth import API_AUTH
 from fengqiao.cases.api import router as cases_router
 from fengqiao.core.errors import DomainError
+from fengqiao.core.security import docs_behind_sign_in
 from fengqiao.insight.api import router as insight_router
 from fengqiao.mediation.api import router as mediation_router
 from fengqiao.participation.api import router as participation_router
@@ -22,6 +23,7 @@ api = NinjaAPI(
     "Authenticate with POST /api/v1/auth/token, then send `Authorization: Bearer <token>`.",
     auth=API_AUTH,
     urls_namespace="api-v1",
+    docs_decorator=docs_behind_sign_in,
 )
 
 
