@@ -57,7 +57,7 @@ def _delay(failures: int, bar: int) -> timedelta:
 
 def _keys(username: str, ip: str | None) -> dict[str, str]:
     name = (username or "").strip().lower()[:150]
-    address = ip or "-"
+    address = (ip or "-")[:45]  # an IPv6 address at most; a forwarded header is not trusted blindly
     return {PAIR: f"pair:{name}|{address}", USER: f"user:{name}", ADDRESS: f"ip:{address}"}
 
 

@@ -175,3 +175,11 @@ def test_parallel_attempts_cannot_pass_the_bar(settings):
         thread.join(60)
     assert sorted(outcomes) == ["bad_credentials"] * 3 + ["throttled"] * 9
     assert LoginThrottle.objects.get(key="pair:chen|10.8.8.8").failures == 3
+
+
+def test_overlong_name_and_forwarded_address_are_counted_without_error(chen, settings):
+    settings.FENGQIAO_TRUST_X_FORWARDED_FOR = True
+    client = Client(HTTP_X_FORWARDED_FOR="f" * 500)
+    response = client.post("/accounts/login/", {"username": "u" * 5000, "password": "p"})
+    assert response.status_code == 401
+    assert LoginThrottle.objects.get(key="pair:" + "u" * 150 + "|" + "f" * 45).failures == 1
