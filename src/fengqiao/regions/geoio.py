@@ -344,8 +344,17 @@ def _cell_text(value) -> str:
 # --- import: checking and writing -------------------------------------------------------------
 
 
+# A whole county's regions and grids with detailed polygons stay well below this.
+TREE_FILE_MAX_BYTES = 64 * 1024 * 1024
+
+
 def import_tree(*, actor, filename: str, content: bytes) -> ImportReport:
     """Import a tree file, choosing the reader by its name (.xlsx, else GeoJSON)."""
+    if len(content) > TREE_FILE_MAX_BYTES:
+        raise ValidationFailed(
+            _("The file is larger than %(mb)d MB.") % {"mb": TREE_FILE_MAX_BYTES // 2**20},
+            field="file",
+        )
     if filename.lower().endswith(".xlsx"):
         return import_xlsx(actor=actor, content=content)
     return import_geojson(actor=actor, data=content)

@@ -82,6 +82,15 @@ def test_geojson_import_refuses_deep_nesting_with_a_message(users):
         import_geojson(actor=users["admin"], data=deep.encode())
 
 
+def test_tree_import_refuses_an_oversized_file(users, monkeypatch):
+    from fengqiao.core.errors import ValidationFailed
+    from fengqiao.regions import geoio
+
+    monkeypatch.setattr(geoio, "TREE_FILE_MAX_BYTES", 1000)
+    with pytest.raises(ValidationFailed, match="larger than"):
+        geoio.import_tree(actor=users["admin"], filename="t.geojson", content=b" " * 1001)
+
+
 def test_xml_safe_drops_control_characters_and_keeps_line_breaks():
     assert xml_safe("张\x07三\n\t李\x00四\ud800") == "张三\n\t李四"
     assert xml_safe(42) == 42
