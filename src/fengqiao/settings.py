@@ -44,6 +44,7 @@ FENGQIAO_SWEEPS = [
     "fengqiao.cases.sweeps.run_all",
     "fengqiao.mediation.sweeps.run_all",
     "fengqiao.insight.sweeps.run_all",
+    "fengqiao.accounts.sweeps.run_all",
 ]
 # Panels other apps add to the resident portal's home (each a callable: request -> HTML).
 FENGQIAO_PORTAL_PANELS = ["fengqiao.participation.resident_views.latest_notices_panel"]
@@ -56,6 +57,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Only for its static files: Swagger UI is served from the package, not from a CDN.
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "fengqiao.core",
@@ -70,10 +73,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (no inline script) and Permissions-Policy on every response.
+    "fengqiao.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise: static files are not application requests (nginx logs them).
     "fengqiao.core.middleware.RequestLogMiddleware",
     "fengqiao.core.audit.AuditContextMiddleware",  # the client address for audit rows
+    # Control characters, lone surrogates, out-of-range numbers and dates never reach a view.
+    "fengqiao.core.inputguard.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -155,9 +162,23 @@ DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Staff hold personal data: at least 12 characters, not common, not like the user's names, and
+# hard to guess by zxcvbn's estimate (accounts/passwords.py). Applied by `createuser`, the
+# password page, /admin/ and `changepassword`; the demo accounts are made without the check.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "display_name", "first_name", "last_name")},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": int(os.environ.get("FENGQIAO_PASSWORD_MIN_LENGTH", "12"))},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {
+        "NAME": "fengqiao.accounts.passwords.StrengthValidator",
+        "OPTIONS": {"min_score": int(os.environ.get("FENGQIAO_PASSWORD_MIN_SCORE", "3"))},
+    },
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
@@ -232,12 +253,29 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"  # and CSP frame-ancestors 'none' (core/security.py)
+# Production is served over HTTPS only (nginx redirects port 80): browsers are told to keep it
+# so. HSTS goes out on HTTPS responses (gunicorn trusts nginx's X-Forwarded-Proto).
+SECURE_HSTS_SECONDS = (
+    int(os.environ.get("FENGQIAO_HSTS_SECONDS", str(365 * 24 * 3600))) if PRODUCTION else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("FENGQIAO_HSTS_INCLUDE_SUBDOMAINS")
 
-# Login throttling: failures per username (and per client address) in the window.
+# Sign-in throttle (accounts/throttling.py), the one backend behind every door: failures per
+# (user name, address), per user name and per address; each refusal lasts DELAY × 2^k seconds
+# (at most MAX_DELAY); counters are forgotten WINDOW seconds after the last failure; a pair
+# that signed in within TRUST_DAYS is not held back by the user-name and address counters.
+AUTHENTICATION_BACKENDS = ["fengqiao.accounts.throttling.ThrottledModelBackend"]
 FENGQIAO_LOGIN_MAX_FAILURES = int(os.environ.get("FENGQIAO_LOGIN_MAX_FAILURES", "5"))
-FENGQIAO_LOGIN_WINDOW_SECONDS = int(os.environ.get("FENGQIAO_LOGIN_WINDOW_SECONDS", "900"))
-FENGQIAO_API_TOKEN_DAYS = int(os.environ.get("FENGQIAO_API_TOKEN_DAYS", "30"))
+FENGQIAO_LOGIN_USER_MAX_FAILURES = int(os.environ.get("FENGQIAO_LOGIN_USER_MAX_FAILURES", "20"))
+FENGQIAO_LOGIN_IP_MAX_FAILURES = int(os.environ.get("FENGQIAO_LOGIN_IP_MAX_FAILURES", "50"))
+FENGQIAO_LOGIN_DELAY_SECONDS = int(os.environ.get("FENGQIAO_LOGIN_DELAY_SECONDS", "30"))
+FENGQIAO_LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("FENGQIAO_LOGIN_MAX_DELAY_SECONDS", "3600"))
+FENGQIAO_LOGIN_WINDOW_SECONDS = int(os.environ.get("FENGQIAO_LOGIN_WINDOW_SECONDS", "86400"))
+FENGQIAO_LOGIN_TRUST_DAYS = int(os.environ.get("FENGQIAO_LOGIN_TRUST_DAYS", "30"))
+# Hours an API bearer token stays valid (sign-out, a password change or revoke end it sooner).
+FENGQIAO_API_TOKEN_HOURS = int(os.environ.get("FENGQIAO_API_TOKEN_HOURS", "12"))
 
 # Plain text by default; FENGQIAO_LOG_FORMAT=json writes one JSON object per line.
 LOGGING = logging_config(
@@ -245,3 +283,6 @@ LOGGING = logging_config(
     level=os.environ.get("LOG_LEVEL", "INFO"),
 )
 FENGQIAO_TRUST_X_FORWARDED_FOR = env_bool("FENGQIAO_TRUST_X_FORWARDED_FOR")
+# Dates outside these years are refused at the edge (core/inputguard.py).
+FENGQIAO_MIN_YEAR = 1900
+FENGQIAO_MAX_YEAR = 2100

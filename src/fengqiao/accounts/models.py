@@ -1,4 +1,4 @@
-"""Users with a role, their jurisdiction bindings, API tokens and login attempts."""
+"""Users with a role, their jurisdiction bindings, API tokens and sign-in throttles."""
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -84,7 +84,8 @@ class JurisdictionBinding(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token; only its SHA-256 is stored."""
+    """A bearer token; only its SHA-256 is stored. `password_mark` ties it to the password it
+    was issued under: any password change (page, admin, command, reset) makes it invalid."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
@@ -93,6 +94,7 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
+    password_mark = models.CharField(max_length=128, default="", editable=False)
 
     class Meta:
         verbose_name = _("API token")
@@ -102,12 +104,19 @@ class ApiToken(models.Model):
         return f"{self.prefix}… ({self.user})"
 
 
-class LoginAttempt(models.Model):
-    """Failed sign-ins, kept to throttle guessing (by username and by client address)."""
+class LoginThrottle(models.Model):
+    """Failed sign-ins counted per (user name, address), per user name and per address."""
 
-    username = models.CharField(max_length=150, db_index=True)
-    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    at = models.DateTimeField(db_index=True)
+    key = models.CharField(max_length=220, unique=True)
+    scope = models.CharField(max_length=8)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    succeeded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in throttle")
+        verbose_name_plural = _("sign-in throttles")
 
     def __str__(self) -> str:
-        return f"{self.username} {self.ip} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.key} ×{self.failures}"

@@ -16,6 +16,10 @@ class TokenOut(Schema):
     expires_at: datetime
 
 
+class RevokedOut(Schema):
+    revoked: int
+
+
 class JurisdictionOut(Schema):
     code: str
     name: str

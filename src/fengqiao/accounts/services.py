@@ -9,9 +9,11 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.accounts.models import ApiToken, JurisdictionBinding, LoginAttempt, User
+from fengqiao.accounts import throttling
+from fengqiao.accounts.models import ApiToken, JurisdictionBinding, User
 from fengqiao.core import clock
 from fengqiao.core.audit import audit_created, audit_record, common_region
 from fengqiao.core.errors import DomainError, NotAllowed, ValidationFailed
@@ -114,7 +116,8 @@ def user_create(
         raise ValidationFailed(_("A staff account needs a jurisdiction."), field="jurisdiction")
     if check_password:
         try:
-            validate_password(password)
+            # An unsaved user, so the policy can compare the password with the names.
+            validate_password(password, User(username=username, display_name=display_name))
         except ValidationError as exc:
             raise ValidationFailed(" ".join(exc.messages), field="password") from exc
     targets = _bind_targets(jurisdiction or [])
@@ -155,6 +158,7 @@ def user_change_password(*, user: User, old_password: str, new_password: str) ->
     user.set_password(new_password)
     with transaction.atomic():
         user.save(update_fields=["password"])
+        token_revoke_all(user=user)
         audit_record(  # never the password nor its hash: only that it changed
             actor=user,
             entity=user,
@@ -165,26 +169,13 @@ def user_change_password(*, user: User, old_password: str, new_password: str) ->
     return user
 
 
-def login_throttled(*, username: str, ip: str | None) -> bool:
-    since = clock.now() - timedelta(seconds=settings.FENGQIAO_LOGIN_WINDOW_SECONDS)
-    limit = settings.FENGQIAO_LOGIN_MAX_FAILURES
-    recent = LoginAttempt.objects.filter(at__gte=since)
-    if recent.filter(username=username.lower()).count() >= limit:
-        return True
-    # A single address guessing many usernames is throttled at a higher bar.
-    return bool(ip) and recent.filter(ip=ip).count() >= limit * 4
-
-
-def login_check(*, request, username: str, password: str, ip: str | None) -> User:
-    """Authenticate with throttling; failures are recorded, success clears them."""
-    username = (username or "").strip()
-    if login_throttled(username=username, ip=ip):
-        raise Throttled()
-    user = authenticate(request, username=username, password=password)
+def login_check(*, request, username: str, password: str) -> User:
+    """Authenticate through the sign-in throttle (accounts.throttling, the only backend)."""
+    user = authenticate(request, username=(username or "").strip(), password=password)
     if user is None:
-        LoginAttempt.objects.create(username=username.lower(), ip=ip, at=clock.now())
+        if throttling.refused_seconds(request):
+            raise Throttled()
         raise BadCredentials()
-    LoginAttempt.objects.filter(username=username.lower()).delete()
     return user
 
 
@@ -203,7 +194,8 @@ def token_issue(*, user: User) -> tuple[str, ApiToken]:
         key_hash=_token_hash(key),
         prefix=key[:8],
         created_at=now,
-        expires_at=now + timedelta(days=settings.FENGQIAO_API_TOKEN_DAYS),
+        expires_at=now + timedelta(hours=settings.FENGQIAO_API_TOKEN_HOURS),
+        password_mark=user.get_session_auth_hash(),
     )
     return key, token
 
@@ -216,6 +208,9 @@ def token_authenticate(*, key: str) -> User | None:
     )
     if token is None or not token.user.is_active:
         return None
+    # Issued under another password: the password changed since (in any way), so it is void.
+    if not constant_time_compare(token.password_mark, token.user.get_session_auth_hash()):
+        return None
     now = clock.now()
     # Write last_used at most once a minute so reads do not turn into writes.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
@@ -224,4 +219,12 @@ def token_authenticate(*, key: str) -> User | None:
 
 
 def token_revoke(*, user: User, key: str) -> int:
-    return ApiToken.objects.filter(user=user, key_hash=_token_hash(key)).update(revoked=True)
+    """Revoke one of the user's tokens (the one in use); returns how many rows changed."""
+    return ApiToken.objects.filter(user=user, key_hash=_token_hash(key), revoked=False).update(
+        revoked=True
+    )
+
+
+def token_revoke_all(*, user: User) -> int:
+    """Revoke every token of the user (sign-out, password change, "sign out everywhere")."""
+    return ApiToken.objects.filter(user=user, revoked=False).update(revoked=True)

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 
 from fengqiao.accounts import selectors, services
 from fengqiao.core.errors import DomainError
-from fengqiao.core.http import client_ip
 
 
 def login_view(request):
@@ -25,7 +24,6 @@ def login_view(request):
                 request=request,
                 username=username,
                 password=request.POST.get("password", ""),
-                ip=client_ip(request),
             )
         except DomainError as exc:
             error, status = exc.message, exc.status

@@ -10,6 +10,7 @@ class BearerToken(HttpBearer):
         user = token_authenticate(key=token)
         if user is not None:
             request.user = user
+            request.bearer_token = token  # POST /auth/revoke ends this one
         return user
 
 

@@ -9,6 +9,7 @@ from fengqiao.api.auth import API_AUTH
 from fengqiao.cases.api import router as cases_router
 from fengqiao.core.audit_api import router as audit_router
 from fengqiao.core.errors import DomainError
+from fengqiao.core.security import docs_behind_sign_in
 from fengqiao.insight.api import router as insight_router
 from fengqiao.mediation.api import router as mediation_router
 from fengqiao.participation.api import router as participation_router
@@ -23,6 +24,7 @@ api = NinjaAPI(
     "Authenticate with POST /api/v1/auth/token, then send `Authorization: Bearer <token>`.",
     auth=API_AUTH,
     urls_namespace="api-v1",
+    docs_decorator=docs_behind_sign_in,
 )
 
 

@@ -49,12 +49,37 @@ def load_keys(*, home: Path, production: bool) -> tuple[str, str]:
                 "Production refuses the generated demo keys: set fresh FENGQIAO_SECRET_KEY "
                 "and FENGQIAO_DATA_KEY."
             )
+        validate_secret_key(secret)
         validate_data_key(data)
         return secret, data
     secret = secret or _read_or_create(home / SECRET_KEY_FILE, lambda: secrets.token_urlsafe(50))
     data = data or _read_or_create(home / DATA_KEY_FILE, new_data_key)
     validate_data_key(data)
     return secret, data
+
+
+MIN_SECRET_LENGTH = 50
+MIN_SECRET_DISTINCT = 10
+# zxcvbn's estimate, as log10 of guesses: 10^40 ≈ 2^133, out of reach of any search.
+MIN_SECRET_GUESSES_LOG10 = 40
+
+
+def validate_secret_key(secret: str) -> None:
+    """Refuse a secret key that is short, made of few characters, or patterned (repeats,
+    words, keyboard walks): it signs sessions and password-reset links."""
+    from zxcvbn import zxcvbn
+
+    weak = (
+        len(secret) < MIN_SECRET_LENGTH
+        or len(set(secret)) < MIN_SECRET_DISTINCT
+        or secret.startswith(("django-insecure", "replace-me"))
+        or zxcvbn(secret[:100])["guesses_log10"] < MIN_SECRET_GUESSES_LOG10
+    )
+    if weak:
+        raise ImproperlyConfigured(
+            "FENGQIAO_SECRET_KEY is too weak for production: use at least 50 random characters, "
+            "e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(50))'."
+        )
 
 
 def validate_data_key(data_key: str) -> bytes:

@@ -17,6 +17,8 @@ from docx.shared import Mm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
+from fengqiao.core.textsafe import xml_safe
+
 __all__ = ["AgreementDoc", "PartyLine", "render_agreement"]
 
 ROLES = {"applicant": "申请人", "respondent": "被申请人", "third_party": "第三人"}
@@ -290,7 +292,7 @@ def _run(
     bold: bool = False,
     underline: bool = False,
 ):
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(xml_safe(text))  # stored text may hold control characters
     _set_fonts(run._element.get_or_add_rPr(), font)
     if size is not None:
         run.font.size = size

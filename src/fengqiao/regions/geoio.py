@@ -29,8 +29,10 @@ from fengqiao.core import divisions
 from fengqiao.core.audit import audit_batch
 from fengqiao.core.divisions import DivisionCodeError, Level
 from fengqiao.core.errors import NotAllowed, ValidationFailed
+from fengqiao.core.inputguard import json_depth_ok
 from fengqiao.core.roles import Role, has_role
 from fengqiao.core.scoping import code_within
+from fengqiao.core.textsafe import xml_safe
 from fengqiao.regions import locator, selectors, services
 from fengqiao.regions.models import Grid, Region
 
@@ -165,7 +167,7 @@ def _write_sheet(sheet, records: list[tuple[dict, dict | None]]) -> None:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for (record, _boundary), parts in zip(records, pieces, strict=True):
-        row = [record[c] or "" for c in COLUMNS[:-1]] + parts
+        row = [xml_safe(record[c]) or "" for c in COLUMNS[:-1]] + parts
         sheet.append(row + [""] * (len(headers) - len(row)))
     # Text format keeps codes as text when someone edits them in Excel; as numbers, codes
     # over 15 digits lose their tail.
@@ -217,6 +219,8 @@ def import_geojson(*, actor, data: dict | bytes | str) -> ImportReport:
     """Import a FeatureCollection like the one export_geojson writes."""
     require_tree_admin(actor)
     if isinstance(data, bytes | str):
+        if not json_depth_ok(data):
+            raise ValidationFailed(_("The file nests its JSON too deeply."), field="file")
         try:
             # Windows tools often start UTF-8 files with a byte-order mark, which json rejects.
             data = json.loads(data.decode("utf-8-sig") if isinstance(data, bytes) else data)
@@ -314,6 +318,9 @@ def _sheet_rows(sheet, title: str, expect: str, errors: _Errors) -> Iterator[_Ro
             continue
         text = "".join(_cell_text(cells[i]) for i in boundary_columns)
         row.values["boundary"] = None
+        if text and not json_depth_ok(text):
+            errors.add(row, "boundary", _("The file nests its JSON too deeply."))
+            continue
         if text:
             try:
                 row.values["boundary"] = json.loads(text)
@@ -338,8 +345,17 @@ def _cell_text(value) -> str:
 # --- import: checking and writing -------------------------------------------------------------
 
 
+# A whole county's regions and grids with detailed polygons stay well below this.
+TREE_FILE_MAX_BYTES = 64 * 1024 * 1024
+
+
 def import_tree(*, actor, filename: str, content: bytes) -> ImportReport:
     """Import a tree file, choosing the reader by its name (.xlsx, else GeoJSON)."""
+    if len(content) > TREE_FILE_MAX_BYTES:
+        raise ValidationFailed(
+            _("The file is larger than %(mb)d MB.") % {"mb": TREE_FILE_MAX_BYTES // 2**20},
+            field="file",
+        )
     if filename.lower().endswith(".xlsx"):
         return import_xlsx(actor=actor, content=content)
     return import_geojson(actor=actor, data=content)

@@ -15,6 +15,7 @@ from openpyxl.cell import WriteOnlyCell
 from fengqiao.core.errors import NotAllowed
 from fengqiao.core.roles import REGISTRY_EXPORT_ROLES, SENSITIVE_TAG_ROLES, has_role
 from fengqiao.core.scoping import actor_prefixes, scoped
+from fengqiao.core.textsafe import xml_safe
 from fengqiao.registry import sealing, selectors
 from fengqiao.registry.importer import (
     BUILDING_TYPE_LABELS,
@@ -69,7 +70,9 @@ _FORMULA_START = ("=", "+", "-", "@")
 
 
 def text_cell(sheet, value):
-    """A cell that is always text: user-typed strings must never become formulas."""
+    """A cell that is always text: user-typed strings must never become formulas, nor carry
+    control characters (openpyxl refuses to write them)."""
+    value = xml_safe(value)
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"
@@ -132,7 +135,7 @@ def export_people_xlsx(*, actor, queryset: QuerySet[Person] | None = None, ip=No
                 text_cell(sheet, person.dwelling.code if person.dwelling else ""),
                 text_cell(sheet, person.dwelling.address if person.dwelling else ""),
                 person.region_code,
-                "、".join(sorted(t for t in tags if t)),
+                text_cell(sheet, "、".join(sorted(t for t in tags if t))),
             ]
         )
         count += 1

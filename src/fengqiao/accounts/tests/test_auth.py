@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client, override_settings
 
-from fengqiao.accounts.models import ApiToken, LoginAttempt
+from fengqiao.accounts.models import ApiToken, LoginThrottle
 from fengqiao.accounts.services import token_authenticate, token_issue, token_revoke
 from fengqiao.core import clock
 
@@ -26,7 +26,7 @@ def test_login_page_signs_in_when_password_right(users):
 def test_login_page_shows_error_when_password_wrong(users):
     response = Client().post("/accounts/login/", {"username": "village_centre", "password": "nope"})
     assert response.status_code == 401
-    assert LoginAttempt.objects.filter(username="village_centre").count() == 1
+    assert LoginThrottle.objects.get(key="pair:village_centre|127.0.0.1").failures == 1
 
 
 @override_settings(FENGQIAO_LOGIN_MAX_FAILURES=3)

@@ -20,7 +20,12 @@ from fengqiao.registry.models import (
 )
 
 # Endpoints that are not about jurisdiction-bound data.
-NOT_SCOPED_API = {"/api/v1/auth/token", "/api/v1/me"}
+NOT_SCOPED_API = {
+    "/api/v1/auth/token",
+    "/api/v1/auth/revoke",
+    "/api/v1/auth/revoke-all",
+    "/api/v1/me",
+}
 NOT_SCOPED_PAGES = {
     "accounts:",
     "admin:",
