@@ -272,8 +272,8 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 
 class CaseEvent(models.Model):
-    """One step of a case. Append-only (also enforced by database triggers): each row
-    carries the hash of the one before."""
+    """One step of a case. Append-only (also enforced by database triggers): each row is
+    sealed with the chain key over its fields, its changes and the hash of the one before."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()
@@ -293,6 +293,10 @@ class CaseEvent(models.Model):
     to_level = models.CharField(max_length=16, blank=True)
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # {field: [old, new]} for each case-row field this step changed (cases.hashchain.TRACKED).
+    changes = models.JSONField(default=dict, blank=True)
+    # The case number when the event was written ("" while the report is still unnumbered).
+    case_code = models.CharField(max_length=20, blank=True)
     region_code = models.CharField(max_length=24, db_index=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
