@@ -213,3 +213,62 @@ def number_problems() -> list[str]:
         if beyond:
             problems.append(f"{day}: numbers beyond the {issued} issued: {beyond[:10]}")
     return problems
+
+
+class CaseChainSource:
+    """The case log's part in the signed daily digest (core.digest): for each case with an
+    event that day, its id, number, last seq and last hash at the day's end."""
+
+    kind = KIND
+
+    def first_day(self):
+        from fengqiao.cases.models import CaseEvent
+        from fengqiao.core import clock
+
+        first = CaseEvent.objects.order_by("at").values_list("at", flat=True).first()
+        return clock.localdate(first) if first else None
+
+    def heads(self, start: datetime, end: datetime) -> list[list]:
+        from django.db.models import Max
+
+        from fengqiao.cases.models import Case, CaseEvent
+
+        touched = CaseEvent.objects.filter(at__gte=start, at__lt=end).values("case_id")
+        tops = dict(
+            CaseEvent.objects.filter(case_id__in=touched, at__lt=end)
+            .order_by()
+            .values("case_id")
+            .annotate(top=Max("seq"))
+            .values_list("case_id", "top")
+        )
+        hashes = self._hashes(tops)
+        codes = dict(Case.objects.filter(pk__in=list(tops)).values_list("pk", "code"))
+        return [[pk, codes[pk], seq, hashes[pk]] for pk, seq in sorted(tops.items())]
+
+    def head_problems(self, heads: list[list]) -> list[str]:
+        from fengqiao.cases.models import Case
+
+        hashes = self._hashes({pk: seq for pk, _code, seq, _hash in heads})
+        codes = dict(
+            Case.objects.filter(pk__in=[head[0] for head in heads]).values_list("pk", "code")
+        )
+        problems = []
+        for pk, code, seq, sealed in heads:
+            if codes.get(pk) != code:
+                problems.append(f"case id {pk} was sealed as {code} but is now {codes.get(pk)}")
+            if hashes.get(pk) != sealed:
+                problems.append(f"{code}: event #{seq} is not the one sealed")
+        return problems
+
+    @staticmethod
+    def _hashes(tops: dict) -> dict:
+        """The hash of event #tops[case id] of each case."""
+        from fengqiao.cases.models import CaseEvent
+
+        rows = CaseEvent.objects.filter(
+            case_id__in=list(tops), seq__in=set(tops.values())
+        ).values_list("case_id", "seq", "hash")
+        return {pk: value for pk, seq, value in rows if tops[pk] == seq}
+
+
+digest_source = CaseChainSource()

@@ -134,3 +134,53 @@ def replay(steps: Iterable[Step], row: dict) -> list[str]:
         if state.get(name) != value:
             problems.append(f"{name} is {value!r} in the record but {state.get(name)!r} by its log")
     return problems
+
+
+SIGNING_KEY_FILE = "chain_signing_key"
+
+
+@functools.cache
+def signing_key():
+    """The Ed25519 key that signs the daily digests: FENGQIAO_CHAIN_SIGNING_KEY (urlsafe base64
+    of the 32-byte private seed), or in demo mode one generated into FENGQIAO_HOME. Only its
+    public half (public_key_text) need be known to whoever checks an exported digest."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    value = os.environ.get("FENGQIAO_CHAIN_SIGNING_KEY", "")
+    if not value:
+        if settings.PRODUCTION:
+            raise ImproperlyConfigured(
+                "Production needs FENGQIAO_CHAIN_SIGNING_KEY in the environment."
+            )
+        value = _read_or_create(settings.FENGQIAO_HOME / SIGNING_KEY_FILE, new_data_key)
+    try:
+        raw = base64.urlsafe_b64decode(value.encode())
+    except ValueError as exc:
+        raise ImproperlyConfigured("FENGQIAO_CHAIN_SIGNING_KEY is not valid base64.") from exc
+    if len(raw) != 32:
+        raise ImproperlyConfigured("FENGQIAO_CHAIN_SIGNING_KEY must encode 32 bytes.")
+    return Ed25519PrivateKey.from_private_bytes(raw)
+
+
+def public_key_text() -> str:
+    """The digest-signing public key, urlsafe base64 of its 32 raw bytes."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    raw = signing_key().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def sign(message: bytes) -> str:
+    return base64.urlsafe_b64encode(signing_key().sign(message)).decode()
+
+
+def signature_holds(public_key: str, message: bytes, signature: str) -> bool:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        key = Ed25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(public_key.encode()))
+        key.verify(base64.urlsafe_b64decode(signature.encode()), message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True

@@ -35,25 +35,35 @@ def _legacy_hash(event, prev_hash: str) -> str:
     return hashlib.sha256((prev_hash + text).encode()).hexdigest()
 
 
+_SQLITE_TRIGGERS = {
+    "case_event_no_update": "UPDATE",
+    "case_event_no_delete": "DELETE",
+}
+
+
 def _guard(schema_editor, on: bool) -> None:
+    """Lift or restore the append-only triggers. On SQLite they are created afresh when
+    restored: adding the columns (0005) rebuilt the table, which drops its triggers."""
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         verb = "ENABLE" if on else "DISABLE"
         schema_editor.execute(f"ALTER TABLE cases_caseevent {verb} TRIGGER case_event_no_change")
     elif vendor == "sqlite":
-        if on:
-            schema_editor.execute(
-                "CREATE TRIGGER case_event_no_update BEFORE UPDATE ON cases_caseevent "
-                "BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END"
-            )
-        else:
-            schema_editor.execute("DROP TRIGGER IF EXISTS case_event_no_update")
+        for name, statement in _SQLITE_TRIGGERS.items():
+            if on:
+                schema_editor.execute(
+                    f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE {statement} ON cases_caseevent "
+                    "BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END"
+                )
+            else:
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
 def reseal(apps, schema_editor):
     Case = apps.get_model("cases", "Case")
     CaseEvent = apps.get_model("cases", "CaseEvent")
     if not CaseEvent.objects.exists():
+        _guard(schema_editor, on=True)
         return
     from fengqiao.core import clock
 

@@ -2,8 +2,11 @@
 the case rows, check case numbers; fail if anything is wrong."""
 
 from itertools import groupby
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+
+from fengqiao.core import digest
 
 CHUNK = 500
 
@@ -17,8 +20,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("codes", nargs="*", metavar="CODE", help="case numbers, e.g. SJ…")
+        parser.add_argument(
+            "--digests",
+            metavar="FILE",
+            help="also check an exported digest file (chain-digest export) against the logs",
+        )
 
-    def handle(self, *args, codes: list[str], **options):
+    def handle(self, *args, codes: list[str], digests: str | None = None, **options):
         # Imported here: core sits below the cases app whose log it checks.
         from fengqiao.cases import hashchain
         from fengqiao.cases.models import Case
@@ -41,17 +49,37 @@ class Command(BaseCommand):
                 for problem in problems:
                     self.stdout.write(f"  {problem}")
         number_problems = [] if codes else hashchain.number_problems()
-        if number_problems:
-            self.stdout.write("case numbers:")
-            for problem in number_problems:
-                self.stdout.write(f"  {problem}")
-        if broken or missing or number_problems:
+        self._section("case numbers", number_problems)
+        other_problems = [] if codes else self._other_chains()
+        digest_problems = [] if codes else digest.check(digest.stored(), where="digest")
+        if digests:
+            digest_problems += digest.check_exported(Path(digests))
+        self._section("daily digests", digest_problems)
+        if broken or missing or number_problems or other_problems or digest_problems:
             raise CommandError(
                 f"{checked} cases checked: {broken} with a broken log"
                 + (f", {len(missing)} not found" if missing else "")
                 + (f", {len(number_problems)} numbering problems" if number_problems else "")
+                + (f", {len(other_problems)} problems in other logs" if other_problems else "")
+                + (f", {len(digest_problems)} digest problems" if digest_problems else "")
             )
         self.stdout.write(f"{checked} cases, all chains intact")
+
+    def _section(self, title: str, problems: list[str]) -> None:
+        if problems:
+            self.stdout.write(f"{title}:")
+            for problem in problems:
+                self.stdout.write(f"  {problem}")
+
+    def _other_chains(self) -> list[str]:
+        """The other apps' keyed logs (settings.FENGQIAO_CHAINS with a verify_all)."""
+        problems = []
+        for source in digest.sources():
+            if hasattr(source, "verify_all"):
+                for label, found in source.verify_all():
+                    self._section(label, found)
+                    problems += found
+        return problems
 
 
 def _check(cases):
