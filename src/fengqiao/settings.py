@@ -37,7 +37,10 @@ FENGQIAO_SWEEPS = [
     "fengqiao.core.digest.sweep",
 ]
 # Keyed chains whose heads the signed daily digest seals (core.digest; docs/security-chain.md).
-FENGQIAO_CHAINS = ["fengqiao.cases.hashchain.digest_source"]
+FENGQIAO_CHAINS = [
+    "fengqiao.cases.hashchain.digest_source",
+    "fengqiao.participation.chainlog.digest_source",
+]
 # Panels other apps add to the resident portal's home (each a callable: request -> HTML).
 FENGQIAO_PORTAL_PANELS = ["fengqiao.participation.resident_views.latest_notices_panel"]
 

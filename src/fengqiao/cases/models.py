@@ -124,10 +124,13 @@ class SlaRule(models.Model):
 
     class Meta:
         constraints = [
+            models.UniqueConstraint(fields=["category", "level"], name="unique_sla_rule"),
+            # One default (no category) per level: a partial index, which SQLite enforces too
+            # (NULLS NOT DISTINCT is PostgreSQL only).
             models.UniqueConstraint(
-                fields=["category", "level"],
-                name="unique_sla_rule",
-                nulls_distinct=False,
+                fields=["level"],
+                condition=Q(category__isnull=True),
+                name="one_default_sla_rule_per_level",
             ),
             models.CheckConstraint(
                 condition=Q(warn_ratio__gt=0) & Q(warn_ratio__lt=1), name="warn_ratio_in_0_1"

@@ -9,7 +9,7 @@ from fengqiao.core import clock
 from fengqiao.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.roles import Role, has_role
 from fengqiao.core.scoping import code_within, scoped
-from fengqiao.participation import caching
+from fengqiao.participation import caching, chainlog
 from fengqiao.participation.models import Category, Notice, NoticeEvent, Status
 from fengqiao.regions.models import Region
 
@@ -59,9 +59,10 @@ def _notice_for_update(actor, notice_id: int) -> Notice:
     return notice
 
 
-def _log(notice: Notice, action: str, actor, note: str = "") -> None:
-    NoticeEvent.objects.create(
-        notice=notice, action=action, actor=actor, at=notice.updated_at, note=note[:200]
+def _log(notice: Notice, action: str, actor, note: str = "", before: dict | None = None) -> None:
+    """The notice's next keyed-chain event, with the before → after of its fields."""
+    chainlog.append(
+        notice, action=action, actor=actor, at=notice.updated_at, note=note, before=before
     )
 
 
@@ -109,6 +110,7 @@ def notice_update(
         notice = _notice_for_update(actor, notice_id)
         if notice.status == Status.WITHDRAWN:
             raise Conflict(_("A withdrawn notice cannot be edited."))
+        before = chainlog.snapshot(notice)
         notice.category, notice.title, notice.body = _clean_text(
             category=notice.category if category is None else category,
             title=notice.title if title is None else title,
@@ -118,7 +120,7 @@ def notice_update(
             notice.is_pinned = is_pinned
         notice.updated_at = clock.now()
         notice.save(update_fields=["category", "title", "body", "is_pinned", "updated_at"])
-        _log(notice, NoticeEvent.Action.UPDATE, actor)
+        _log(notice, NoticeEvent.Action.UPDATE, actor, before=before)
         if notice.status == Status.PUBLISHED:
             transaction.on_commit(caching.notices_changed)
     return notice
@@ -142,6 +144,7 @@ def _move(actor, notice_id: int, *, frm: str, to: str, note: str = "") -> Notice
                 _("The notice is %(status)s; this cannot be done now.")
                 % {"status": notice.get_status_display()}
             )
+        before = chainlog.snapshot(notice)
         now = clock.now()
         notice.status, notice.updated_at = to, now
         if to == Status.PUBLISHED:
@@ -150,6 +153,6 @@ def _move(actor, notice_id: int, *, frm: str, to: str, note: str = "") -> Notice
         action = (
             NoticeEvent.Action.PUBLISH if to == Status.PUBLISHED else NoticeEvent.Action.WITHDRAW
         )
-        _log(notice, action, actor, note)
+        _log(notice, action, actor, note, before=before)
         transaction.on_commit(caching.notices_changed)
     return notice
