@@ -121,6 +121,9 @@ def reseal(apps, schema_editor):
         event.hash = hashchain.event_hash(event, prev_hash)
         baselines.append(event)
     CaseEvent.objects.bulk_create(baselines, batch_size=1000)
+    if schema_editor.connection.vendor == "postgresql":
+        # Check the new rows' foreign keys now, so that a later migration may alter the table.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):

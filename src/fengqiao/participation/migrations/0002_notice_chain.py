@@ -74,6 +74,10 @@ def seal_existing(apps, schema_editor):
         )
         event.hash = chainlog.event_hash(event, prev)
         event.save(force_insert=True)
+    if schema_editor.connection.vendor == "postgresql":
+        # Check the new rows' foreign keys now: the table is altered next, which PostgreSQL
+        # refuses while deferred checks are pending.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
