@@ -7,25 +7,44 @@ from fengqiao.core import clock
 
 @pytest.fixture(scope="session", autouse=True)
 def _flush_past_append_only_guards():
-    """Transactional tests empty every table with TRUNCATE after each test, which the
-    append-only logs refuse on PostgreSQL: the test flush runs with triggers off (replication
-    role `replica`, which only a superuser such as the test database's owner may take)."""
-    from django.db.backends.postgresql.operations import DatabaseOperations
+    """Transactional tests empty every table after each test (TRUNCATE on PostgreSQL, DELETE
+    on SQLite), which the append-only logs refuse. The test flush lifts the guards: on
+    PostgreSQL it runs with triggers off (replication role `replica`, which only a superuser
+    such as the test database's owner may take); on SQLite the append-only triggers are
+    dropped for the flush and created again after it."""
+    from django.db.backends.postgresql.operations import DatabaseOperations as Postgres
+    from django.db.backends.sqlite3.operations import DatabaseOperations as Sqlite
 
-    original = DatabaseOperations.execute_sql_flush
+    postgres_flush, sqlite_flush = Postgres.execute_sql_flush, Sqlite.execute_sql_flush
 
-    def execute_sql_flush(self, sql_list):
+    def flush_postgres(self, sql_list):
         with self.connection.cursor() as cursor:
             cursor.execute("SET session_replication_role = replica")
         try:
-            original(self, sql_list)
+            postgres_flush(self, sql_list)
         finally:
             with self.connection.cursor() as cursor:
                 cursor.execute("SET session_replication_role = DEFAULT")
 
-    DatabaseOperations.execute_sql_flush = execute_sql_flush
+    def flush_sqlite(self, sql_list):
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                "AND sql LIKE '%append-only%'"
+            )
+            guards = cursor.fetchall()
+            for name, _sql in guards:
+                cursor.execute(f'DROP TRIGGER "{name}"')
+        try:
+            sqlite_flush(self, sql_list)
+        finally:
+            with self.connection.cursor() as cursor:
+                for _name, sql in guards:
+                    cursor.execute(sql)
+
+    Postgres.execute_sql_flush, Sqlite.execute_sql_flush = flush_postgres, flush_sqlite
     yield
-    DatabaseOperations.execute_sql_flush = original
+    Postgres.execute_sql_flush, Sqlite.execute_sql_flush = postgres_flush, sqlite_flush
 
 
 @pytest.fixture(autouse=True)

@@ -1,9 +1,14 @@
 """The case log as a keyed chain (core.chain): what each event seals, the case state it binds,
 and the replay that must give back the case row."""
 
+import re
+from collections import defaultdict
 from datetime import UTC, datetime
 
-from fengqiao.core import chain
+from django.db.models import Max
+
+from fengqiao.cases.models import Case, CaseDaySequence, CaseEvent
+from fengqiao.core import chain, clock
 
 KIND = "case"
 GENESIS = chain.GENESIS
@@ -185,12 +190,6 @@ def verify_case(values: dict, events: list) -> list[str]:
 def number_problems() -> list[str]:
     """Case numbers must run 1, 2, 3 … per day with no gap, up to the day's counter, and each
     case must be numbered for the day it was reported."""
-    import re
-    from collections import defaultdict
-
-    from fengqiao.cases.models import Case, CaseDaySequence
-    from fengqiao.core import clock
-
     problems = []
     serials: dict[str, list[int]] = defaultdict(list)
     rows = Case.objects.order_by("pk").values_list("pk", "code", "reported_at")
@@ -222,17 +221,10 @@ class CaseChainSource:
     kind = KIND
 
     def first_day(self):
-        from fengqiao.cases.models import CaseEvent
-        from fengqiao.core import clock
-
         first = CaseEvent.objects.order_by("at").values_list("at", flat=True).first()
         return clock.localdate(first) if first else None
 
     def heads(self, start: datetime, end: datetime) -> list[list]:
-        from django.db.models import Max
-
-        from fengqiao.cases.models import Case, CaseEvent
-
         touched = CaseEvent.objects.filter(at__gte=start, at__lt=end).values("case_id")
         tops = dict(
             CaseEvent.objects.filter(case_id__in=touched, at__lt=end)
@@ -246,8 +238,6 @@ class CaseChainSource:
         return [[pk, codes[pk], seq, hashes[pk]] for pk, seq in sorted(tops.items())]
 
     def head_problems(self, heads: list[list]) -> list[str]:
-        from fengqiao.cases.models import Case
-
         hashes = self._hashes({pk: seq for pk, _code, seq, _hash in heads})
         codes = dict(
             Case.objects.filter(pk__in=[head[0] for head in heads]).values_list("pk", "code")
@@ -263,8 +253,6 @@ class CaseChainSource:
     @staticmethod
     def _hashes(tops: dict) -> dict:
         """The hash of event #tops[case id] of each case."""
-        from fengqiao.cases.models import CaseEvent
-
         rows = CaseEvent.objects.filter(
             case_id__in=list(tops), seq__in=set(tops.values())
         ).values_list("case_id", "seq", "hash")

@@ -8,6 +8,7 @@ from itertools import groupby
 from django.db.models import Max
 
 from fengqiao.core import chain, clock
+from fengqiao.participation.models import Notice, NoticeEvent
 
 KIND = "notice"
 HASHED_FIELDS = ("seq", "action", "actor_id", "at", "note", "changes")
@@ -42,8 +43,6 @@ def event_hash(event, prev_hash: str) -> str:
 
 def append(notice, *, action: str, actor, at: datetime, note: str = "", before: dict | None):
     """Append the next event of the notice's chain (the notice row is locked, or new)."""
-    from fengqiao.participation.models import NoticeEvent
-
     last = notice.events.order_by("-seq").values_list("seq", "hash").first()
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, chain.GENESIS)
     event = NoticeEvent(
@@ -75,14 +74,10 @@ class NoticeChainSource:
     kind = KIND
 
     def first_day(self):
-        from fengqiao.participation.models import NoticeEvent
-
         first = NoticeEvent.objects.order_by("at").values_list("at", flat=True).first()
         return clock.localdate(first) if first else None
 
     def heads(self, start: datetime, end: datetime) -> list[list]:
-        from fengqiao.participation.models import NoticeEvent
-
         touched = NoticeEvent.objects.filter(at__gte=start, at__lt=end).values("notice_id")
         tops = dict(
             NoticeEvent.objects.filter(notice_id__in=touched, at__lt=end)
@@ -104,8 +99,6 @@ class NoticeChainSource:
 
     def verify_all(self):
         """(label, problems) for each notice whose log does not hold."""
-        from fengqiao.participation.models import Notice, NoticeEvent
-
         notices = {notice.pk: notice for notice in Notice.objects.order_by("pk")}
         events = NoticeEvent.objects.order_by("notice_id", "seq")
         by_notice = {pk: list(rows) for pk, rows in groupby(events, key=lambda e: e.notice_id)}
@@ -116,8 +109,6 @@ class NoticeChainSource:
 
     @staticmethod
     def _hashes(tops: dict) -> dict:
-        from fengqiao.participation.models import NoticeEvent
-
         rows = NoticeEvent.objects.filter(
             notice_id__in=list(tops), seq__in=set(tops.values())
         ).values_list("notice_id", "seq", "hash")
