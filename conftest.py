@@ -12,16 +12,16 @@ def _flush_past_append_only_guards():
     PostgreSQL it runs with triggers off (replication role `replica`, which only a superuser
     such as the test database's owner may take); on SQLite the append-only triggers are
     dropped for the flush and created again after it."""
-    from django.db.backends.postgresql.operations import DatabaseOperations as Postgres
-    from django.db.backends.sqlite3.operations import DatabaseOperations as Sqlite
+    from django.db import connection
 
-    postgres_flush, sqlite_flush = Postgres.execute_sql_flush, Sqlite.execute_sql_flush
+    operations = type(connection.ops)  # the backend in use (importing another one can fail)
+    original = operations.execute_sql_flush
 
     def flush_postgres(self, sql_list):
         with self.connection.cursor() as cursor:
             cursor.execute("SET session_replication_role = replica")
         try:
-            postgres_flush(self, sql_list)
+            original(self, sql_list)
         finally:
             with self.connection.cursor() as cursor:
                 cursor.execute("SET session_replication_role = DEFAULT")
@@ -36,15 +36,17 @@ def _flush_past_append_only_guards():
             for name, _sql in guards:
                 cursor.execute(f'DROP TRIGGER "{name}"')
         try:
-            sqlite_flush(self, sql_list)
+            original(self, sql_list)
         finally:
             with self.connection.cursor() as cursor:
                 for _name, sql in guards:
                     cursor.execute(sql)
 
-    Postgres.execute_sql_flush, Sqlite.execute_sql_flush = flush_postgres, flush_sqlite
+    operations.execute_sql_flush = (
+        flush_postgres if connection.vendor == "postgresql" else flush_sqlite
+    )
     yield
-    Postgres.execute_sql_flush, Sqlite.execute_sql_flush = postgres_flush, sqlite_flush
+    operations.execute_sql_flush = original
 
 
 @pytest.fixture(autouse=True)
