@@ -45,6 +45,12 @@ FENGQIAO_SWEEPS = [
     "fengqiao.mediation.sweeps.run_all",
     "fengqiao.insight.sweeps.run_all",
     "fengqiao.accounts.sweeps.run_all",
+    "fengqiao.core.digest.sweep",
+]
+# Keyed chains whose heads the signed daily digest seals (core.digest; docs/security-chain.md).
+FENGQIAO_CHAINS = [
+    "fengqiao.cases.hashchain.digest_source",
+    "fengqiao.participation.chainlog.digest_source",
 ]
 # Panels other apps add to the resident portal's home (each a callable: request -> HTML).
 FENGQIAO_PORTAL_PANELS = ["fengqiao.participation.resident_views.latest_notices_panel"]

@@ -126,10 +126,13 @@ class SlaRule(models.Model):
 
     class Meta:
         constraints = [
+            models.UniqueConstraint(fields=["category", "level"], name="unique_sla_rule"),
+            # One default (no category) per level: a partial index, which SQLite enforces too
+            # (NULLS NOT DISTINCT is PostgreSQL only).
             models.UniqueConstraint(
-                fields=["category", "level"],
-                name="unique_sla_rule",
-                nulls_distinct=False,
+                fields=["level"],
+                condition=Q(category__isnull=True),
+                name="one_default_sla_rule_per_level",
             ),
             models.CheckConstraint(
                 condition=Q(warn_ratio__gt=0) & Q(warn_ratio__lt=1), name="warn_ratio_in_0_1"
@@ -330,8 +333,8 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 
 class CaseEvent(models.Model):
-    """One step of a case. Append-only (also enforced by database triggers): each row
-    carries the hash of the one before."""
+    """One step of a case. Append-only (also enforced by database triggers): each row is
+    sealed with the chain key over its fields, its changes and the hash of the one before."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()
@@ -351,6 +354,10 @@ class CaseEvent(models.Model):
     to_level = models.CharField(max_length=16, blank=True)
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # {field: [old, new]} for each case-row field this step changed (cases.hashchain.TRACKED).
+    changes = models.JSONField(default=dict, blank=True)
+    # The case number when the event was written ("" while the report is still unnumbered).
+    case_code = models.CharField(max_length=20, blank=True)
     region_code = models.CharField(max_length=24, db_index=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)

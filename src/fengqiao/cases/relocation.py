@@ -8,7 +8,7 @@ from django.db.models import Max
 
 from fengqiao.cases import hashchain
 from fengqiao.cases.models import OPEN_STATUSES, Case, CaseEvent
-from fengqiao.core import clock
+from fengqiao.core import chain, clock
 from fengqiao.regions import relocate
 from fengqiao.regions.relocate import Move, RelocationCounts
 
@@ -16,7 +16,17 @@ __all__ = ["RELOCATE", "case_relocate_all_system"]
 
 RELOCATE = "relocate"
 BATCH_SIZE = 500
-_FIELDS = ("lat", "lng", "village_id", "grid_id", "region_code", "status", "level", "version")
+_FIELDS = (
+    "code",
+    "lat",
+    "lng",
+    "village_id",
+    "grid_id",
+    "region_code",
+    "status",
+    "level",
+    "version",
+)
 
 
 def case_relocate_all_system(
@@ -70,6 +80,7 @@ def _move(found: list[Move], cases: dict[int, Case]) -> None:
     moved, events = [], []
     for move in found:
         case = cases[move.pk]
+        before = {"village": case.village_id, "grid": case.grid_id, "region_code": case.region_code}
         case.village_id = move.location.village_id
         case.grid_id = move.location.grid_id
         case.region_code = move.location.region_code
@@ -93,6 +104,11 @@ def _move(found: list[Move], cases: dict[int, Case]) -> None:
                 "grid": move.location.grid_code,
                 "village": move.location.village_code,
             },
+            changes=chain.diff(
+                before,
+                {"village": case.village_id, "grid": case.grid_id, "region_code": case.region_code},
+            ),
+            case_code=case.code,
             region_code=case.region_code,
             prev_hash=prev_hash,
         )

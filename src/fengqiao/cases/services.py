@@ -20,7 +20,7 @@ from fengqiao.cases.models import (
     Priority,
     Status,
 )
-from fengqiao.core import clock, crypto
+from fengqiao.core import chain, clock, crypto
 from fengqiao.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.roles import Role
 from fengqiao.core.scoping import code_within
@@ -73,9 +73,12 @@ def _append(
     from_level: str = "",
     note: str = "",
     data: dict | None = None,
+    before: dict | None = None,
     is_first: bool = False,
 ) -> CaseEvent:
-    """Append the next event of the case's hash chain (`is_first`: the case was just made)."""
+    """Append the next event of the case's keyed chain (`is_first`: the case was just made),
+    with the before → after of every tracked field (`before`: hashchain.snapshot taken
+    before the step changed the case; a new case starts from nothing)."""
     last = 0 if is_first else case.events.aggregate(seq=Max("seq"))["seq"] or 0
     prev_hash = case.events.get(seq=last).hash if last else hashchain.GENESIS
     event = CaseEvent(
@@ -91,6 +94,8 @@ def _append(
         to_level=case.level,
         note=note,
         data=data or {},
+        changes=chain.diff(before or {}, hashchain.snapshot(case)),
+        case_code="" if case.code.startswith("~") else case.code,
         region_code=case.region_code,
         prev_hash=prev_hash,
     )
@@ -140,6 +145,7 @@ def _transition(
     with transaction.atomic():
         case = _locked(actor, case_id, action)
         step = workflow.step(case, action, actor)
+        before = hashchain.snapshot(case)
         from_status, from_level = case.status, case.level
         if step.to is not None:
             case.status = step.to
@@ -157,6 +163,7 @@ def _transition(
             from_level=from_level,
             note=note,
             data=data,
+            before=before,
         )
     transaction.on_commit(lambda: notify.notify_next(case.pk))
     return case
@@ -605,7 +612,9 @@ def case_step(
 
 
 def verify_log(case: Case) -> list[str]:
-    return hashchain.verify_events(case.events.order_by("seq"))
+    """The case's chain checked, and its changes replayed against the row as stored."""
+    values = Case.objects.filter(pk=case.pk).values(*hashchain.ROW_VALUES).get()
+    return hashchain.verify_case(values, list(case.events.order_by("seq")))
 
 
 __all__ = [name for name in dir() if name.startswith("case_")] + ["LEVEL_ORDER", "verify_log"]

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from fengqiao.cases import selectors, services, workflow
 from fengqiao.cases.attachments import case_attach
+from fengqiao.cases.changes import change_rows
 from fengqiao.cases.models import Case, Channel, Kind, Level, Priority, Status
 from fengqiao.cases.reveal import may_reveal_callback_phone
 from fengqiao.core import clock
@@ -170,7 +171,9 @@ def actor_display(event) -> str:
 
 def timeline_rows(case: Case) -> list[dict]:
     rows = []
-    for event in selectors.case_timeline(case=case):
+    events = list(selectors.case_timeline(case=case))
+    changes = change_rows(events)
+    for event in events:
         rows.append(
             {
                 "event": event,
@@ -184,6 +187,7 @@ def timeline_rows(case: Case) -> list[dict]:
                 "to_level": _label(Level, event.to_level) if event.to_level else "",
                 "status_changed": event.from_status and event.from_status != event.to_status,
                 "level_changed": event.from_level and event.from_level != event.to_level,
+                "changes": changes.get(event.pk, []),
             }
         )
     return rows

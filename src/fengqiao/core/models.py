@@ -1,4 +1,4 @@
-"""Shared tables: the personal-data access log and working-calendar overrides."""
+"""Shared tables: the personal-data access log, working-calendar overrides, chain digests."""
 
 from django.conf import settings
 from django.db import models
@@ -82,3 +82,25 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.entity_type}"
+
+
+class ChainDigest(models.Model):
+    """One day's seal over the heads of every keyed chain (core.digest), signed with Ed25519
+    and chained to the day before; exported so that a copy is kept outside the database."""
+
+    day = models.DateField(unique=True)
+    sealed_at = models.DateTimeField()
+    # {chain kind: [[record id, record label, last seq, last hash], ...]}
+    heads = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+    signature = models.CharField(max_length=100)
+    public_key = models.CharField(max_length=60)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("chain digest")
+        verbose_name_plural = _("chain digests")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.hash[:12]}"

@@ -63,22 +63,33 @@ class Notice(models.Model):
 
 
 class NoticeEvent(models.Model):
-    """One row per write to a notice: who did what, when (append-only by convention)."""
+    """One row per write to a notice: who did what, when, and the before → after of the
+    notice's fields. Append-only (database triggers) and chained with the chain key
+    (core.chain, participation.chainlog)."""
 
     class Action(models.TextChoices):
         CREATE = "create", _("Created")
         UPDATE = "update", _("Edited")
         PUBLISH = "publish", _("Published")
         WITHDRAW = "withdraw", _("Withdrawn")
+        BASELINE = "baseline", _("Log re-sealed")
 
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="events")
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField(default=0)
     action = models.CharField(max_length=16, choices=Action.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
     note = models.CharField(max_length=200, blank=True)
+    # {field: [old, new]} (participation.chainlog.TRACKED; the text by its SHA-256).
+    changes = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, default="")
+    hash = models.CharField(max_length=64, default="")
 
     class Meta:
-        ordering = ["at", "pk"]
+        ordering = ["notice_id", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "seq"], name="unique_notice_event_seq"),
+        ]
         verbose_name = _("notice log entry")
         verbose_name_plural = _("notice log")
 

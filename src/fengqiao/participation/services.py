@@ -10,7 +10,7 @@ from fengqiao.core.audit import audit_diff, audit_record, audit_snapshot
 from fengqiao.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.roles import Role, has_role
 from fengqiao.core.scoping import code_within, scoped
-from fengqiao.participation import caching
+from fengqiao.participation import caching, chainlog
 from fengqiao.participation.models import Category, Notice, NoticeEvent, Status
 from fengqiao.regions.models import Region
 
@@ -63,16 +63,30 @@ def _notice_for_update(actor, notice_id: int) -> Notice:
 NOTICE_AUDIT_FIELDS = ["region_code", "category", "title", "body", "is_pinned", "status"]
 
 
+def _snapshot(notice: Notice) -> dict:
+    """The notice before a step, for its keyed chain and for the audit row."""
+    return {
+        "chain": chainlog.snapshot(notice),
+        "audit": audit_snapshot(notice, NOTICE_AUDIT_FIELDS),
+    }
+
+
 def _log(notice: Notice, action: str, actor, note: str = "", before: dict | None = None) -> None:
-    NoticeEvent.objects.create(
-        notice=notice, action=action, actor=actor, at=notice.updated_at, note=note[:200]
+    """The notice's next keyed-chain event and its audit row, both with before → after."""
+    before = before or {}
+    chainlog.append(
+        notice,
+        action=action,
+        actor=actor,
+        at=notice.updated_at,
+        note=note,
+        before=before.get("chain"),
     )
-    after = audit_snapshot(notice, NOTICE_AUDIT_FIELDS)
     audit_record(
         actor=actor,
         entity=notice,
         action=action,
-        changes=audit_diff(before or {}, after) if before is not None else audit_diff({}, after),
+        changes=audit_diff(before.get("audit", {}), audit_snapshot(notice, NOTICE_AUDIT_FIELDS)),
         reason=note,
     )
 
@@ -119,7 +133,7 @@ def notice_update(
     residents at once."""
     with transaction.atomic():
         notice = _notice_for_update(actor, notice_id)
-        before = audit_snapshot(notice, NOTICE_AUDIT_FIELDS)
+        before = _snapshot(notice)
         if notice.status == Status.WITHDRAWN:
             raise Conflict(_("A withdrawn notice cannot be edited."))
         notice.category, notice.title, notice.body = _clean_text(
@@ -155,7 +169,7 @@ def _move(actor, notice_id: int, *, frm: str, to: str, note: str = "") -> Notice
                 _("The notice is %(status)s; this cannot be done now.")
                 % {"status": notice.get_status_display()}
             )
-        before = audit_snapshot(notice, NOTICE_AUDIT_FIELDS)
+        before = _snapshot(notice)
         now = clock.now()
         notice.status, notice.updated_at = to, now
         if to == Status.PUBLISHED:

@@ -215,3 +215,29 @@ def test_no_deadline_is_set_when_no_rule_applies(world):
     SlaRule.objects.filter(level=Level.GRID, category=None).delete()
     case = report(world, world["garbage"], at(2024, 10, 9, 10, 0))
     assert (case.due_at, case.warn_at) == (None, None)
+
+
+def _rule(category, level):
+    return SlaRule.objects.create(
+        category=category,
+        level=level,
+        unit=SlaRule.Unit.WORKDAYS,
+        accept_within=1,
+        claim_within=2,
+        resolve_within=5,
+    )
+
+
+def test_database_refuses_a_second_default_rule_for_a_level(world):
+    from django.db import IntegrityError, transaction
+
+    SlaRule.objects.filter(category=None, level=Level.TOWNSHIP).delete()
+    _rule(None, Level.TOWNSHIP)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _rule(None, Level.TOWNSHIP)  # refused on SQLite as on PostgreSQL
+    streetlight = Category.objects.get(code="streetlight")
+    SlaRule.objects.filter(category=streetlight).delete()
+    _rule(streetlight, Level.TOWNSHIP)  # a category's own rule beside the default is fine
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _rule(streetlight, Level.TOWNSHIP)
+    assert SlaRule.objects.filter(level=Level.TOWNSHIP, category=None).count() == 1

@@ -467,3 +467,15 @@ def test_rating_refused_before_the_case_is_verified(world, client):
 def test_pages_ask_for_sign_in_when_anonymous(client, db, name):
     response = client.get(reverse(name))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_case_page_timeline_shows_a_reclassification_with_names(world, client):
+    case = report(world)
+    services.case_accept(
+        actor=world["grid_chief"], case_id=case.pk, category=world["noise"], priority="urgent"
+    )
+    signed_in(client, world["village_centre"])
+    html = client.get(reverse("cases:detail", args=[case.code])).content.decode()
+    accept_row = html.split('<tr data-action="accept">')[1].split("</tr>")[0]
+    assert f"{world['garbage'].name} → {world['noise'].name}" in accept_row
+    assert "Priority: Normal → Urgent" in accept_row  # the test client reads English

@@ -91,8 +91,10 @@ def test_run_gunicorn_loads_config_and_django_app_when_started():
 
 
 @pytest.fixture
-def production_ready(settings, tmp_path):
-    """Settings as FENGQIAO_PRODUCTION=1 with collected static files."""
+def production_ready(settings, tmp_path, monkeypatch):
+    """Settings as FENGQIAO_PRODUCTION=1 with collected static files and the chain keys."""
+    for name in ("FENGQIAO_CHAIN_KEY", "FENGQIAO_CHAIN_SIGNING_KEY"):
+        monkeypatch.setenv(name, base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
     settings.PRODUCTION = True
     settings.DEBUG = False
     settings.STATIC_ROOT = tmp_path
@@ -125,6 +127,16 @@ def test_serve_production_refuses_when_static_files_not_collected(production_rea
     with (
         mock.patch.object(serve, "run_gunicorn") as run,
         pytest.raises(CommandError, match="collectstatic"),
+    ):
+        call_command("serve", "--production")
+    run.assert_not_called()
+
+
+def test_serve_production_refuses_when_a_chain_key_is_not_set(production_ready, monkeypatch):
+    monkeypatch.delenv("FENGQIAO_CHAIN_SIGNING_KEY")
+    with (
+        mock.patch.object(serve, "run_gunicorn") as run,
+        pytest.raises(CommandError, match="FENGQIAO_CHAIN_SIGNING_KEY is not set"),
     ):
         call_command("serve", "--production")
     run.assert_not_called()

@@ -2,10 +2,13 @@
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 
 from fengqiao.accounts.services import user_create
 from fengqiao.regions.models import Region
 from fengqiao.registry.models import Person
+
+TABLE = "participation_noticeevent"
 
 
 @pytest.fixture(autouse=True)
@@ -17,10 +20,27 @@ def _empty_cache():
 
 @pytest.fixture(autouse=True)
 def _no_demo_notices(users):
-    """The demo county comes with published notices; these tests make their own."""
-    from fengqiao.participation.models import Notice
+    """The demo county comes with published notices; these tests make their own. Their log
+    is append-only, so the guard is lifted for this (inside the test's transaction)."""
+    from fengqiao.participation.models import Notice, NoticeEvent
 
-    Notice.objects.all().delete()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER notice_event_no_change")
+        else:
+            cursor.execute("DROP TRIGGER notice_event_no_delete")
+        NoticeEvent.objects.all().delete()
+        Notice.objects.all().delete()
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER notice_event_no_change")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            cursor.execute(
+                f"CREATE TRIGGER notice_event_no_delete BEFORE DELETE ON {TABLE} "
+                "BEGIN SELECT RAISE(ABORT, 'notice events are append-only'); END"
+            )
 
 
 def _resident(username: str, person: Person):

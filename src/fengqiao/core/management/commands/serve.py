@@ -161,6 +161,12 @@ def production_problems() -> list[str]:
         )
     if settings.DEBUG:
         problems.append("DEBUG is on: it shows settings and data in error pages.")
+    for name in ("FENGQIAO_CHAIN_KEY", "FENGQIAO_CHAIN_SIGNING_KEY"):
+        if settings.PRODUCTION and not os.environ.get(name):
+            problems.append(
+                f"{name} is not set: the logs are sealed and the daily digests signed with "
+                "keys kept outside the database (docs/security-chain.md)."
+            )
     manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
     if settings.PRODUCTION and not manifest.exists():
         problems.append(

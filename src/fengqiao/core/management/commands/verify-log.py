@@ -1,23 +1,34 @@
-"""`fengqiao verify-log [CODE ...]`: check the hash chain of case logs; fail if any is broken."""
+"""`fengqiao verify-log [CODE ...]`: check the keyed chains of case logs, replay them against
+the case rows, check case numbers; fail if anything is wrong."""
 
 from itertools import groupby
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+
+from fengqiao.core import digest
 
 CHUNK = 500
 
 
 class Command(BaseCommand):
     help = (
-        "Check that no case event was changed or deleted: the hash chain of the given cases "
-        "(by case number), or of every case. Exits non-zero when a problem is found."
+        "Check that no case event was changed or deleted and that each case row is what its "
+        "log says (replayed from an empty row): the given cases (by case number), or every "
+        "case, and then that case numbers have no gaps. Exits non-zero when a problem is found."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("codes", nargs="*", metavar="CODE", help="case numbers, e.g. SJ…")
+        parser.add_argument(
+            "--digests",
+            metavar="FILE",
+            help="also check an exported digest file (chain-digest export) against the logs",
+        )
 
-    def handle(self, *args, codes: list[str], **options):
+    def handle(self, *args, codes: list[str], digests: str | None = None, **options):
         # Imported here: core sits below the cases app whose log it checks.
+        from fengqiao.cases import hashchain
         from fengqiao.cases.models import Case
 
         cases = Case.objects.all()
@@ -37,42 +48,56 @@ class Command(BaseCommand):
                 self.stdout.write(f"{code}:")
                 for problem in problems:
                     self.stdout.write(f"  {problem}")
-        if broken or missing:
+        number_problems = [] if codes else hashchain.number_problems()
+        self._section("case numbers", number_problems)
+        other_problems = [] if codes else self._other_chains()
+        digest_problems = [] if codes else digest.check(digest.stored(), where="digest")
+        if digests:
+            digest_problems += digest.check_exported(Path(digests))
+        self._section("daily digests", digest_problems)
+        if broken or missing or number_problems or other_problems or digest_problems:
             raise CommandError(
                 f"{checked} cases checked: {broken} with a broken log"
                 + (f", {len(missing)} not found" if missing else "")
+                + (f", {len(number_problems)} numbering problems" if number_problems else "")
+                + (f", {len(other_problems)} problems in other logs" if other_problems else "")
+                + (f", {len(digest_problems)} digest problems" if digest_problems else "")
             )
         self.stdout.write(f"{checked} cases, all chains intact")
+
+    def _section(self, title: str, problems: list[str]) -> None:
+        if problems:
+            self.stdout.write(f"{title}:")
+            for problem in problems:
+                self.stdout.write(f"  {problem}")
+
+    def _other_chains(self) -> list[str]:
+        """The other apps' keyed logs (settings.FENGQIAO_CHAINS with a verify_all)."""
+        problems = []
+        for source in digest.sources():
+            if hasattr(source, "verify_all"):
+                for label, found in source.verify_all():
+                    self._section(label, found)
+                    problems += found
+        return problems
 
 
 def _check(cases):
     """(code, problems) for each case, reading cases and their events CHUNK cases at a time."""
-    from fengqiao.cases.hashchain import verify_events
+    from fengqiao.cases.hashchain import ROW_VALUES, verify_case
     from fengqiao.cases.models import CaseEvent
 
     last = 0
     while True:
-        batch = list(
-            cases.filter(pk__gt=last).order_by("pk").values_list("pk", "code", "version")[:CHUNK]
-        )
+        batch = list(cases.filter(pk__gt=last).order_by("pk").values(*ROW_VALUES)[:CHUNK])
         if not batch:
             return
-        events = CaseEvent.objects.filter(
-            case_id__in=[pk for pk, _code, _version in batch]
-        ).order_by("case_id", "seq")
+        events = CaseEvent.objects.filter(case_id__in=[row["pk"] for row in batch]).order_by(
+            "case_id", "seq"
+        )
         by_case = {
             pk: list(rows) for pk, rows in groupby(events.iterator(), key=lambda e: e.case_id)
         }
-        for pk, code, version in batch:
-            logged = by_case.get(pk, [])
-            problems = verify_events(logged)
-            # Every step of a case bumps its version and writes one event (the report is
-            # version 0), so a log shorter than that lost its last events.
-            last_seq = logged[-1].seq if logged else 0
-            if last_seq < version + 1:
-                problems.append(
-                    f"the log ends at event #{last_seq} but the case has taken {version + 1} "
-                    "steps: the last events are missing"
-                )
-            yield code, problems
-        last = batch[-1][0]
+        for row in batch:
+            yield row["code"], verify_case(row, by_case.get(row["pk"], []))
+        last = batch[-1]["pk"]
