@@ -47,7 +47,7 @@ FENGQIAO_SWEEPS = [
     "fengqiao.accounts.sweeps.run_all",
     "fengqiao.core.digest.sweep",
 ]
-# Keyed chains whose heads the signed daily digest seals (core.digest; docs/security-chain.md).
+# Keyed chains whose heads the signed daily digest seals (core.digest; docs/security.md).
 FENGQIAO_CHAINS = [
     "fengqiao.cases.hashchain.digest_source",
     "fengqiao.participation.chainlog.digest_source",

@@ -4,7 +4,7 @@ Superusers see Django's full user admin. An administrator bound to an area sees 
 accounts `administration.users_administered_by` gives it, without the staff, superuser,
 group and permission fields, may grant only the roles below its own, and may bind accounts
 only to regions and grids inside its area: each of these is enforced by the form and the
-save, not only by what the page offers (docs/security-admin.md).
+save, not only by what the page offers (docs/security.md).
 """
 
 from django.contrib import admin

@@ -4,7 +4,7 @@ UPDATE and DELETE are refused row by row on both; TRUNCATE (PostgreSQL only, SQL
 none) by a statement trigger. The one exception is TRUNCATE in a session that ran
 `SET fengqiao.allow_truncate = 'on'`: the test suite does so just before pytest-django empties
 the database after a transactional test (conftest.py). The application never sets it; a
-database owner who can run SET could drop the trigger anyway (docs/security-audit.md).
+database owner who can run SET could drop the trigger anyway (docs/security.md).
 """
 
 from django.db import migrations

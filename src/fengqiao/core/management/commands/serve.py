@@ -165,7 +165,7 @@ def production_problems() -> list[str]:
         if settings.PRODUCTION and not os.environ.get(name):
             problems.append(
                 f"{name} is not set: the logs are sealed and the daily digests signed with "
-                "keys kept outside the database (docs/security-chain.md)."
+                "keys kept outside the database (docs/security.md)."
             )
     manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
     if settings.PRODUCTION and not manifest.exists():
