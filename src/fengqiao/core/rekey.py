@@ -38,6 +38,8 @@ class RekeyReport:
     rows_seen: int = 0
     tokens_resealed: int = 0
     rows_skipped_changed: int = 0
+    # Tokens that open under no key of the ring, in no binding: (table.column, row id).
+    unopenable: list = field(default_factory=list)
     finished: bool = True
     per_table: Counter = field(default_factory=Counter)
 
@@ -96,7 +98,10 @@ def _reseal_row(manager, ring, table: str, pk, tokens: dict, report: RekeyReport
         if not token or token.startswith(f"v2:{ring.active_id}:r:"):
             continue
         aad = crypto.row_aad(table, column, pk)
-        changes[column] = ring.seal(ring.open(token, aad), aad)
+        try:
+            changes[column] = ring.seal(ring.open(token, aad), aad)
+        except ValueError:  # tampered, moved from another row, or under a removed key
+            report.unopenable.append((f"{table}.{column}", pk))
     if not changes:
         return
     # Conditional on every token read: a concurrent write wins and is left for the next pass.

@@ -91,7 +91,9 @@ def _party(actor, index: int, party: PartyIn) -> DisputeParty:
             raise NotFound(_("Person not found."), field=f"{field}.person")
         row.person, row.name = person, person.name
         row.address = row.address or (person.dwelling.address if person.dwelling_id else "")
-        row.phone_sealed, row.phone_masked = person.phone_sealed, person.phone_masked
+        # Sealed anew for the party's row: a token opens only in the row it was sealed for.
+        phone = crypto.open_field(person, "phone_sealed") if person.phone_sealed else ""
+        row.phone_sealed, row.phone_masked = crypto.encrypt(phone), person.phone_masked
     elif party.organization_id is not None:
         organization = Organization.objects.filter(pk=party.organization_id).first()
         if organization is None or not code_within(actor, organization.region_code):

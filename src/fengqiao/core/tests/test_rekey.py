@@ -155,3 +155,16 @@ def test_bind_row_binds_unbound_values_of_a_new_row(demo_county):
     assert ":r:" in person.id_number_sealed
     assert crypto.open_field(person, "id_number_sealed") == number
     assert crypto.bind_row(person) == 0
+
+
+def test_rekey_reports_a_token_moved_from_another_row_and_goes_on(demo_county, settings):
+    first, second = Person.objects.order_by("pk")[:2]
+    moved = crypto.seal_field(first, "phone_sealed", "13600000000")
+    Person.objects.filter(pk=second.pk).update(phone_sealed=moved)
+    settings.FENGQIAO_RETIRED_DATA_KEYS = [settings.FENGQIAO_DATA_KEY]
+    settings.FENGQIAO_DATA_KEY = new_data_key()
+    report = rekey_all(batch_size=100)
+    assert ("registry_person.phone_sealed", second.pk) in report.unopenable
+    assert report.finished and report.tokens_resealed > 0
+    second.refresh_from_db()
+    assert second.phone_sealed == moved  # left for a person to restore, not overwritten

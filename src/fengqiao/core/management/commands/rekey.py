@@ -52,9 +52,15 @@ class Command(BaseCommand):
             f"rows seen {report.rows_seen}, tokens re-sealed {report.tokens_resealed}, rows "
             f"changed meanwhile (left for the next pass) {report.rows_skipped_changed}"
         )
+        if report.unopenable:
+            self.stdout.write(
+                f"{len(report.unopenable)} values open under no key of the ring (left as "
+                "they are; restore them from a backup): "
+                + ", ".join(f"{column} #{pk}" for column, pk in report.unopenable[:20])
+            )
         if not report.finished:
             self.stdout.write("stopped by --max-seconds: run `fengqiao rekey run` again")
-        elif report.rows_skipped_changed:
+        elif report.rows_skipped_changed or report.unopenable:
             self.stdout.write("run `fengqiao rekey run` again for the rows changed meanwhile")
         else:
             self.stdout.write(
