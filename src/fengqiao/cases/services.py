@@ -208,9 +208,9 @@ def case_report(
     if not category.is_active or category.parent_id is None:
         raise ValidationFailed(_("Choose a category (not a group)."), field="category")
     placement = place_at(lat=lat, lng=lng, village=village)
-    staff_outside = actor.role not in (Role.RESIDENT, Role.ADMIN) and not code_within(
-        actor, placement.region_code
-    )
+    # Residents report wherever they see something; staff (administrators bound to an area
+    # included) only inside their jurisdiction. A superuser's jurisdiction is everything.
+    staff_outside = actor.role != Role.RESIDENT and not code_within(actor, placement.region_code)
     if staff_outside and channel != Channel.OPEN311:
         raise NotAllowed(
             _("This place lies outside your jurisdiction."), code="outside_jurisdiction"

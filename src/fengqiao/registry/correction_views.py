@@ -3,12 +3,13 @@ of correction requests at /registry/corrections/."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fengqiao.core.errors import DomainError, NotFound
+from fengqiao.core.errors import DomainError, NotAllowed, NotFound
 from fengqiao.core.roles import has_role
 from fengqiao.registry import corrections
 from fengqiao.registry.models import CorrectionRequest
@@ -76,6 +77,8 @@ def correction_resolve(request, request_id: int):
         )
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc.message)) from exc
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
