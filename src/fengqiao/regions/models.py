@@ -5,9 +5,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core import divisions
+from fengqiao.core.visibility import PlacedRow, placed_rule
+
+# Regions and grids are placed by their own code; any signed-in user sees those in reach.
+CODE_RULE = placed_rule(field="code", roles=None)
 
 
-class Region(models.Model):
+class Region(PlacedRow, models.Model):
     """A division from province down to village/community, keyed by its 12-digit code."""
 
     class Level(models.TextChoices):
@@ -38,6 +42,8 @@ class Region(models.Model):
     centroid_lat = models.FloatField(null=True, blank=True)
     centroid_lng = models.FloatField(null=True, blank=True)
 
+    objects = CODE_RULE.as_manager()
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("region")
@@ -56,7 +62,7 @@ class Region(models.Model):
         return self.code
 
 
-class Grid(models.Model):
+class Grid(PlacedRow, models.Model):
     """A grid or micro-grid: a polygon inside one village, coded village code + serial."""
 
     class Kind(models.TextChoices):
@@ -89,6 +95,8 @@ class Grid(models.Model):
         related_name="worker_of_grids",
         verbose_name=_("grid workers"),
     )
+
+    objects = CODE_RULE.as_manager()
 
     class Meta:
         ordering = ["code"]

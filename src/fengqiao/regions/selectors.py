@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from fengqiao.core import divisions
 from fengqiao.core.divisions import DivisionCodeError, Level
 from fengqiao.core.errors import NotFound, ValidationFailed
-from fengqiao.core.scoping import actor_prefixes, code_within, scoped
+from fengqiao.core.scoping import actor_prefixes, code_within
 from fengqiao.regions.models import Grid, Region
 
 
@@ -23,7 +23,7 @@ def region_list(
     *, actor, parent_code: str | None = None, level: str | None = None, q: str | None = None
 ) -> QuerySet[Region]:
     """Regions inside the actor's jurisdiction, optionally the children of `parent_code`."""
-    qs = scoped(Region.objects.select_related("parent"), actor, field="code")
+    qs = Region.objects.select_related("parent").visible_to(actor)
     if parent_code:
         qs = qs.filter(parent__code=_canonical(parent_code, field="parent_code"))
     if level:
@@ -60,7 +60,7 @@ def grid_list(
     `parent_code` selects direct children: a village code gives its top-level grids, a grid
     code gives its micro-grids.
     """
-    qs = scoped(Grid.objects.select_related("village", "parent"), actor, field="code")
+    qs = Grid.objects.select_related("village", "parent").visible_to(actor)
     if village_code:
         qs = qs.filter(village__code=_canonical(village_code, field="village_code"))
     if parent_code:

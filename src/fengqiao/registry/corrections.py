@@ -10,7 +10,7 @@ from fengqiao.core import clock
 from fengqiao.core.errors import NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.models import AccessLog
 from fengqiao.core.roles import Role, has_role
-from fengqiao.core.scoping import code_within, scoped
+from fengqiao.core.scoping import code_within
 from fengqiao.registry.models import CorrectionRequest, Person, PersonTag
 from fengqiao.registry.selectors import person_tags_visible
 
@@ -128,9 +128,7 @@ def correction_request_create(*, actor, field: str, requested_value: str) -> Cor
 
 def correction_list(*, actor, status: str = CorrectionRequest.Status.OPEN) -> QuerySet:
     """Requests of people in the actor's jurisdiction (centre staff and administrators)."""
-    if not has_role(actor, CORRECTION_ROLES):
-        return CorrectionRequest.objects.none()
-    qs = scoped(CorrectionRequest.objects.select_related("person"), actor)
+    qs = CorrectionRequest.objects.select_related("person").visible_to(actor)
     return qs.filter(status=status) if status else qs
 
 

@@ -11,12 +11,35 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.core.roles import Role, has_role
+from fengqiao.core.visibility import PlacedQuerySet, PlacedRow, placed_rule
 from fengqiao.regions.models import Grid, Region
 
 CODE_LEN = 24
 
 
-class Located(models.Model):
+class PersonQuerySet(PlacedQuerySet):
+    def visible_to(self, actor) -> "PersonQuerySet":
+        """Staff: the people inside their jurisdiction; a resident: their own record."""
+        if has_role(actor, {Role.RESIDENT}) and not actor.is_superuser:
+            return self.filter(pk=actor.person_id) if actor.person_id else self.none()
+        return super().visible_to(actor)
+
+
+class HouseholdQuerySet(PlacedQuerySet):
+    def visible_to(self, actor) -> "HouseholdQuerySet":
+        """Staff: the households inside their jurisdiction; a resident: their own household."""
+        if has_role(actor, {Role.RESIDENT}) and not actor.is_superuser:
+            household_id = getattr(getattr(actor, "person", None), "household_id", None)
+            return self.filter(pk=household_id) if household_id else self.none()
+        return super().visible_to(actor)
+
+
+# Correction requests are handled by centre staff and administrators of the person's area.
+CORRECTION_RULE = placed_rule(roles=frozenset({Role.ADMIN, Role.CENTRE_STAFF}))
+
+
+class Located(PlacedRow, models.Model):
     """Fields shared by everything that sits at a point inside a grid."""
 
     region_code = models.CharField(_("jurisdiction code"), max_length=CODE_LEN, db_index=True)
@@ -34,6 +57,8 @@ class Located(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lng = models.FloatField(_("longitude"), null=True, blank=True)
+
+    objects = PlacedQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -75,7 +100,7 @@ class Dwelling(Located):
         return self.address or self.code
 
 
-class HouseholdGroup(models.Model):
+class HouseholdGroup(PlacedRow, models.Model):
     """联户: 5–50 neighbouring households with an elected head and deputies.
 
     It lives in the registry, not in regions, because its head and members are
@@ -101,6 +126,8 @@ class HouseholdGroup(models.Model):
         "Person", blank=True, related_name="+", verbose_name=_("deputy heads")
     )
 
+    objects = PlacedQuerySet.as_manager()
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("household group")
@@ -110,7 +137,7 @@ class HouseholdGroup(models.Model):
         return self.name
 
 
-class Household(models.Model):
+class Household(PlacedRow, models.Model):
     number = models.CharField(_("household number"), max_length=40)
     region_code = models.CharField(max_length=CODE_LEN, db_index=True)
     dwelling = models.ForeignKey(
@@ -138,6 +165,8 @@ class Household(models.Model):
         verbose_name=_("head of household"),
     )
 
+    objects = HouseholdQuerySet.as_manager()
+
     class Meta:
         ordering = ["number"]
         verbose_name = _("household")
@@ -149,8 +178,14 @@ class Household(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    def is_visible_to(self, actor) -> bool:
+        if has_role(actor, {Role.RESIDENT}) and not actor.is_superuser:
+            person = getattr(actor, "person", None)
+            return bool(person) and person.household_id == self.pk
+        return super().is_visible_to(actor)
 
-class Person(models.Model):
+
+class Person(PlacedRow, models.Model):
     class Sex(models.TextChoices):
         MALE = "M", _("Male")
         FEMALE = "F", _("Female")
@@ -215,6 +250,8 @@ class Person(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = PersonQuerySet.as_manager()
+
     class Meta:
         ordering = ["region_code", "name", "pk"]
         verbose_name = _("person")
@@ -235,6 +272,11 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def is_visible_to(self, actor) -> bool:
+        if has_role(actor, {Role.RESIDENT}) and not actor.is_superuser:
+            return bool(actor.person_id) and actor.person_id == self.pk
+        return super().is_visible_to(actor)
+
 
 class PersonTag(models.Model):
     """A kind of special group (空巢老人, 留守儿童, 低保, …); sensitive ones are sealed."""
@@ -253,7 +295,7 @@ class PersonTag(models.Model):
         return self.name
 
 
-class PersonTagging(models.Model):
+class PersonTagging(PlacedRow, models.Model):
     """A tag on a person. For sensitive tags the tag is sealed: `tag` is NULL and only the
     ciphertext and a keyed hash are stored. The hash is keyed per person (person id + tag
     code, see registry.sealing.tag_hash), so equal hashes never group people by tag."""
@@ -265,6 +307,8 @@ class PersonTagging(models.Model):
     region_code = models.CharField(max_length=CODE_LEN, db_index=True)
     since = models.DateField(null=True, blank=True)
     note = models.CharField(max_length=200, blank=True)
+
+    objects = PlacedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -458,7 +502,7 @@ class ImportRowError(models.Model):
         return f"row {self.row}: {self.reason}"
 
 
-class CorrectionRequest(models.Model):
+class CorrectionRequest(PlacedRow, models.Model):
     """A resident asks for a field of their own record to be corrected; centre staff of the
     person's jurisdiction mark it done (after editing) or rejected."""
 
@@ -496,6 +540,8 @@ class CorrectionRequest(models.Model):
     )
     handled_at = models.DateTimeField(null=True, blank=True)
     reply = models.CharField(_("reply"), max_length=200, blank=True)
+
+    objects = CORRECTION_RULE.as_manager()
 
     class Meta:
         ordering = ["-requested_at", "-pk"]

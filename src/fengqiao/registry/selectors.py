@@ -4,8 +4,7 @@ from django.db.models import Prefetch, QuerySet
 
 from fengqiao.core import crypto
 from fengqiao.core.errors import NotFound
-from fengqiao.core.roles import REGISTRY_READ_ROLES, SENSITIVE_TAG_ROLES, Role, has_role
-from fengqiao.core.scoping import scoped
+from fengqiao.core.roles import SENSITIVE_TAG_ROLES, Role, has_role
 from fengqiao.registry import sealing
 from fengqiao.registry.models import (
     Dwelling,
@@ -20,20 +19,12 @@ from fengqiao.registry.models import (
 )
 
 
-def _visible(qs: QuerySet, actor) -> QuerySet:
-    if not has_role(actor, REGISTRY_READ_ROLES):
-        return qs.none()
-    return scoped(qs, actor)
-
-
 def person_list(
     *, actor, q: str = "", tag: str = "", grid_code: str = "", household_id: int | None = None
 ) -> QuerySet[Person]:
     if has_role(actor, {Role.RESIDENT}) and not actor.is_superuser:
-        return (
-            Person.objects.filter(pk=actor.person_id) if actor.person_id else Person.objects.none()
-        )
-    qs = _visible(Person.objects.select_related("household", "dwelling"), actor)
+        return Person.objects.visible_to(actor)  # their own record
+    qs = Person.objects.select_related("household", "dwelling").visible_to(actor)
     q = (q or "").strip()
     if q:
         # Names only: a search by number is a reveal and goes through registry.search.
@@ -51,8 +42,10 @@ def person_list(
         if not has_role(actor, SENSITIVE_TAG_ROLES):
             return qs.none()
         # Sealed taggings carry a per-person hash: find the people whose hash matches.
-        sealed = _visible(PersonTagging.objects.filter(tag__isnull=True), actor).only(
-            "id", "person_id", "tag_hash"
+        sealed = (
+            PersonTagging.objects.filter(tag__isnull=True)
+            .visible_to(actor)
+            .only("id", "person_id", "tag_hash")
         )
         matched = sealing.tagged_codes(sealed, [found.code])
         qs = qs.filter(taggings__id__in=list(matched))
@@ -88,9 +81,8 @@ def person_tag_choices(*, actor) -> QuerySet[PersonTag]:
 
 def household_list(*, actor, q: str = "", grid_code: str = "") -> QuerySet[Household]:
     if has_role(actor, {Role.RESIDENT}) and not actor.is_superuser:
-        person = getattr(actor, "person", None)
-        return Household.objects.filter(pk=getattr(person, "household_id", None) or -1)
-    qs = _visible(Household.objects.select_related("head", "dwelling", "group"), actor)
+        return Household.objects.visible_to(actor)  # their own household
+    qs = Household.objects.select_related("head", "dwelling", "group").visible_to(actor)
     if q:
         qs = qs.filter(number__icontains=q.strip()) | qs.filter(head__name__icontains=q.strip())
     if grid_code:
@@ -111,7 +103,7 @@ def household_get(*, actor, household_id: int) -> Household:
 
 
 def dwelling_list(*, actor, q: str = "", grid_code: str = "", use: str = "") -> QuerySet[Dwelling]:
-    qs = _visible(Dwelling.objects.select_related("grid__parent", "village"), actor)
+    qs = Dwelling.objects.select_related("grid__parent", "village").visible_to(actor)
     if q:
         qs = qs.filter(address__icontains=q.strip()) | qs.filter(code__icontains=q.strip())
     if grid_code:
@@ -129,7 +121,7 @@ def dwelling_get(*, actor, dwelling_id: int) -> Dwelling:
 
 
 def household_group_list(*, actor, grid_code: str = "") -> QuerySet[HouseholdGroup]:
-    qs = _visible(HouseholdGroup.objects.select_related("head", "grid"), actor)
+    qs = HouseholdGroup.objects.select_related("head", "grid").visible_to(actor)
     if grid_code:
         qs = qs.filter(region_code__startswith=grid_code)
     return qs
@@ -143,7 +135,7 @@ def household_group_get(*, actor, group_id: int) -> HouseholdGroup:
 
 
 def _located_list(model, *, actor, q: str = "", kind: str = "", grid_code: str = ""):
-    qs = _visible(model.objects.select_related("grid", "village"), actor)
+    qs = model.objects.select_related("grid", "village").visible_to(actor)
     if q:
         qs = qs.filter(name__icontains=q.strip())
     if kind:
@@ -192,7 +184,7 @@ def tagging_counts(*, actor) -> dict[str, int]:
 
     choices = list(person_tag_choices(actor=actor))
     by_id = {t.pk: t.code for t in choices}
-    taggings = _visible(PersonTagging.objects.all(), actor)
+    taggings = PersonTagging.objects.all().visible_to(actor)
     rows = taggings.filter(tag_id__in=list(by_id)).values("tag_id").annotate(n=Count("id"))
     counts = Counter({by_id[r["tag_id"]]: r["n"] for r in rows})
     sensitive = [t.code for t in choices if t.is_sensitive]
