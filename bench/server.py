@@ -45,6 +45,9 @@ def production_env(home: Path) -> dict:
         "FENGQIAO_PRODUCTION": "1",
         "FENGQIAO_SECRET_KEY": secrets.token_urlsafe(50),
         "FENGQIAO_DATA_KEY": new_data_key(),
+        # The record chains' HMAC key and the digests' Ed25519 key (production needs both).
+        "FENGQIAO_CHAIN_KEY": new_data_key(),
+        "FENGQIAO_CHAIN_SIGNING_KEY": new_data_key(),
         "LOG_LEVEL": "WARNING",
     }
     number = zlib.crc32(str(home).encode()) % 15 + 1
