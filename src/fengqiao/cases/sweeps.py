@@ -1,8 +1,8 @@
 """Idempotent background work on cases: SLA warnings, escalation on breach, auto close."""
 
 import logging
-from functools import partial
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
