@@ -1,5 +1,7 @@
 """Cases (事件), their append-only hash-chained log, categories, SLA rules, units, inbox."""
 
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -204,8 +206,8 @@ def case_visibility_q(actor, via: str = "") -> Q | None:
     )
 
 
-class CaseQuerySet(models.QuerySet):
-    def visible_to(self, actor) -> "CaseQuerySet":
+class CaseQuerySet(models.QuerySet["Case"]):
+    def visible_to(self, actor) -> Self:
         """Cases `actor` may see (case_visibility_q); selectors, services, pages, API and
         exports all start here."""
         q = case_visibility_q(actor)

@@ -50,11 +50,11 @@ def recipients(case: Case) -> list[User]:
     if case.status in (Status.REPORTED, Status.ACCEPTED):
         return _centre_for(case)
     if case.status == Status.DISPATCHED:
-        if case.assignee_id:
+        if case.assignee is not None:
             return [case.assignee]
-        return list(case.unit.members.filter(is_active=True)) if case.unit_id else []
+        return list(case.unit.members.filter(is_active=True)) if case.unit is not None else []
     if case.status == Status.CLAIMED:
-        return [case.assignee] if case.assignee_id else []
+        return [case.assignee] if case.assignee is not None else []
     if case.status == Status.RESOLVED:
         return list(
             User.objects.filter(
@@ -63,7 +63,7 @@ def recipients(case: Case) -> list[User]:
                 bindings__code__in=grid_prefixes(case.region_code),
             )
         ) or _centre_for(case)
-    if case.status == Status.VERIFIED and case.reporter_id:
+    if case.status == Status.VERIFIED and case.reporter is not None:
         return [case.reporter]
     return []
 

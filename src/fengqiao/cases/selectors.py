@@ -3,7 +3,15 @@
 from django.db.models import Q, QuerySet
 
 from fengqiao.cases import workflow
-from fengqiao.cases.models import OPEN_STATUSES, Case, Category, HandlingUnit, Notification, Status
+from fengqiao.cases.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseQuerySet,
+    Category,
+    HandlingUnit,
+    Notification,
+    Status,
+)
 from fengqiao.core import clock
 from fengqiao.core.configcache import cached_config
 from fengqiao.core.errors import NotFound
@@ -20,7 +28,7 @@ QUEUES = {
 }
 
 
-def _base() -> QuerySet[Case]:
+def _base() -> CaseQuerySet:
     return Case.objects.select_related("category", "village", "grid", "unit", "assignee")
 
 
@@ -36,7 +44,7 @@ def case_list(
 ) -> QuerySet[Case]:
     """Cases the actor may see: inside their jurisdiction, with their unit, or reported by
     them (residents see only their own)."""
-    qs = _base().visible_to(actor)
+    qs: QuerySet[Case] = _base().visible_to(actor)
     qs = _queue(qs, actor, queue)
     if q:
         qs = qs.filter(Q(code__icontains=q) | Q(title__icontains=q) | Q(address__icontains=q))

@@ -9,7 +9,7 @@ from fengqiao.core.configcache import cached_config
 from fengqiao.core.workcalendar import WorkCalendar
 
 # Which clock runs in which status, and which rule field sets it.
-STAGE_OF_STATUS = {
+STAGE_OF_STATUS: dict[str, str] = {
     Status.REPORTED: "accept",
     Status.ACCEPTED: "accept",
     Status.DISPATCHED: "claim",

@@ -3,8 +3,10 @@ deadline, mediation success, level of settlement, relapse, days to settle — ov
 committee and per mediator."""
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q
 
@@ -141,7 +143,7 @@ def _count_relapses(settled_at, relapses, overall, by_committee, by_mediator, en
         )
     }
     for case_id, times in settled_at.items():
-        owner = owners.get(case_id, {})
+        owner: Mapping[str, Any] = owners.get(case_id, {})
         for i, at in enumerate(times):
             until = times[i + 1] if i + 1 < len(times) else None
             if not any(

@@ -166,6 +166,9 @@ class ScreeningReport(models.Model):
     )
     reported_at = models.DateTimeField()
 
+    # Set per reader by selectors.screening_reports: the findings the reader may not see.
+    hidden_findings: int
+
     class Meta:
         ordering = ["round", "grid__code"]
         constraints = [

@@ -201,7 +201,8 @@ def petition_extend(*, actor, petition_id: int, days: int, reason: str) -> Petit
         )
     if not reason.strip():
         raise ValidationFailed(_("Say why more time is needed."), field="reason")
-    if petition.reply_due_at is None:
+    reply_due_at = petition.reply_due_at
+    if reply_due_at is None:
         raise Conflict(
             _("Accept the petition first: the reply limit starts then."), code="no_limit"
         )
@@ -209,7 +210,7 @@ def petition_extend(*, actor, petition_id: int, days: int, reason: str) -> Petit
         raise Conflict(_("The reply limit may be extended only once."), code="extended")
 
     def mutate(case):
-        petition.reply_due_at = petition.reply_due_at + timedelta(days=days)
+        petition.reply_due_at = reply_due_at + timedelta(days=days)
         petition.extended_days = days
         petition.save(update_fields=["reply_due_at", "extended_days"])
 

@@ -1,7 +1,9 @@
 """Every read of disputes, petitions, committees, referrals, follow-ups and screening, scoped to
 the caller: jurisdiction, the unit or mediator the dispute is with, or their own application."""
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -223,7 +225,7 @@ def mediator_suggestions(*, actor, dispute: Dispute, limit: int = 5) -> list[dic
         ).select_related("committee")
     )
     load = mediator_load(mediators)
-    ranked = []
+    ranked: list[dict[str, Any]] = []
     for mediator in mediators:
         specialist = dispute.dispute_type in (
             mediator.specialities or mediator.committee.specialities or []
@@ -308,7 +310,7 @@ def screening_rounds(*, actor) -> QuerySet[ScreeningRound]:
     )
 
 
-def screening_reports(*, actor, screening_round: ScreeningRound) -> QuerySet[ScreeningReport]:
+def screening_reports(*, actor, screening_round: ScreeningRound) -> Sequence[ScreeningReport]:
     """A round's reports as the actor may read them: every grid's return shows (coverage is
     for the whole village), but each report lists only the findings the actor may see in
     `visible_findings` (`finding_total` counts them all), and its note is kept only for
