@@ -197,7 +197,7 @@ ACTION_BODY = steps.action_body("ActionIn", [workflow.TRANSITIONS, *workflow.KIN
         }
     },
 )
-def case_action(request, code: str, action: str, payload: Body[dict[str, Any]] = None):
+def case_action(request, code: str, action: str, payload: Body[dict[str, Any] | None] = None):
     """Take one step on a case (see `actions` on the case page for what the caller may do).
     Each step reads the fields of its own form from the body (docs/api.md lists them).
 
@@ -219,7 +219,7 @@ def attachment_list(request, code: str):
 
 @router.post("/cases/{code}/attachments", response={201: list[AttachmentOut]})
 def attachment_upload(
-    request, code: str, files: File[list[UploadedFile]] = None, note: Form[str] = ""
+    request, code: str, files: File[list[UploadedFile] | None] = None, note: Form[str] = ""
 ):
     """Upload photos (JPEG, PNG, GIF, WebP, HEIC) or PDFs, 10 MB each at most, as multipart
     `files`; they are logged as one note on the timeline."""
@@ -250,14 +250,12 @@ def category_tree(request):
     """Active categories under their groups (two levels)."""
     groups: dict[int, dict] = {}
     for category in selectors.category_choices().order_by("parent__code", "code"):
+        parent = category.parent
+        if parent is None:  # a group, not a category: never a choice
+            continue
         group = groups.setdefault(
-            category.parent_id,
-            {
-                "code": category.parent.code,
-                "name": category.parent.name,
-                "name_en": category.parent.name_en,
-                "children": [],
-            },
+            parent.pk,
+            {"code": parent.code, "name": parent.name, "name_en": parent.name_en, "children": []},
         )
         group["children"].append(category)
     return list(groups.values())

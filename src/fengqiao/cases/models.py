@@ -150,6 +150,9 @@ class SlaRule(models.Model):
 class HandlingUnit(models.Model):
     """A department that handles dispatched cases (派出所, 司法所, 城管, …)."""
 
+    # Set by the API's unit list: bound to the case's category (never stored).
+    handles: bool
+
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=80)
     kind = models.CharField(_("kind"), max_length=40)
@@ -215,6 +218,15 @@ class CaseQuerySet(models.QuerySet["Case"]):
 
 
 class Case(models.Model):
+    # Set on the instance a service or the API returns, never stored: whether case_report
+    # made it (or found it by client_id), its report event, and what the API's case page adds.
+    is_new: bool
+    report_event: "CaseEvent"
+    api_timeline: list
+    api_actions: list
+    api_candidates: list
+    api_attachments: list
+
     code = models.CharField(_("case number"), max_length=20, unique=True)
     client_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
