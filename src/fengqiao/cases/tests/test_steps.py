@@ -177,7 +177,7 @@ def test_nothing_but_the_transition_service_changes_a_case_status():
             continue
         for func, _line in _status_writes(ast.parse(path.read_text(encoding="utf-8"))):
             writes.setdefault(str(path.relative_to(SRC)), []).append(func)
-    assert writes == {"cases/services.py": ["_transition"]}
+    assert writes == {"cases/transitions.py": ["transition"]}
 
 
 def test_the_status_scan_sees_a_write_when_one_is_made():
