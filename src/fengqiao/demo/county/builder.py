@@ -31,8 +31,8 @@ from fengqiao.demo.county.names import (
 from fengqiao.demo.county.people import HouseholdPlan, HouseholdPlanner, Member
 from fengqiao.demo.county.things import village_things
 from fengqiao.demo.scales import Scale, TownshipPlan
-from fengqiao.regions.models import Grid, Region
 from fengqiao.regions.geometry import apply_boundary
+from fengqiao.regions.models import Grid, Region
 from fengqiao.registry.models import (
     Dwelling,
     Household,
