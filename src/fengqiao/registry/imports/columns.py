@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -65,28 +64,23 @@ class Choice:
         self.choices = choices
         self.labels = labels
         self.default = default
-        self._tables: dict[str, dict[str, str]] = {}
-        self._memo: dict[tuple[str, str], str | None] = {}
-
-    def _table(self, language: str) -> dict[str, str]:
-        if language not in self._tables:
-            self._tables[language] = {
-                norm(spelling): code
-                for code, words in spellings(self.choices, self.labels).items()
-                for spelling in words
-            }
-        return self._tables[language]
+        self._table: dict[str, str] | None = None
+        self._memo: dict[str, str | None] = {}
 
     def __call__(self, value: str, label) -> str | None:
         if not value:
             return self.default
-        language = translation.get_language() or ""
-        key = (language, value)
-        if key not in self._memo:
+        if value not in self._memo:
+            if self._table is None:
+                self._table = {
+                    norm(spelling): code
+                    for code, words in spellings(self.choices, self.labels).items()
+                    for spelling in words
+                }
             if len(self._memo) >= MEMO_MAX:
                 self._memo.clear()
-            self._memo[key] = self._table(language).get(norm(value))
-        code = self._memo[key]
+            self._memo[value] = self._table.get(norm(value))
+        code = self._memo[value]
         if code is None:
             raise CellError(
                 _("Unknown %(field)s: %(value)s") % {"field": str(label), "value": value}
@@ -176,8 +170,13 @@ class Column:
     def title(self) -> str:
         return f"{self.headers[0]}/{self.key}"
 
+    def __post_init__(self):
+        object.__setattr__(self, "empty", None if self.required else self.parse("", self.label))
+
     def read(self, value: str) -> Any:
         """The cell's value, or CellError naming what is wrong with it."""
-        if not value and self.required:
+        if value:
+            return self.parse(value, self.label)
+        if self.required:
             raise CellError(_("%(field)s is required.") % {"field": _field(self.label)})
-        return self.parse(value, self.label)
+        return self.empty

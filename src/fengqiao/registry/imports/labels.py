@@ -1,6 +1,7 @@
 """Chinese labels of the registry's choices (the exporter writes them too) and the other
 spellings an import accepts for each."""
 
+from django.conf import settings
 from django.utils import translation
 
 from fengqiao.registry.models import Dwelling, Facility, Organization, Person, Place
@@ -146,11 +147,13 @@ SYNONYMS = {
 
 def spellings(choices, labels: dict) -> dict[str, list[str]]:
     """code → every spelling accepted for it: the code, the Chinese label, the synonyms and the
-    model's label in English and in the current language."""
-    found: dict[str, list[str]] = {}
-    synonyms = SYNONYMS.get(choices, {})
-    with translation.override("en"):
-        english = {value: str(label) for value, label in choices.choices}
-    for value, label in choices.choices:
-        found[value] = [value, labels[value], english[value], str(label), *synonyms.get(value, [])]
+    model's label in every language of the site."""
+    found = {
+        value: [value, labels[value], *SYNONYMS.get(choices, {}).get(value, [])]
+        for value in choices.values
+    }
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for value, label in choices.choices:
+                found[value].append(str(label))
     return found

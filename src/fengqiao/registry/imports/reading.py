@@ -121,8 +121,12 @@ class Row:
 
     def read(self, column: Column, value: str | None = None) -> Any:
         """The column's value in this row (None, and an error on the row, when it is wrong)."""
+        if value is None:
+            value = self.text(column.key)
+        if not value and not column.required:
+            return column.empty  # the common case, without a call
         try:
-            return column.read(self.text(column.key) if value is None else value)
+            return column.read(value)
         except CellError as exc:
             self.fail(column.key, exc.message)
             return None

@@ -372,6 +372,19 @@ def test_api_imports_every_kind_and_serves_its_errors_when_kind_given(
         assert _client(centre_b).get(path).status_code == 404
 
 
+def test_api_imports_a_file_spooled_to_disk_when_upload_is_large(centre_a, village_a, settings):
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 16  # every upload goes to a temporary file
+    header, good, _bad, _column, _model = KINDS["places"][1:]
+    for name, content in (
+        ("p.csv", csv_bytes([header, *good], "gbk")),
+        ("p.xlsx", xlsx_bytes([header, *good])),
+    ):
+        upload = SimpleUploadedFile(name, content)
+        response = _client(centre_a).post("/api/v1/import", {"kind": "places", "file": upload})
+        assert response.status_code == 200, response.content
+    assert Place.objects.count() == 2
+
+
 @pytest.mark.parametrize(
     ("form", "status", "field"),
     [({"kind": "rockets"}, 400, "kind"), ({"kind": "places", "mode": "maybe"}, 400, "mode")],

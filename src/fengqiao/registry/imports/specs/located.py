@@ -120,6 +120,8 @@ class LocatedSpec(ModelSpec):
             Region.objects.defer("boundary")
             .filter(code__in=codes, level=Region.Level.VILLAGE)
             .in_bulk(field_name="code")
+            if codes
+            else {}
         )
         for row, obj, code in by_village:
             village = villages.get(code)
