@@ -129,10 +129,9 @@ def count(below: int) -> Callable[[str, Any], int | None]:
         cleaned = value.replace(",", "")
         if not cleaned.isdecimal() or not cleaned.isascii():
             raise CellError(_("Not a whole number: %(value)s") % {"value": value})
-        number = int(cleaned)
-        if number >= below:
+        if len(cleaned) > len(str(below)) or int(cleaned) >= below:
             raise CellError(_("Out of range: %(value)s") % {"value": value})
-        return number
+        return int(cleaned)
 
     return parse
 

@@ -172,7 +172,7 @@ class _Run:
         )
 
     def staged(self, workers: int) -> None:
-        # Nothing of an earlier attempt was committed but what this resets.
+        # From nothing: an earlier attempt that crashed committed none of its batches.
         self.job.row_errors.all().delete()
         ImportJob.objects.filter(pk=self.job.pk).update(
             last_row=0, rows_done=0, created=0, unchanged=0, error_rows=0, batches=0
@@ -183,6 +183,8 @@ class _Run:
                 self._all_batches(workers, 0)
                 if self.errors:
                     raise _Rejected
+        except IntegrityError as exc:  # a deferred foreign key, checked only at the commit
+            raise Conflict(self._race_message()) from exc
         except _Rejected:
             with transaction.atomic():
                 self._insert_errors(self.errors)
@@ -255,12 +257,7 @@ class _Run:
                     error_rows = self._checkpoint(rows, counts)
             except IntegrityError:
                 if attempt == 2:
-                    raise Conflict(
-                        _(
-                            "Someone wrote some of these rows at the same time; import the file "
-                            "again to continue."
-                        )
-                    ) from None
+                    raise Conflict(self._race_message()) from None
                 continue
             job = self.job
             job.last_row = rows[-1].number
@@ -275,6 +272,12 @@ class _Run:
             if self.staging:
                 self.errors.extend(e for row in rows for e in row.errors)
             return
+
+    @staticmethod
+    def _race_message() -> str:
+        return _(
+            "Someone wrote some of these rows at the same time; import the file again to continue."
+        )
 
     def _checkpoint(self, rows: list[Row], counts: BatchCounts) -> int:
         """The batch's errors, checkpoint and audit row, in the batch's transaction."""

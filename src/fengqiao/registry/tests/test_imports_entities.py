@@ -428,3 +428,31 @@ def test_command_imports_every_kind_and_fails_when_all_or_nothing_is_rejected(
             stdout=io.StringIO(),
         )
     assert workbook_rows(errors.read_bytes())[1][:2] == [2, "纬度"]
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("从业人数", "9" * 5000),
+        ("从业人数", "１２"),
+        ("从业人数", "-3"),
+        ("纬度", "nan"),
+        ("纬度", "inf"),
+        ("纬度", "1e999999"),
+        ("统一社会信用代码", "91-ABC"),
+        ("单位类型", "x" * 100_000),
+        ("单位名称", "甲" * 101),
+        ("经度", "东经"),
+    ],
+)
+def test_crafted_cell_is_a_row_error_when_organisation_is_imported(
+    centre_a, village_a, column, value
+):
+    header = ["单位名称", "单位类型", "统一社会信用代码", "从业人数", "纬度", "经度", "村社区代码"]
+    row = ["甲村合作社", "合作社", "", "", POINT_A1[0], POINT_A1[1], ""]
+    row[header.index(column)] = value
+    result = import_file(centre_a, "organizations", xlsx_bytes([header, row]), "o.xlsx")
+
+    assert not result.written and result.errors, result
+    assert result.errors[0].row == 2 and column in result.errors[0].column
+    assert Organization.objects.count() == 0
