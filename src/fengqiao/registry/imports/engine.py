@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -172,10 +172,12 @@ class _Run:
         )
 
     def staged(self, workers: int) -> None:
-        # From nothing: an earlier attempt that crashed committed none of its batches.
+        # From nothing: an earlier attempt that crashed committed none of its batches, and
+        # rows written since by others are not this job's.
         self.job.row_errors.all().delete()
+        floor = self.spec.model.objects.aggregate(top=Max("pk"))["top"] or 0
         ImportJob.objects.filter(pk=self.job.pk).update(
-            last_row=0, rows_done=0, created=0, unchanged=0, error_rows=0, batches=0
+            last_row=0, rows_done=0, created=0, unchanged=0, error_rows=0, batches=0, id_floor=floor
         )
         self._start()
         try:
