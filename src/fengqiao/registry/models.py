@@ -427,11 +427,13 @@ class Facility(Located):
 
 
 class ImportJob(models.Model):
-    """One streaming import of a file, checkpointed after every committed batch.
+    """One import of a file (registry.imports), checkpointed after every committed batch.
 
-    A rerun of the same file by the same person continues after `last_row`; each batch is one
-    transaction that writes its rows, its errors and the new checkpoint together, so a crash
-    (even `kill -9`) leaves either the whole batch or none of it.
+    "valid_rows": a rerun of the same file by the same person continues after `last_row`; each
+    batch is one transaction that writes its rows, its errors and the new checkpoint together,
+    so a crash (even `kill -9`) leaves either the whole batch or none of it. "all_or_nothing":
+    the whole file is one transaction, committed only when every row is valid ("rejected"
+    otherwise, with its errors).
     """
 
     class State(models.TextChoices):
@@ -439,8 +441,18 @@ class ImportJob(models.Model):
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+        REJECTED = "rejected", _("Rejected, nothing saved")
 
-    kind = models.CharField(_("kind"), max_length=16, default="people")
+    class Kind(models.TextChoices):  # registry.imports.SPECS has one spec for each
+        PEOPLE = "people", _("people")
+        DWELLINGS = "dwellings", _("dwellings")
+        HOUSEHOLDS = "households", _("households")
+        HOUSEHOLD_GROUPS = "household_groups", _("household groups")
+        ORGANIZATIONS = "organizations", _("organisations")
+        PLACES = "places", _("places")
+        FACILITIES = "facilities", _("facilities")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.PEOPLE)
     mode = models.CharField(_("mode"), max_length=16, default="valid_rows")
     filename = models.CharField(_("file name"), max_length=200)
     file_hash = models.CharField(max_length=64, db_index=True)
@@ -452,9 +464,9 @@ class ImportJob(models.Model):
     )
     state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
     message = models.TextField(blank=True)
-    # Persons with a larger id were written by this job: a duplicate found among them is a
-    # repeat within the file, not a person registered before.
-    person_id_floor = models.BigIntegerField(default=0)
+    # Rows of the kind's table with a larger id were written by this job: a duplicate found
+    # among them is a repeat within the file, not a row registered before.
+    id_floor = models.BigIntegerField(default=0)
     last_row = models.IntegerField(_("last committed row"), default=0)
     rows_done = models.IntegerField(_("rows done"), default=0)
     rows_estimate = models.IntegerField(default=0)
