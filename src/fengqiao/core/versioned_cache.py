@@ -89,8 +89,9 @@ class VersionedCache:
 
     def get(self, build: Callable[[], T], part: Hashable = "") -> T:
         """This process's copy of `part`, built with `build()` when missing or out of date.
-        One thread builds while the others asking for the same part wait for its result.
-        The value is shared by every thread and request: treat it as read-only."""
+        One thread builds while the others asking for the same part wait for its result, so
+        `build` must not ask this cache for another part (two such builds could wait on each
+        other). The value is shared by every thread and request: treat it as read-only."""
         value = self._fresh(part, self.version())
         if value is not _MISSING:
             return value
