@@ -43,6 +43,14 @@ OPEN_STATUSES = [
     Status.RESOLVED,
     Status.VERIFIED,
 ]
+# Resolved (化解) or beyond: the dashboard's `resolved`, a dispute's `settled`.
+RESOLVED_STATUSES = [Status.RESOLVED, Status.VERIFIED, Status.CLOSED]
+
+
+def case_overdue_q(now, prefix: str = "") -> Q:
+    """Open and past its current deadline; `Case.is_overdue` for a case in hand. `prefix`
+    reaches the case from another table ("case__")."""
+    return Q(**{f"{prefix}status__in": OPEN_STATUSES, f"{prefix}due_at__lt": now})
 
 
 class Channel(models.TextChoices):
@@ -317,6 +325,10 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    def is_overdue(self, now) -> bool:
+        """case_overdue_q for the case in hand."""
+        return self.is_open and self.due_at is not None and self.due_at < now
 
     def is_visible_to(self, actor) -> bool:
         """case_visibility_q for the case in hand, without a query where the row answers."""

@@ -11,6 +11,7 @@ from fengqiao.cases.models import (
     HandlingUnit,
     Notification,
     Status,
+    case_overdue_q,
 )
 from fengqiao.core import clock
 from fengqiao.core.configcache import cached_config
@@ -73,7 +74,7 @@ def _queue(qs: QuerySet[Case], actor, queue: str) -> QuerySet[Case]:
             status__in=[Status.DISPATCHED, Status.CLAIMED],
         )
     if queue == "overdue":
-        return qs.filter(status__in=OPEN_STATUSES, due_at__lt=now)
+        return qs.filter(case_overdue_q(now))
     if queue == "due_soon":
         return qs.filter(status__in=OPEN_STATUSES, warn_at__lte=now, due_at__gte=now)
     if queue == "escalated":

@@ -140,7 +140,7 @@ def deadline_state(case: Case, now=None) -> str:
     if not case.is_open or case.due_at is None:
         return ""
     now = now or clock.now()
-    if case.due_at < now:
+    if case.is_overdue(now):
         return "overdue"
     if case.warn_at is not None and case.warn_at <= now:
         return "due_soon"

@@ -8,12 +8,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q
-
 from fengqiao.cases.models import CaseEvent, Kind, Status
 from fengqiao.core import clock
 from fengqiao.core.scoping import actor_prefixes, prefix_q
-from fengqiao.mediation.models import Dispute, MediationCommittee, Mediator, Petition
+from fengqiao.mediation.models import (
+    Dispute,
+    MediationCommittee,
+    Mediator,
+    Petition,
+    petition_overdue_q,
+)
 
 LOG_ACTIONS = ["conclude", "refer", "referral_settled", "relapse"]
 VILLAGE_OR_BELOW = {"grid", "village"}
@@ -205,10 +209,7 @@ def petition_metrics(*, actor, start: datetime, end: datetime) -> dict:
             acknowledged += 1
             acknowledged_on_time += on_time
     now = clock.now()
-    overdue = qs.filter(
-        Q(acknowledged_at__isnull=True, acknowledge_due_at__lt=now)
-        | Q(is_accepted=True, replied_at__isnull=True, reply_due_at__lt=now)
-    ).count()
+    overdue = qs.filter(petition_overdue_q(now)).count()
     return {
         "registered": qs.count(),
         "collective": qs.filter(visitors__gte=5).count(),

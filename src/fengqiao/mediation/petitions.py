@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases import services as case_services
 from fengqiao.cases.models import Category, Channel, Kind
+from fengqiao.cases.sla import within_deadline
 from fengqiao.core import clock
 from fengqiao.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.roles import Role
@@ -160,7 +161,10 @@ def petition_acknowledge(*, actor, petition_id: int, accepted: bool, note: str =
         case_id=petition.pk,
         action="acknowledge" if accepted else "not_accept",
         note=note.strip(),
-        data={"accepted": bool(accepted), "on_time": at <= petition.acknowledge_due_at},
+        data={
+            "accepted": bool(accepted),
+            "on_time": within_deadline(at, petition.acknowledge_due_at),
+        },
         mutate=mutate,
         at=at,
     )
@@ -185,7 +189,7 @@ def petition_reply(*, actor, petition_id: int, reply: str) -> Petition:
         case_id=petition.pk,
         action="reply",
         note=reply.strip(),
-        data={"on_time": bool(due is None or at <= due)},
+        data={"on_time": within_deadline(at, due)},
         mutate=mutate,
         at=at,
     )

@@ -11,7 +11,6 @@ from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from fengqiao.cases.models import OPEN_STATUSES
 from fengqiao.cases.schemas import ActionOut
 from fengqiao.core import clock
 from fengqiao.mediation.selectors import DISPUTE_QUEUES, PETITION_QUEUES
@@ -74,10 +73,7 @@ class CaseRowOut(Schema):
 
     @staticmethod
     def resolve_is_overdue(obj) -> bool:
-        case = obj.case
-        return (
-            case.status in OPEN_STATUSES and case.due_at is not None and case.due_at < clock.now()
-        )
+        return obj.case.is_overdue(clock.now())
 
     @staticmethod
     def resolve_unit_name(obj) -> str | None:

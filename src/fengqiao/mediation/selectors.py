@@ -8,7 +8,13 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.cases.models import OPEN_STATUSES, Status, case_visibility_q
+from fengqiao.cases.models import (
+    OPEN_STATUSES,
+    RESOLVED_STATUSES,
+    Status,
+    case_overdue_q,
+    case_visibility_q,
+)
 from fengqiao.core import clock
 from fengqiao.core.errors import ValidationFailed
 from fengqiao.core.roles import Role
@@ -25,6 +31,7 @@ from fengqiao.mediation.models import (
     Referral,
     ScreeningReport,
     ScreeningRound,
+    petition_overdue_q,
 )
 from fengqiao.regions.models import Grid
 
@@ -109,9 +116,9 @@ def dispute_list(
     elif queue == "major":
         qs = qs.filter(risk_grade__in=["significant", "major"], case__status__in=OPEN_STATUSES)
     elif queue == "overdue":
-        qs = qs.filter(case__status__in=OPEN_STATUSES, case__due_at__lt=now)
+        qs = qs.filter(case_overdue_q(now, prefix="case__"))
     elif queue == "settled":
-        qs = qs.filter(case__status__in=[Status.RESOLVED, Status.VERIFIED, Status.CLOSED]).exclude(
+        qs = qs.filter(case__status__in=RESOLVED_STATUSES).exclude(
             outcome__in=[Outcome.FAILED, Outcome.WITHDRAWN]
         )
     if q:
@@ -271,13 +278,6 @@ def petition_list(*, actor, queue: str = "", q: str = "") -> QuerySet[Petition]:
             | Q(petitioner_name__icontains=q)
         )
     return qs.order_by("-case__reported_at")
-
-
-def petition_overdue_q(now: datetime) -> Q:
-    """Not acknowledged by its limit, or accepted and not replied to by its limit."""
-    return Q(acknowledged_at__isnull=True, acknowledge_due_at__lt=now) | Q(
-        is_accepted=True, replied_at__isnull=True, reply_due_at__lt=now
-    )
 
 
 def petition_history(*, actor, petition: Petition) -> QuerySet[Petition]:

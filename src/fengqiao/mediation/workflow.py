@@ -3,7 +3,7 @@ they withdraw), with the guards that say who may take them."""
 
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.cases.models import Case, Kind, Status
+from fengqiao.cases.models import RESOLVED_STATUSES, Case, Kind, Status
 from fengqiao.cases.workflow import CENTRE, HANDLERS, Step, register_kind_steps
 from fengqiao.core.roles import Role
 from fengqiao.core.scoping import code_within
@@ -11,7 +11,7 @@ from fengqiao.core.scoping import code_within
 MEDIATION_DESK = CENTRE | {Role.MEDIATOR}
 FOLLOWERS = MEDIATION_DESK | {Role.GRID_WORKER, Role.LEGAL_ADVISOR}
 RECEIVERS = HANDLERS | CENTRE
-SETTLED = [Status.RESOLVED, Status.VERIFIED, Status.CLOSED]
+SETTLED = RESOLVED_STATUSES
 
 
 def referral_target(actor, case: Case) -> bool:
