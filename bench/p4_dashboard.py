@@ -140,6 +140,8 @@ EVENT_CONSTANTS = {
     "to_status": "resolved",
     "note": "",
     "data": "{}",
+    "changes": "{}",
+    "case_code": "",
     "prev_hash": "",
     "hash": "",
 }
@@ -319,6 +321,7 @@ def _generate_in_python(count: int, villages, categories: list[int], chunk: int 
             if st in RESOLVED:
                 event = EVENT_CONSTANTS | {
                     "case_id": next_id + i,
+                    "case_code": values["code"],
                     "at": resolved_s[i],
                     "from_level": lv,
                     "to_level": lv,
