@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases.models import OPEN_STATUSES, Status, case_visibility_q
 from fengqiao.core import clock
-from fengqiao.core.errors import ValidationFailed
+from fengqiao.core.errors import NotFound, ValidationFailed
 from fengqiao.core.roles import Role
 from fengqiao.core.scoping import actor_prefixes, prefix_q
 from fengqiao.mediation.models import (
@@ -367,3 +367,15 @@ def dispute_parts(*, actor, dispute: Dispute) -> dict:
         "referrals": list(dispute.referrals.select_related("to_unit", "from_unit", "from_user")),
         "follow_ups": list(dispute.follow_ups.all()),
     }
+
+
+def dispute_get(*, actor, dispute_id: int) -> Dispute:
+    """The dispute if the actor may see its case (jurisdiction, assignee, unit, reporter)."""
+    dispute = (
+        Dispute.objects.select_related("case", "case__unit", "committee", "mediator")
+        .filter(pk=dispute_id)
+        .first()
+    )
+    if dispute is None or not dispute.case.is_visible_to(actor):
+        raise NotFound(_("Dispute not found."))
+    return dispute

@@ -24,7 +24,7 @@ from fengqiao.core.errors import DomainError, NotFound, ValidationFailed
 from fengqiao.core.roles import Role, has_role
 from fengqiao.mediation import forms, petitions, selectors
 from fengqiao.mediation.models import Petition
-from fengqiao.mediation.views_common import (
+from fengqiao.mediation.views.common import (
     ACTION_LABELS,
     action_forms,
     petition_or_404,

@@ -23,7 +23,7 @@ from fengqiao.core import clock
 from fengqiao.core.errors import DomainError, ValidationFailed
 from fengqiao.mediation import followups, forms, metrics, referrals, selectors
 from fengqiao.mediation.models import DisputeType, FollowUp, Mediator, Referral
-from fengqiao.mediation.views_common import section
+from fengqiao.mediation.views.common import section
 
 PAGE_SIZE = 50
 

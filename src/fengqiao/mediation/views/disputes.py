@@ -33,7 +33,7 @@ from fengqiao.mediation.models import (
     RiskReason,
     Source,
 )
-from fengqiao.mediation.views_common import (
+from fengqiao.mediation.views.common import (
     ACTION_LABELS,
     action_forms,
     dispute_or_404,
@@ -413,7 +413,7 @@ def _run(actor, dispute, action: str, data, files):
         upload = files.get("signed")
         if upload is None:
             raise ValidationFailed(_("Choose the scanned, signed agreement."), field="signed")
-        return services.agreement_upload_signed(actor=actor, dispute_id=pk, upload=upload)
+        return agreements.agreement_upload_signed(actor=actor, dispute_id=pk, upload=upload)
     if action == "follow_up":
         return followups.follow_up_record(
             actor=actor,
