@@ -9,7 +9,8 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fengqiao.settings")
     from django.core.management import execute_from_command_line
 
-    # Our verbs are management commands of the same names (fengqiao/core/management).
+    # Our verbs are management commands of the same names, each in the app it drives
+    # (<app>/management/commands/; see docs/architecture.md).
     execute_from_command_line(["fengqiao", *argv])
 
 

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "fengqiao.mediation",
     "fengqiao.participation",
     "fengqiao.insight",
+    # No tables: installed for its `demo` and `seed` commands.
+    "fengqiao.demo",
 ]
 
 MIDDLEWARE = [

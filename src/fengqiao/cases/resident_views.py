@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from fengqiao.cases import selectors, services, views
+from fengqiao.cases import selectors, steps, views
 from fengqiao.cases.attachments import case_attach
 from fengqiao.cases.models import Case, Channel, Kind, Level
-from fengqiao.core.errors import DomainError, ValidationFailed
+from fengqiao.core.errors import DomainError
 
 # What a resident reads for each step of the log; steps not listed (internal notes,
 # extension requests) are not shown.
@@ -190,15 +190,7 @@ def case(request, code: str):
 def rate(request, code: str):
     case = _my_case_or_404(request.user, code)
     try:
-        raw = (request.POST.get("rating") or "").strip()
-        if not raw.isdigit():
-            raise ValidationFailed(_("Choose one to five stars."), field="rating")
-        services.case_rate(
-            actor=request.user,
-            case_id=case.pk,
-            rating=int(raw),
-            comment=(request.POST.get("comment") or "").strip(),
-        )
+        steps.perform(actor=request.user, case=case, action="rate", data=request.POST)
     except DomainError as exc:
         case.refresh_from_db()
         return _case_page(request, case, error=exc, status=exc.status)

@@ -198,24 +198,6 @@ class CaseIn(Schema):
     strip_nul = field_validator("*", mode="before")(_without_nul)
 
 
-class ActionIn(Schema):
-    """One body for every action; each action reads the fields it needs."""
-
-    note: str = ""
-    reason: str = ""
-    result: str = ""
-    rating: int | None = None
-    comment: str = ""
-    unit_id: int | None = None
-    assignee: str = Field("", description="username of the person to dispatch to")
-    master: str = Field("", description="case code of the master case (merge)")
-    days: float | None = None
-    category: str = Field("", description="accept: reclassify to this category code")
-    priority: str = Field("", description="accept: change the priority")
-
-    strip_nul = field_validator("*", mode="before")(_without_nul)
-
-
 class QueueOut(Schema):
     queue: str
     description: str

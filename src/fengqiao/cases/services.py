@@ -147,8 +147,9 @@ def _transition(
         step = workflow.step(case, action, actor)
         before = hashchain.snapshot(case)
         from_status, from_level = case.status, case.level
-        if step.to is not None:
-            case.status = step.to
+        to = step.target(data or {})
+        if to is not None:
+            case.status = to
         extra = mutate(case) if mutate else None
         if case.status != from_status or case.level != from_level:
             _set_clock(case, at, extra=extra or 0.0)
@@ -495,14 +496,13 @@ def case_reopen(*, actor, case_id: int, reason: str) -> Case:
 
 
 def case_rate(*, actor, case_id: int, rating: int, comment: str = "") -> Case:
-    """The resident's rating (1–5); a satisfied one (3+) closes the case."""
-    if not isinstance(rating, int) or not 1 <= rating <= 5:
+    """The resident's rating (1–5); the table's guard closes the case on a satisfied one."""
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationFailed(_("A rating is a whole number from 1 to 5."), field="rating")
 
     def mutate(case):
         case.rating, case.rating_comment = rating, comment[:300]
-        if rating >= workflow.SATISFIED_FROM:
-            case.status = Status.CLOSED
+        if case.status == Status.CLOSED:
             case.closed_at = clock.now()
 
     return _transition(

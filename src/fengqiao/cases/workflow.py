@@ -1,10 +1,12 @@
-"""The case transition table: (status, action) → new status, who may, and guards.
+"""The case transition table: (status, action) → new status, who may, guards, and the
+service and input form of each step.
 
-The service applies it; pages and the API ask `allowed_actions` which buttons to show; a
-test walks every pair. No status is assigned anywhere else.
+The service applies it; pages and the API ask `allowed_actions` which buttons to show and
+take a step through `cases.steps.perform`, which finds the step's service and form here; a
+test walks every pair from both transports. No status is assigned anywhere else.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +42,12 @@ SYSTEM = SYSTEM_ACTOR
 SATISFIED_FROM = 3  # ratings 3–5 close the case; 1–2 leave it for the centre to decide
 
 
+def satisfied(data: Mapping) -> bool:
+    """A rating that closes the case (the guard of rate → closed)."""
+    rating = data.get("rating")
+    return isinstance(rating, int) and rating >= SATISFIED_FROM
+
+
 @dataclass(frozen=True)
 class Step:
     to: str | None  # None: the status does not change
@@ -50,38 +58,125 @@ class Step:
     reporter_only: bool = False  # a resident may only act on their own case
     # Replaces the jurisdiction/assignee check: guard(actor, case) -> bool (kind steps).
     guard: Callable | None = None
+    # Dotted paths: the service `f(*, actor, case_id, **arguments) -> Case` that takes the step,
+    # and its input form (a cases.steps.StepForm). Strings, so the table imports neither.
+    service: str = ""
+    form: str = ""
+    # Guarded targets: the first (predicate(event data), status) whose predicate holds on
+    # what the step logs decides the new status instead of `to`.
+    branches: tuple[tuple[Callable[[Mapping], bool], str], ...] = ()
+    caution: bool = False  # moves a case back or out: drawn in the warning colour
+    template: str = ""  # a page template of its own, for a step the generic form cannot draw
+
+    def target(self, data: Mapping) -> str | None:
+        """The status this step leads to, given the data it logs."""
+        for holds, status in self.branches:
+            if holds(data):
+                return status
+        return self.to
 
 
 ESCALATABLE = [Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED, Status.CLAIMED]
 
+SERVICES = "fengqiao.cases.services."
+FORMS = "fengqiao.cases.step_forms."
+
+
+def _does(service: str, form: str) -> dict:
+    return {"service": SERVICES + service, "form": FORMS + form}
+
+
+ACCEPT = _does("case_accept", "AcceptForm")
+MERGE = _does("case_merge", "MergeForm")
+TRANSFER = _does("case_transfer", "SendForm")
+REOPEN = _does("case_reopen", "ReasonForm")
+
 TRANSITIONS: dict[tuple[str, str], Step] = {
-    (Status.REPORTED, "accept"): Step(Status.ACCEPTED, CENTRE, _("Accept")),
-    (Status.REPORTED, "reject"): Step(Status.REJECTED, CENTRE, _("Reject")),
-    (Status.REPORTED, "merge"): Step(Status.MERGED, CENTRE, _("Merge as duplicate")),
-    (Status.ACCEPTED, "merge"): Step(Status.MERGED, CENTRE, _("Merge as duplicate")),
-    (Status.ACCEPTED, "dispatch"): Step(Status.DISPATCHED, CENTRE, _("Dispatch")),
-    (Status.DISPATCHED, "claim"): Step(Status.CLAIMED, HANDLERS, _("Claim"), assignee_only=True),
+    (Status.REPORTED, "accept"): Step(Status.ACCEPTED, CENTRE, _("Accept"), **ACCEPT),
+    (Status.REPORTED, "reject"): Step(
+        Status.REJECTED, CENTRE, _("Reject"), caution=True, **_does("case_reject", "ReasonForm")
+    ),
+    (Status.REPORTED, "merge"): Step(
+        Status.MERGED, CENTRE, _("Merge as duplicate"), caution=True, **MERGE
+    ),
+    (Status.ACCEPTED, "merge"): Step(
+        Status.MERGED, CENTRE, _("Merge as duplicate"), caution=True, **MERGE
+    ),
+    (Status.ACCEPTED, "dispatch"): Step(
+        Status.DISPATCHED, CENTRE, _("Dispatch"), **_does("case_dispatch", "SendForm")
+    ),
+    (Status.DISPATCHED, "claim"): Step(
+        Status.CLAIMED,
+        HANDLERS,
+        _("Claim"),
+        assignee_only=True,
+        **_does("case_claim", "NoteForm"),
+    ),
     (Status.DISPATCHED, "return"): Step(
-        Status.ACCEPTED, HANDLERS, _("Return (wrong dispatch)"), assignee_only=True
+        Status.ACCEPTED,
+        HANDLERS,
+        _("Return (wrong dispatch)"),
+        assignee_only=True,
+        caution=True,
+        **_does("case_return", "ReasonForm"),
     ),
-    (Status.DISPATCHED, "transfer"): Step(Status.DISPATCHED, CENTRE, _("Transfer")),
-    (Status.CLAIMED, "transfer"): Step(Status.DISPATCHED, CENTRE, _("Transfer")),
-    (Status.CLAIMED, "resolve"): Step(Status.RESOLVED, HANDLERS, _("Resolve"), assignee_only=True),
+    (Status.DISPATCHED, "transfer"): Step(Status.DISPATCHED, CENTRE, _("Transfer"), **TRANSFER),
+    (Status.CLAIMED, "transfer"): Step(Status.DISPATCHED, CENTRE, _("Transfer"), **TRANSFER),
+    (Status.CLAIMED, "resolve"): Step(
+        Status.RESOLVED,
+        HANDLERS,
+        _("Resolve"),
+        assignee_only=True,
+        **_does("case_resolve", "ResolveForm"),
+    ),
     (Status.CLAIMED, "request_extension"): Step(
-        None, HANDLERS, _("Request extension"), assignee_only=True
+        None,
+        HANDLERS,
+        _("Request extension"),
+        assignee_only=True,
+        **_does("case_request_extension", "ExtensionForm"),
     ),
-    (Status.CLAIMED, "approve_extension"): Step(None, CENTRE, _("Approve extension")),
-    (Status.RESOLVED, "verify"): Step(Status.VERIFIED, VERIFIERS, _("Verify")),
-    (Status.RESOLVED, "reopen"): Step(Status.DISPATCHED, VERIFIERS, _("Fail check and reopen")),
-    (Status.VERIFIED, "rate"): Step(None, RATERS, _("Rate"), reporter_only=True),
-    (Status.VERIFIED, "close"): Step(Status.CLOSED, CENTRE, _("Close"), system=True),
-    (Status.VERIFIED, "reopen"): Step(Status.DISPATCHED, CENTRE, _("Reopen")),
+    (Status.CLAIMED, "approve_extension"): Step(
+        None, CENTRE, _("Approve extension"), **_does("case_approve_extension", "NoteForm")
+    ),
+    (Status.RESOLVED, "verify"): Step(
+        Status.VERIFIED, VERIFIERS, _("Verify"), **_does("case_verify", "NoteForm")
+    ),
+    (Status.RESOLVED, "reopen"): Step(
+        Status.DISPATCHED, VERIFIERS, _("Fail check and reopen"), caution=True, **REOPEN
+    ),
+    # A satisfied rating closes the case; an unhappy one leaves it for the centre to decide.
+    (Status.VERIFIED, "rate"): Step(
+        None,
+        RATERS,
+        _("Rate"),
+        reporter_only=True,
+        branches=((satisfied, Status.CLOSED),),
+        **_does("case_rate", "RateForm"),
+    ),
+    (Status.VERIFIED, "close"): Step(
+        Status.CLOSED, CENTRE, _("Close"), system=True, **_does("case_close", "CloseForm")
+    ),
+    (Status.VERIFIED, "reopen"): Step(
+        Status.DISPATCHED, CENTRE, _("Reopen"), caution=True, **REOPEN
+    ),
     **{
-        (status, "escalate"): Step(Status.ACCEPTED, CENTRE, _("Escalate"), system=True)
+        (status, "escalate"): Step(
+            Status.ACCEPTED,
+            CENTRE,
+            _("Escalate"),
+            system=True,
+            caution=True,
+            **_does("case_escalate", "ReasonForm"),
+        )
         for status in ESCALATABLE
     },
-    **{(status, "note"): Step(None, NOTERS, _("Add note")) for status in OPEN_STATUSES},
-    # Photos and files: staff on any open case, a resident on their own.
+    **{
+        (status, "note"): Step(None, NOTERS, _("Add note"), **_does("case_note", "NoteOnlyForm"))
+        for status in OPEN_STATUSES
+    },
+    # Photos and files: staff on any open case, a resident on their own. Uploaded through
+    # the attachments endpoint and form (files are not a step form's input).
     **{
         (status, "attach"): Step(
             None, NOTERS | {Role.RESIDENT}, _("Add photos or files"), reporter_only=True

@@ -23,8 +23,8 @@ from fengqiao.demo.accounts import DemoAccount, create_demo_accounts, demo_accou
 from fengqiao.demo.casework import seed_case_history, setup_case_handling
 from fengqiao.demo.committees import setup_mediation
 from fengqiao.demo.notices import seed_notices
+from fengqiao.regions.geometry import apply_boundary
 from fengqiao.regions.models import Grid, Region
-from fengqiao.regions.services import apply_boundary
 from fengqiao.registry import sealing
 from fengqiao.registry.models import (
     Dwelling,

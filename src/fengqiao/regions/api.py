@@ -9,7 +9,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from fengqiao.core.errors import OutsideJurisdiction
 from fengqiao.core.scoping import code_within
-from fengqiao.regions import geoio, locator, selectors
+from fengqiao.regions import locator, selectors, tree_export, tree_import
 from fengqiao.regions.schemas import (
     GridDetailOut,
     GridOut,
@@ -46,7 +46,7 @@ def region_list(request, filters: Query[RegionFilter]):
 @router.get("/regions/{code}/export.geojson")
 def region_export_geojson(request, code: str):
     """The region and every region and grid inside it, as a GeoJSON FeatureCollection."""
-    data = geoio.export_geojson(actor=request.auth, root_code=code)
+    data = tree_export.export_geojson(actor=request.auth, root_code=code)
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False), content_type="application/geo+json"
     )
@@ -57,7 +57,7 @@ def region_export_geojson(request, code: str):
 @router.get("/regions/{code}/export.xlsx")
 def region_export_xlsx(request, code: str):
     """The same tree as a workbook with the sheets "regions" and "grids"."""
-    content = geoio.export_xlsx(actor=request.auth, root_code=code)
+    content = tree_export.export_xlsx(actor=request.auth, root_code=code)
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{code}.xlsx"'
     return response
@@ -66,7 +66,7 @@ def region_export_xlsx(request, code: str):
 @router.post("/regions/import", response=TreeImportOut)
 def region_import(request, file: File[UploadedFile]):
     """Import a GeoJSON or XLSX tree (administrators); all or nothing, idempotent."""
-    return geoio.import_tree(actor=request.auth, filename=file.name, content=file.read())
+    return tree_import.import_tree(actor=request.auth, filename=file.name, content=file.read())
 
 
 @router.get("/regions/{code}", response=RegionDetailOut)

@@ -7,8 +7,9 @@ from django.utils.translation import gettext as _
 
 from fengqiao.core.errors import DomainError, NotFound
 from fengqiao.core.roles import Role, has_role
-from fengqiao.regions import geoio, selectors
+from fengqiao.regions import selectors
 from fengqiao.regions.maps import feature_collection
+from fengqiao.regions.tree_import import import_tree
 
 
 def _or_404(fn, **kwargs):
@@ -90,7 +91,7 @@ def tree_import(request):
             context["error"] = _("Choose a file to import.")
         else:
             try:
-                context["report"] = geoio.import_tree(
+                context["report"] = import_tree(
                     actor=request.user, filename=upload.name, content=upload.read()
                 )
             except DomainError as exc:

@@ -8,8 +8,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from fengqiao.cases import services, workflow
-from fengqiao.cases.api import ACTIONS
+from fengqiao.cases import services
 from fengqiao.cases.models import Case, CaseAttachment, Status
 
 PASSWORD = "fengqiao-demo"
@@ -159,11 +158,6 @@ def test_actions_are_refused_with_code_when_role_state_or_name_is_wrong(api, wor
     assert response.status_code == 400
     assert response.json()["field"] == "priority"
     assert Case.objects.get(code=code).status == Status.REPORTED
-
-
-def test_every_workflow_action_has_an_api_handler():
-    # "attach" has its own endpoint (multipart files), every other action is here.
-    assert sorted(ACTIONS) == [a for a in workflow.ACTIONS if a != "attach"]
 
 
 def test_merge_and_dispatch_to_a_person_use_codes_and_usernames(api, world):

@@ -200,7 +200,7 @@ def test_command_fails_when_a_case_number_is_unknown(world):
 def test_command_reads_in_chunks_when_there_are_many_cases(world, monkeypatch):
     import importlib
 
-    command = importlib.import_module("fengqiao.core.management.commands.verify-log")
+    command = importlib.import_module("fengqiao.cases.management.commands.verify-log")
     monkeypatch.setattr(command, "CHUNK", 2)
     for _ in range(5):
         services.case_report(

@@ -11,7 +11,7 @@ from fengqiao.core.inputguard import InputRefused, clean_json, clean_text, json_
 from fengqiao.core.textsafe import xml_safe
 from fengqiao.mediation.documents import PartyLine, render_agreement
 from fengqiao.mediation.tests.test_documents import LI, make_agreement
-from fengqiao.regions.geoio import import_geojson
+from fengqiao.regions.tree_import import import_geojson
 
 
 @pytest.mark.parametrize(
@@ -84,11 +84,11 @@ def test_geojson_import_refuses_deep_nesting_with_a_message(users):
 
 def test_tree_import_refuses_an_oversized_file(users, monkeypatch):
     from fengqiao.core.errors import ValidationFailed
-    from fengqiao.regions import geoio
+    from fengqiao.regions import tree_import
 
-    monkeypatch.setattr(geoio, "TREE_FILE_MAX_BYTES", 1000)
+    monkeypatch.setattr(tree_import, "TREE_FILE_MAX_BYTES", 1000)
     with pytest.raises(ValidationFailed, match="larger than"):
-        geoio.import_tree(actor=users["admin"], filename="t.geojson", content=b" " * 1001)
+        tree_import.import_tree(actor=users["admin"], filename="t.geojson", content=b" " * 1001)
 
 
 def test_xml_safe_drops_control_characters_and_keeps_line_breaks():

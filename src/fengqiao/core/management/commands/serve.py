@@ -72,10 +72,10 @@ class Command(BaseCommand):
         run_gunicorn(config)
 
     def _serve_waitress(self, *, host: str, port: int, threads: int) -> None:
+        from django.core.servers.basehttp import get_internal_wsgi_application
         from waitress import serve
 
-        from fengqiao.wsgi import application
-
+        application = get_internal_wsgi_application()  # settings.WSGI_APPLICATION
         self.stdout.write(f"fengqiao serving on http://{host}:{port}/")
         serve(application, host=host, port=port, threads=threads, ident="fengqiao")
 
@@ -187,9 +187,9 @@ def run_gunicorn(config: dict) -> None:
                 self.cfg.set(key, value)
 
         def load(self):
-            from fengqiao.wsgi import application
+            from django.core.servers.basehttp import get_internal_wsgi_application
 
-            return application
+            return get_internal_wsgi_application()  # settings.WSGI_APPLICATION
 
     # Workers are forked from this process: none may inherit a connection opened here.
     connections.close_all()

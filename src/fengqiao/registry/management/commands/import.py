@@ -4,6 +4,7 @@ import sys
 import time
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from fengqiao.core.errors import DomainError
@@ -56,10 +57,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **o):
-        from fengqiao.accounts.models import User
         from fengqiao.registry import batch_sealing, streaming
 
-        actor = User.objects.filter(username=o["user"]).first()
+        # The user model by its setting: the registry sits below the accounts app.
+        actor = get_user_model().objects.filter(username=o["user"]).first()
         if actor is None:
             raise CommandError(f"No user named {o['user']!r}.")
         path = Path(o["file"])

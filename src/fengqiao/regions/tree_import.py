@@ -1,4 +1,5 @@
-"""Import and export of the region and grid tree as GeoJSON and as an Excel workbook.
+"""Import of the region and grid tree from GeoJSON or an Excel workbook (read by
+`regions.tree_read`): every row checked against the file and the database, then written.
 
 Imports check the whole file against the database first and write nothing unless every row
 is sound (all or nothing). They are idempotent: a code already on record is updated in place
@@ -8,70 +9,34 @@ stored one as it is, so a file without polygons can rename units without erasing
 
 from __future__ import annotations
 
-import json
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from io import BytesIO
 
 import numpy as np
 import shapely
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from shapely.geometry.base import BaseGeometry
 
 from fengqiao.core import divisions
 from fengqiao.core.audit import audit_batch
 from fengqiao.core.divisions import DivisionCodeError, Level
 from fengqiao.core.errors import NotAllowed, ValidationFailed
-from fengqiao.core.inputguard import json_depth_ok
 from fengqiao.core.roles import Role, has_role
 from fengqiao.core.scoping import code_within
-from fengqiao.core.textsafe import xml_safe
-from fengqiao.regions import locator, selectors, services
+from fengqiao.regions import geometry, locator, services
 from fengqiao.regions.models import Grid, Region
+from fengqiao.regions.tree_export import GRIDS_SHEET, REGIONS_SHEET
+from fengqiao.regions.tree_read import RowError, RowErrors, TreeRow, read_geojson, read_xlsx
 
-__all__ = [
-    "ImportReport",
-    "RowError",
-    "export_geojson",
-    "export_xlsx",
-    "import_geojson",
-    "import_xlsx",
-]
-
-COLUMNS = ("code", "name", "level", "kind", "parent_code", "boundary")
-REGIONS_SHEET = "regions"
-GRIDS_SHEET = "grids"
-# Excel refuses cells longer than 32,767 characters; a long boundary continues in
-# "boundary_2", "boundary_3"… columns, which the importer joins back together.
-_CELL_LIMIT = 32_000
-# Excel keeps 15 significant digits of a number, so a longer code typed as a number is lost.
-_EXCEL_DIGITS = 15
 _CHUNK = 500
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One problem in an import: where (row, column, and sheet for workbooks) and why.
-
-    GeoJSON rows are feature indexes counted from 0 (as in `features[0]`), columns are
-    property names; workbook rows are the row numbers Excel shows, columns "B (name)".
-    """
-
-    row: int
-    column: str
-    reason: str
-    sheet: str = ""
 
 
 @dataclass
 class ImportReport:
+    """What an import did (counts), or why it wrote nothing (errors)."""
+
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -82,267 +47,20 @@ class ImportReport:
         return not self.errors
 
 
-# --- export -----------------------------------------------------------------------------------
-
-
-def _tree(*, actor, root_code) -> tuple[list[Region], list[Grid]]:
-    """The root (a region or grid the actor may see) and everything inside it, in code order."""
-    try:
-        canonical = divisions.normalize(str(root_code or ""))
-        level = divisions.level_of(canonical)
-    except DivisionCodeError as exc:
-        raise ValidationFailed(exc.message, field="root_code") from exc
-    if level in (Level.GRID, Level.MICRO_GRID):
-        root = selectors.grid_get(actor=actor, code=canonical)
-        grids = selectors.grid_list(actor=actor).filter(code__startswith=root.code)
-        return [], list(grids.order_by("code"))
-    root = selectors.region_get(actor=actor, code=canonical)
-    regions = selectors.region_list(actor=actor).filter(code__startswith=root.prefix)
-    grids = selectors.grid_list(actor=actor).filter(code__startswith=root.prefix)
-    # Zero-padded codes sort depth-first (a county before its townships before their
-    # villages), so parents always precede their children in the output.
-    return list(regions.order_by("code")), list(grids.order_by("code"))
-
-
-def _region_record(region: Region) -> dict:
-    return {
-        "code": region.code,
-        "name": region.name,
-        "level": region.level,
-        "kind": region.kind,
-        "parent_code": region.parent.code if region.parent_id else None,
-    }
-
-
-def _grid_record(grid: Grid) -> dict:
-    return {
-        "code": grid.code,
-        "name": grid.name,
-        "level": divisions.level_of(grid.code).value,
-        "kind": grid.kind,
-        "parent_code": grid.parent.code if grid.parent_id else grid.village.code,
-    }
-
-
-def export_geojson(*, actor, root_code) -> dict:
-    """A FeatureCollection of every region and grid inside `root_code` that the actor sees."""
-    regions, grids = _tree(actor=actor, root_code=root_code)
-    features = [
-        {"type": "Feature", "geometry": region.boundary, "properties": _region_record(region)}
-        for region in regions
-    ] + [
-        {"type": "Feature", "geometry": grid.boundary, "properties": _grid_record(grid)}
-        for grid in grids
-    ]
-    return {"type": "FeatureCollection", "features": features}
-
-
-def export_xlsx(*, actor, root_code) -> bytes:
-    """A workbook with a "regions" and a "grids" sheet; boundaries as GeoJSON text."""
-    regions, grids = _tree(actor=actor, root_code=root_code)
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, records in (
-        (REGIONS_SHEET, [(_region_record(r), r.boundary) for r in regions]),
-        (GRIDS_SHEET, [(_grid_record(g), g.boundary) for g in grids]),
-    ):
-        _write_sheet(workbook.create_sheet(title), records)
-    out = BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def _write_sheet(sheet, records: list[tuple[dict, dict | None]]) -> None:
-    texts = [
-        json.dumps(boundary, separators=(",", ":"), ensure_ascii=False) if boundary else ""
-        for _record, boundary in records
-    ]
-    pieces = [
-        [text[i : i + _CELL_LIMIT] for i in range(0, len(text), _CELL_LIMIT)] or [""]
-        for text in texts
-    ]
-    extra = max((len(p) for p in pieces), default=1) - 1
-    headers = list(COLUMNS) + [f"boundary_{n}" for n in range(2, extra + 2)]
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for (record, _boundary), parts in zip(records, pieces, strict=True):
-        row = [xml_safe(record[c]) or "" for c in COLUMNS[:-1]] + parts
-        sheet.append(row + [""] * (len(headers) - len(row)))
-    # Text format keeps codes as text when someone edits them in Excel; as numbers, codes
-    # over 15 digits lose their tail.
-    for column in ("A", "E"):
-        for cell in sheet[column]:
-            cell.number_format = "@"
-    for letter, width in zip("ABCDEF", (20, 24, 12, 14, 20, 60), strict=True):
-        sheet.column_dimensions[letter].width = width
-    sheet.freeze_panes = "A2"
-
-
-# --- import: reading files --------------------------------------------------------------------
-
-
-@dataclass
-class _Row:
-    """One feature or worksheet row on its way into the database."""
-
-    sheet: str
-    row: int
-    labels: dict[str, str]
-    values: dict
-    expect: str | None = None  # "region" / "grid" when the sheet decides, None for GeoJSON
-    ok: bool = True
-    code: str = ""
-    level: Level | None = None
-    parent_code: str | None = None
-    parent_given: bool = False
-    name: str = ""
-    kind: str = ""
-    geom: BaseGeometry | None = None
-    boundary: dict | None = None
-
-    @property
-    def is_grid(self) -> bool:
-        return self.level in (Level.GRID, Level.MICRO_GRID)
-
-
-class _Errors:
-    def __init__(self) -> None:
-        self.items: list[RowError] = []
-
-    def add(self, row: _Row, column: str, reason) -> None:
-        self.items.append(RowError(row.row, row.labels.get(column, column), str(reason), row.sheet))
-        row.ok = False
-
-
 def import_geojson(*, actor, data: dict | bytes | str) -> ImportReport:
     """Import a FeatureCollection like the one export_geojson writes."""
     require_tree_admin(actor)
-    if isinstance(data, bytes | str):
-        if not json_depth_ok(data):
-            raise ValidationFailed(_("The file nests its JSON too deeply."), field="file")
-        try:
-            # Windows tools often start UTF-8 files with a byte-order mark, which json rejects.
-            data = json.loads(data.decode("utf-8-sig") if isinstance(data, bytes) else data)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ValidationFailed(
-                _("The file is not valid JSON: %(error)s") % {"error": exc}, field="file"
-            ) from exc
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise ValidationFailed(_("The file must be a GeoJSON FeatureCollection."), field="file")
-    features = data.get("features")
-    if not isinstance(features, list):
-        raise ValidationFailed(_("The FeatureCollection has no list of features."), field="file")
-    errors = _Errors()
-    rows = []
-    labels = {name: name for name in COLUMNS} | {"boundary": "geometry"}
-    for index, feature in enumerate(features):
-        row = _Row(sheet="", row=index, labels=labels, values={})
-        if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            errors.add(row, "type", _("This is not a GeoJSON Feature."))
-            continue
-        properties = feature.get("properties")
-        if not isinstance(properties, dict):
-            errors.add(row, "properties", _("The feature has no properties (code, name…)."))
-            continue
-        row.values = {name: properties.get(name) for name in COLUMNS[:-1]}
-        row.values["boundary"] = feature.get("geometry")
-        rows.append(row)
+    errors = RowErrors()
+    rows = read_geojson(data, errors)
     return _import(rows, errors, actor=actor)
 
 
 def import_xlsx(*, actor, content: bytes) -> ImportReport:
     """Import a workbook like the one export_xlsx writes (sheets "regions" and "grids")."""
     require_tree_admin(actor)
-    try:
-        workbook = load_workbook(BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise ValidationFailed(
-            _("The file is not an Excel workbook (.xlsx); save it as .xlsx and try again."),
-            field="file",
-        ) from exc
-    try:
-        missing = [s for s in (REGIONS_SHEET, GRIDS_SHEET) if s not in workbook.sheetnames]
-        if missing:
-            raise ValidationFailed(
-                _("The workbook needs the sheets %(needed)s; missing: %(missing)s.")
-                % {"needed": f"{REGIONS_SHEET}, {GRIDS_SHEET}", "missing": ", ".join(missing)},
-                field="file",
-            )
-        errors = _Errors()
-        rows = [
-            *_sheet_rows(workbook[REGIONS_SHEET], REGIONS_SHEET, "region", errors),
-            *_sheet_rows(workbook[GRIDS_SHEET], GRIDS_SHEET, "grid", errors),
-        ]
-    finally:
-        workbook.close()
+    errors = RowErrors()
+    rows = read_xlsx(content, errors)
     return _import(rows, errors, actor=actor)
-
-
-def _sheet_rows(sheet, title: str, expect: str, errors: _Errors) -> Iterator[_Row]:
-    lines = sheet.iter_rows(values_only=True)
-    header = next(lines, None) or ()
-    names = [str(h).strip().lower() if h is not None else "" for h in header]
-    required = ("code", "name", "boundary") if expect == "grid" else ("code", "name")
-    missing = [name for name in required if name not in names]
-    if missing:
-        raise ValidationFailed(
-            _(
-                "Sheet %(sheet)s lacks the column(s) %(missing)s in its first row; "
-                "expected: %(expected)s."
-            )
-            % {"sheet": title, "missing": ", ".join(missing), "expected": ", ".join(COLUMNS)},
-            field="file",
-        )
-    position = {name: names.index(name) for name in COLUMNS if name in names}
-    boundary_columns = [position["boundary"]] if "boundary" in position else []
-    boundary_columns += sorted(i for i, name in enumerate(names) if name.startswith("boundary_"))
-    labels = {name: f"{get_column_letter(i + 1)} ({name})" for name, i in position.items()}
-    for number, line in enumerate(lines, start=2):
-        cells = list(line) + [None] * (len(names) - len(line))
-        if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells):
-            continue
-        row = _Row(sheet=title, row=number, labels=labels, values={}, expect=expect)
-        for name in COLUMNS[:-1]:
-            row.values[name] = _cell_text(cells[position[name]]) if name in position else ""
-        code_cell = cells[position["code"]]
-        if isinstance(code_cell, int | float) and len(row.values["code"]) > _EXCEL_DIGITS:
-            errors.add(
-                row,
-                "code",
-                _(
-                    "The code was stored as a number and Excel kept only 15 digits; format the "
-                    "column as text and type the code again."
-                ),
-            )
-            continue
-        text = "".join(_cell_text(cells[i]) for i in boundary_columns)
-        row.values["boundary"] = None
-        if text and not json_depth_ok(text):
-            errors.add(row, "boundary", _("The file nests its JSON too deeply."))
-            continue
-        if text:
-            try:
-                row.values["boundary"] = json.loads(text)
-            except json.JSONDecodeError as exc:
-                errors.add(
-                    row,
-                    "boundary",
-                    _("The boundary is not GeoJSON text: %(error)s") % {"error": exc},
-                )
-                continue
-        yield row
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-# --- import: checking and writing -------------------------------------------------------------
 
 
 # A whole county's regions and grids with detailed polygons stay well below this.
@@ -367,13 +85,13 @@ def require_tree_admin(actor) -> None:
         raise NotAllowed(_("Only administrators may import regions and grids."))
 
 
-def _check_jurisdiction(rows: list[_Row], errors: _Errors, actor) -> None:
+def _check_jurisdiction(rows: list[TreeRow], errors: RowErrors, actor) -> None:
     for row in rows:
         if row.ok and row.code and not code_within(actor, row.code):
             errors.add(row, "code", _("This code lies outside your jurisdiction."))
 
 
-def _import(rows: list[_Row], errors: _Errors, *, actor) -> ImportReport:
+def _import(rows: list[TreeRow], errors: RowErrors, *, actor) -> ImportReport:
     _check_rows(rows, errors)
     _check_jurisdiction(rows, errors, actor)
     existing_regions, existing_grids = _load_existing(rows)
@@ -396,9 +114,9 @@ def _import(rows: list[_Row], errors: _Errors, *, actor) -> ImportReport:
     return report
 
 
-def _check_rows(rows: list[_Row], errors: _Errors) -> None:
+def _check_rows(rows: list[TreeRow], errors: RowErrors) -> None:
     """Checks that need nothing but the row itself (and the codes seen before it)."""
-    seen: dict[str, _Row] = {}
+    seen: dict[str, TreeRow] = {}
     for row in rows:
         raw = row.values.get("code")
         if raw in (None, ""):
@@ -475,11 +193,11 @@ def _check_rows(rows: list[_Row], errors: _Errors) -> None:
         boundary = row.values.get("boundary")
         if boundary not in (None, "", {}):
             try:
-                row.geom = services.parse_boundary(boundary)
+                row.geom = geometry.parse_boundary(boundary)
             except ValidationFailed as exc:
                 errors.add(row, "boundary", exc.message)
             else:
-                row.boundary = services.boundary_geojson(row.geom)
+                row.boundary = geometry.boundary_geojson(row.geom)
         elif row.is_grid:
             errors.add(row, "boundary", _("A grid needs a boundary."))
 
@@ -490,7 +208,7 @@ def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
         yield batch[start : start + _CHUNK]
 
 
-def _load_existing(rows: list[_Row]) -> tuple[dict[str, Region], dict[str, Grid]]:
+def _load_existing(rows: list[TreeRow]) -> tuple[dict[str, Region], dict[str, Grid]]:
     """Records the file refers to: its own codes, their parents and their villages."""
     region_codes, grid_codes = set(), set()
     for row in rows:
@@ -509,7 +227,7 @@ def _load_existing(rows: list[_Row]) -> tuple[dict[str, Region], dict[str, Grid]
 
 
 def _check_against_records(
-    rows: list[_Row], regions: dict[str, Region], grids: dict[str, Grid], errors: _Errors
+    rows: list[TreeRow], regions: dict[str, Region], grids: dict[str, Grid], errors: RowErrors
 ) -> None:
     """Parents exist (in the file or on record); kinds fit; kind blank keeps the stored one."""
     in_file = {row.code for row in rows if row.code}
@@ -539,7 +257,7 @@ def _check_against_records(
             errors.add(row, "kind", exc.message)
 
 
-def _check_geometry(rows: list[_Row], regions: dict[str, Region], errors: _Errors) -> None:
+def _check_geometry(rows: list[TreeRow], regions: dict[str, Region], errors: RowErrors) -> None:
     """Grids inside their village and parent grid, and off their siblings, as they will be
     once the file is in: file shapes override stored ones, stored ones fill the rest."""
     file_rows = {row.code: row for row in rows if row.ok and row.geom is not None}
@@ -554,7 +272,7 @@ def _check_geometry(rows: list[_Row], regions: dict[str, Region], errors: _Error
         region = regions.get(code)
         if region is not None:
             labels[code] = f"{region.name} ({code})"
-            stored = services.stored_shape(region.boundary)
+            stored = geometry.stored_shape(region.boundary)
             if stored is not None:
                 shapes[code] = stored
     for batch in _chunks(villages):
@@ -562,7 +280,7 @@ def _check_geometry(rows: list[_Row], regions: dict[str, Region], errors: _Error
             "code", "name", "boundary"
         ):
             labels[code] = f"{name} ({code})"
-            stored = services.stored_shape(boundary)
+            stored = geometry.stored_shape(boundary)
             if stored is not None:
                 shapes[code] = stored
     for code, row in file_rows.items():
@@ -578,12 +296,12 @@ def _check_geometry(rows: list[_Row], regions: dict[str, Region], errors: _Error
         if container is None or (row is None and container_row is None):
             continue  # nothing this file changes
         if container_code not in buffered:
-            buffered[container_code] = container.buffer(services.CONTAINMENT_TOLERANCE)
+            buffered[container_code] = container.buffer(geometry.CONTAINMENT_TOLERANCE)
         if buffered[container_code].covers(shapes[code]):
             continue
         if row is not None:
             try:
-                services.check_inside(
+                geometry.check_inside(
                     shapes[code], container, container_label=labels[container_code]
                 )
             except ValidationFailed as exc:
@@ -611,7 +329,7 @@ def _check_geometry(rows: list[_Row], regions: dict[str, Region], errors: _Error
             continue
         areas = shapely.area(shapely.intersection(geoms[left], geoms[right]))
         for i, j, area in zip(left, right, areas, strict=True):
-            if area <= services.OVERLAP_TOLERANCE:
+            if area <= geometry.OVERLAP_TOLERANCE:
                 continue
             # Members are in file order, so the later row of a pair takes the blame, and a
             # stored grid (sorted first) is only ever the one named.
@@ -621,12 +339,12 @@ def _check_geometry(rows: list[_Row], regions: dict[str, Region], errors: _Error
             errors.add(
                 file_rows[blamed],
                 "boundary",
-                services.overlap_error(shapes[blamed], labels[other], float(area)).message,
+                geometry.overlap_error(shapes[blamed], labels[other], float(area)).message,
             )
 
 
 def _write(
-    rows: list[_Row], regions: dict[str, Region], grids: dict[str, Grid], report: ImportReport
+    rows: list[TreeRow], regions: dict[str, Region], grids: dict[str, Grid], report: ImportReport
 ) -> None:
     locator_affected = False
     region_rows = sorted((r for r in rows if not r.is_grid), key=lambda r: (r.level.rank, r.code))
@@ -640,7 +358,7 @@ def _write(
                 kind=row.kind,
                 parent=regions.get(row.parent_code) if row.parent_code else None,
             )
-            services.apply_boundary(region, row.geom)
+            geometry.apply_boundary(region, row.geom)
             region.save()
             services.adopt_orphans(region)
             regions[row.code] = region
@@ -665,7 +383,7 @@ def _write(
                 parent=parent,
                 depth=(parent.depth + 1) if parent is not None else 1,
             )
-            services.apply_boundary(grid, row.geom)
+            geometry.apply_boundary(grid, row.geom)
             grid.save()
             grids[row.code] = grid
             report.created += 1
@@ -679,7 +397,7 @@ def _write(
         transaction.on_commit(locator.grids_changed)
 
 
-def _update(obj: Region | Grid, row: _Row) -> bool:
+def _update(obj: Region | Grid, row: TreeRow) -> bool:
     """Bring a stored row in line with the file; True when anything changed."""
     changed = []
     if obj.name != row.name:
@@ -689,7 +407,7 @@ def _update(obj: Region | Grid, row: _Row) -> bool:
         obj.kind = row.kind
         changed.append("kind")
     if row.boundary is not None and obj.boundary != row.boundary:
-        services.apply_boundary(obj, row.geom)
+        geometry.apply_boundary(obj, row.geom)
         changed += ["boundary", "centroid_lat", "centroid_lng"]
     if changed:
         obj.save(update_fields=changed)

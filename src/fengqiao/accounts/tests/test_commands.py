@@ -1,10 +1,9 @@
-"""The `fengqiao` verbs: createuser, demo (without serving), seed idempotence."""
+"""`fengqiao createuser`: an account with its role and jurisdiction, or a clear refusal."""
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from fengqiao.accounts.models import User
-from fengqiao.cli import main
 
 
 def test_createuser_binds_jurisdiction_when_code_exists(demo_county, capsys):
@@ -43,19 +42,3 @@ def test_createuser_explains_when_code_unknown(demo_county):
 def test_createuser_refuses_resident_when_no_person(db):
     with pytest.raises(CommandError, match="person record"):
         call_command("createuser", "zhao", "--role", "resident", "--password", "x-long-pass-123")
-
-
-def test_demo_prints_url_and_accounts_when_run_without_serving(db, capsys):
-    call_command("demo", "--scale", "small", "--no-serve", "--port", "8123")
-    out = capsys.readouterr().out
-    assert "http://127.0.0.1:8123/" in out
-    for username in ["admin", "village_centre", "resident"]:
-        assert username in out
-    # Running it again reuses the data.
-    call_command("demo", "--scale", "small", "--no-serve")
-    assert User.objects.filter(username="admin").count() == 1
-
-
-def test_console_command_runs_django_verbs_when_called(db, capsys):
-    main(["check"])
-    assert "no issues" in capsys.readouterr().out

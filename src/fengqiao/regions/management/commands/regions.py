@@ -3,11 +3,11 @@
 import json
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from fengqiao.accounts.models import User
 from fengqiao.core.errors import DomainError
-from fengqiao.regions import geoio
+from fengqiao.regions import tree_export, tree_import
 
 
 class Command(BaseCommand):
@@ -24,7 +24,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, action, paths, username, **options):
-        actor = User.objects.filter(username=username, is_active=True).first()
+        # The user model by its setting: regions sits below the accounts app.
+        actor = get_user_model().objects.filter(username=username, is_active=True).first()
         if actor is None:
             raise CommandError(f"No active account {username!r}; pass --as USERNAME.")
         try:
@@ -40,16 +41,18 @@ class Command(BaseCommand):
     def _export(self, actor, code: str, path: str) -> None:
         target = Path(path)
         if target.suffix.lower() == ".xlsx":
-            target.write_bytes(geoio.export_xlsx(actor=actor, root_code=code))
+            target.write_bytes(tree_export.export_xlsx(actor=actor, root_code=code))
         else:
-            data = geoio.export_geojson(actor=actor, root_code=code)
+            data = tree_export.export_geojson(actor=actor, root_code=code)
             target.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         self.stdout.write(f"wrote {target}")
 
     def _import(self, actor, *paths: str) -> None:
         failed = False
         for path in paths:
-            report = geoio.import_tree(actor=actor, filename=path, content=Path(path).read_bytes())
+            report = tree_import.import_tree(
+                actor=actor, filename=path, content=Path(path).read_bytes()
+            )
             if report.ok:
                 self.stdout.write(
                     f"{path}: {report.created} created, {report.updated} updated, "

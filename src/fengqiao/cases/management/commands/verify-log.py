@@ -6,6 +6,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from fengqiao.cases import hashchain
+from fengqiao.cases.hashchain import ROW_VALUES, verify_case
+from fengqiao.cases.models import Case, CaseEvent
 from fengqiao.core import digest
 
 CHUNK = 500
@@ -27,10 +30,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, codes: list[str], digests: str | None = None, **options):
-        # Imported here: core sits below the cases app whose log it checks.
-        from fengqiao.cases import hashchain
-        from fengqiao.cases.models import Case
-
         cases = Case.objects.all()
         missing = []
         if codes:
@@ -84,9 +83,6 @@ class Command(BaseCommand):
 
 def _check(cases):
     """(code, problems) for each case, reading cases and their events CHUNK cases at a time."""
-    from fengqiao.cases.hashchain import ROW_VALUES, verify_case
-    from fengqiao.cases.models import CaseEvent
-
     last = 0
     while True:
         batch = list(cases.filter(pk__gt=last).order_by("pk").values(*ROW_VALUES)[:CHUNK])

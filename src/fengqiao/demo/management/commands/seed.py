@@ -2,14 +2,16 @@
 
 from django.core.management.base import BaseCommand
 
+from fengqiao.demo import DEFAULT_SEED
+from fengqiao.demo.accounts import DEMO_PASSWORD
+from fengqiao.demo.seed import SCALES
+from fengqiao.demo.seed import seed as seed_demo
+
 
 class Command(BaseCommand):
     help = "Load the demo data set: --scale small (tests), county (demo) or city (benchmarks)."
 
     def add_arguments(self, parser):
-        from fengqiao.demo import DEFAULT_SEED
-        from fengqiao.demo.seed import SCALES
-
         parser.add_argument("--scale", choices=list(SCALES), default="county")
         parser.add_argument(
             "--seed",
@@ -19,10 +21,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, scale, seed, **options):
-        # Imported here: core sits below the apps the demo data spans.
-        from fengqiao.demo.accounts import DEMO_PASSWORD
-        from fengqiao.demo.seed import seed as seed_demo
-
         verbose = options.get("verbosity", 1) >= 1
 
         def progress(message: str) -> None:

@@ -1,0 +1,182 @@
+"""The input forms of the general case steps (named by the table in cases/workflow.py).
+
+Each reads and resolves what its step's service takes; the service keeps the rules (a
+reason is required, a rating is 1–5, an extension is at most 30 days).
+"""
+
+from typing import Annotated
+
+from django.utils.translation import gettext_lazy as _
+from pydantic import AliasChoices, Field, StringConstraints
+
+from fengqiao.accounts.models import User
+from fengqiao.cases import selectors
+from fengqiao.cases.models import Case, Priority
+from fengqiao.cases.steps import StepForm
+from fengqiao.core.errors import NotFound, ValidationFailed
+
+Text = Annotated[str, StringConstraints(max_length=5000)]
+Line = Annotated[str, StringConstraints(max_length=100)]
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+NOTE = _("Note (optional)")
+REASON = _("Reason")
+
+
+class NoteForm(StepForm):
+    note: Text = ""
+
+    labels = {"note": NOTE}
+
+
+class NoteOnlyForm(StepForm):
+    """A note on its own (the note is the whole step)."""
+
+    note: Text = ""
+
+    labels = {"note": _("Note")}
+    required = frozenset({"note"})
+
+    def arguments(self, actor, case: Case) -> dict:
+        if not self.note:
+            raise ValidationFailed(_("Write the note."), field="note")
+        return {"note": self.note}
+
+
+class ReasonForm(StepForm):
+    reason: Text = ""
+
+    labels = {"reason": REASON}
+    required = frozenset({"reason"})
+
+
+class CloseForm(StepForm):
+    reason: Text = ""
+
+    labels = {"reason": _("Reason (optional)")}
+
+
+class AcceptForm(StepForm):
+    priority: Line = ""
+    category: Line = Field("", description="reclassify to this category code")
+    note: Text = ""
+
+    labels = {"priority": _("Priority"), "category": _("Category"), "note": NOTE}
+    widgets = {"priority": "select", "category": "hidden"}
+
+    def arguments(self, actor, case: Case) -> dict:
+        if self.priority and self.priority not in Priority.values:
+            raise ValidationFailed(_("Unknown priority."), field="priority")
+        category = None
+        if self.category:
+            category = selectors.category_by_code(self.category)
+            if category is None:
+                raise ValidationFailed(_("Choose a category (not a group)."), field="category")
+        return {"note": self.note, "priority": self.priority or None, "category": category}
+
+    @classmethod
+    def choices(cls, name, actor, case):
+        return list(Priority.choices) if name == "priority" else None
+
+    @classmethod
+    def initial(cls, actor, case: Case) -> dict:
+        return {"priority": case.priority}
+
+
+class MergeForm(StepForm):
+    master: Line = Field("", description="case code of the master case")
+    note: Text = ""
+
+    labels = {"master": _("Master case number"), "note": NOTE}
+    widgets = {"master": "text"}
+    attrs = {"master": {"placeholder": "SJ…"}}
+    required = frozenset({"master"})
+
+    def arguments(self, actor, case: Case) -> dict:
+        if not self.master:
+            raise ValidationFailed(_("Give the number of the master case."), field="master")
+        try:
+            master = selectors.case_get(actor=actor, code=self.master)
+        except NotFound as exc:
+            raise NotFound(_("The master case was not found."), field="master") from exc
+        return {"master_id": master.pk, "note": self.note}
+
+
+class SendForm(StepForm):
+    """Dispatch or transfer: to a unit that serves the case's place, and/or a person."""
+
+    unit_id: RowId | None = Field(None, validation_alias=AliasChoices("unit_id", "unit"))
+    assignee: Line = Field("", description="username of the person to dispatch to")
+    note: Text = ""
+
+    labels = {"unit_id": _("Handling unit"), "assignee": _("Handler"), "note": NOTE}
+    widgets = {"unit_id": "select", "assignee": "hidden"}
+    required = frozenset({"unit_id"})
+    messages = {"unit_id": _("Choose a handling unit.")}
+
+    def arguments(self, actor, case: Case) -> dict:
+        if self.unit_id is None and not self.assignee:
+            raise ValidationFailed(_("Choose a handling unit."), field="unit_id")
+        if (
+            self.unit_id is not None
+            and not selectors.unit_choices(actor=actor, case=case).filter(pk=self.unit_id).exists()
+        ):
+            raise ValidationFailed(_("That unit does not serve this case's area."), field="unit_id")
+        assignee = None
+        if self.assignee:
+            assignee = User.objects.filter(username=self.assignee, is_active=True).first()
+            if assignee is None:
+                raise NotFound(_("No active account has this username."), field="assignee")
+        return {"unit_id": self.unit_id, "assignee": assignee, "note": self.note}
+
+    @classmethod
+    def choices(cls, name, actor, case):
+        if name != "unit_id":
+            return None
+        return [(u.pk, u.name) for u in selectors.unit_choices(actor=actor, case=case)]
+
+
+class ResolveForm(StepForm):
+    result: Text = ""
+
+    labels = {"result": _("What was done")}
+    required = frozenset({"result"})
+    photos = True
+
+
+class RateForm(StepForm):
+    rating: Annotated[int, Field(ge=-(2**31), le=2**31)] | None = None
+    comment: Text = ""
+
+    labels = {"rating": _("Rating"), "comment": _("Comment (optional)")}
+    widgets = {"rating": "select"}
+    required = frozenset({"rating"})
+    messages = {"rating": _("Choose a rating from 1 to 5.")}
+
+    def arguments(self, actor, case: Case) -> dict:
+        if self.rating is None:
+            raise ValidationFailed(self.messages["rating"], field="rating")
+        return {"rating": self.rating, "comment": self.comment}
+
+    @classmethod
+    def choices(cls, name, actor, case):
+        return [(n, f"{n} ★") for n in range(5, 0, -1)] if name == "rating" else None
+
+
+class ExtensionForm(StepForm):
+    days: float | None = None
+    reason: Text = ""
+
+    labels = {"days": _("Working days"), "reason": REASON}
+    required = frozenset({"days", "reason"})
+    messages = {"days": _("Give a number of working days.")}
+    attrs = {"days": {"min": "0.5", "max": "30", "step": "0.5"}}
+
+    @classmethod
+    def initial(cls, actor, case: Case) -> dict:
+        return {"days": 1}
+
+    def arguments(self, actor, case: Case) -> dict:
+        if self.days is None:
+            raise ValidationFailed(self.messages["days"], field="days")
+        return {"days": self.days, "reason": self.reason}
