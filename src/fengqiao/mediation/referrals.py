@@ -29,18 +29,18 @@ def _target(dispute: Dispute, way: str, to_unit_id: int) -> HandlingUnit:
         raise ValidationFailed(_("Unknown referral way."), field="way")
     unit = HandlingUnit.objects.filter(pk=to_unit_id).first()
     if unit is None:
-        raise NotFound(_("Unknown handling unit."), field="to_unit")
+        raise NotFound(_("Unknown handling unit."), field="to_unit_id")
     if unit.kind not in UNIT_KINDS_OF_WAY[way]:
         raise ValidationFailed(
-            _("%(unit)s is not a unit of this way.") % {"unit": unit.name}, field="to_unit"
+            _("%(unit)s is not a unit of this way.") % {"unit": unit.name}, field="to_unit_id"
         )
     if not dispute.region_code.startswith(unit.region_code):
         raise ValidationFailed(
             _("%(unit)s does not serve the place of this dispute.") % {"unit": unit.name},
-            field="to_unit",
+            field="to_unit_id",
         )
     if dispute.case.unit_id == unit.pk:
-        raise ValidationFailed(_("The dispute is already with this unit."), field="to_unit")
+        raise ValidationFailed(_("The dispute is already with this unit."), field="to_unit_id")
     return unit
 
 

@@ -55,22 +55,29 @@ class PartyIn:
     representative: str = ""
 
 
-def _party(actor, index: int, party: PartyIn) -> DisputeParty:
-    field = f"parties.{index}"
+def _party(actor, party: PartyIn, at: str = "") -> DisputeParty:
+    """The party's row; errors name the field under `at` (`parties.1`) or, without it, the
+    party's own input (`side`, `person_id`, …) as a step adding one party reads it."""
+
+    def field(name: str, own: str) -> str:
+        return f"{at}.{name}" if at else own
+
     if party.side not in DisputeParty.Side.values:
-        raise ValidationFailed(_("Unknown party side."), field=f"{field}.side")
+        raise ValidationFailed(_("Unknown party side."), field=field("side", "side"))
     row = DisputeParty(
         side=party.side,
         address=party.address.strip()[:200],
         representative=party.representative.strip()[:80],
     )
     if party.person_id is not None and party.organization_id is not None:
-        raise ValidationFailed(_("A party is a person or an organisation, not both."), field=field)
+        raise ValidationFailed(
+            _("A party is a person or an organisation, not both."), field=at or "person_id"
+        )
     if party.person_id is not None:
         person = Person.objects.filter(pk=party.person_id).first()
         own = actor.role == Role.RESIDENT and actor.person_id == party.person_id
         if person is None or not (own or code_within(actor, person.region_code)):
-            raise NotFound(_("Person not found."), field=f"{field}.person")
+            raise NotFound(_("Person not found."), field=field("person", "person_id"))
         row.person, row.name = person, person.name
         row.address = row.address or (person.dwelling.address if person.dwelling_id else "")
         # Sealed anew for the party's row: a token opens only in the row it was sealed for.
@@ -79,13 +86,15 @@ def _party(actor, index: int, party: PartyIn) -> DisputeParty:
     elif party.organization_id is not None:
         organization = Organization.objects.filter(pk=party.organization_id).first()
         if organization is None or not code_within(actor, organization.region_code):
-            raise NotFound(_("Organisation not found."), field=f"{field}.organization")
+            raise NotFound(
+                _("Organisation not found."), field=field("organization", "organization_id")
+            )
         row.organization, row.name = organization, organization.name
         row.address = row.address or organization.address
     else:
         row.name = party.name.strip()[:100]
         if not row.name:
-            raise ValidationFailed(_("Each party needs a name."), field=f"{field}.name")
+            raise ValidationFailed(_("Each party needs a name."), field=field("name", "name"))
     if party.phone:
         phone = sealing.normalize_phone(party.phone)
         row.phone_sealed, row.phone_masked = crypto.encrypt(phone), mask_phone(phone)
@@ -163,7 +172,7 @@ def dispute_register(
         ]
     if not parties:
         raise ValidationFailed(_("Name at least one party."), field="parties")
-    rows = [_party(actor, i, p) for i, p in enumerate(parties)]
+    rows = [_party(actor, p, f"parties.{i}") for i, p in enumerate(parties)]
     category = Category.objects.filter(code=dispute_type, is_active=True).first()
     if category is None:
         raise ValidationFailed(
@@ -237,7 +246,7 @@ REGISTRARS = frozenset(
 def dispute_party_add(*, actor, dispute_id: int, party: PartyIn) -> DisputeParty:
     """Name another party (or the missing side) of an open dispute."""
     dispute = dispute_get(actor=actor, dispute_id=dispute_id)
-    row = _party(actor, 0, party)
+    row = _party(actor, party)
     row.dispute = dispute
 
     def mutate(case):
@@ -303,12 +312,12 @@ def dispute_assign(*, actor, dispute_id: int, mediator_id: int, note: str = "") 
         .first()
     )
     if mediator is None:
-        raise NotFound(_("Mediator not found."), field="mediator")
+        raise NotFound(_("Mediator not found."), field="mediator_id")
     if not dispute.region_code.startswith(mediator.committee.region_code):
         raise ValidationFailed(
             _("%(committee)s does not serve the place of this dispute.")
             % {"committee": mediator.committee.name},
-            field="mediator",
+            field="mediator_id",
         )
 
     def mutate(case):
@@ -395,7 +404,7 @@ def session_record(
     if session_id is not None:
         planned = dispute.sessions.filter(pk=session_id, is_held=False).first()
         if planned is None:
-            raise NotFound(_("No planned session with this id."), field="session")
+            raise NotFound(_("No planned session with this id."), field="session_id")
     mediator = _session_mediator(actor, dispute)
     held: list[MediationSession] = []
 

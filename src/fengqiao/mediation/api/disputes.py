@@ -1,5 +1,5 @@
-"""API of disputes: lists, queues, figures, register, the dispute page and its steps (accept,
-assign, sessions, conclude, the agreement, referral and judicial confirmation)."""
+"""API of disputes: lists, queues, figures, register, the dispute page, its steps (one endpoint
+takes any step of the dispute table), mediator suggestions and the agreement (DOCX, scan)."""
 
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -8,31 +8,24 @@ from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from fengqiao.cases import selectors as case_selectors
-from fengqiao.cases import services as case_services
+from fengqiao.cases import steps, workflow
+from fengqiao.cases.models import Kind
 from fengqiao.cases.schemas import QueueOut
 from fengqiao.core.errors import NotFound, ValidationFailed
 from fengqiao.core.http import client_ip
-from fengqiao.mediation import agreements, metrics, referrals, selectors, services
+from fengqiao.mediation import agreements, metrics, selectors, services
 from fengqiao.mediation.api.common import METRICS_DAYS, dispute_by_code, period_of, village_by_code
 from fengqiao.mediation.models import Dispute
-from fengqiao.mediation.schemas.common import NoteIn, PeriodFilter, ReasonIn
+from fengqiao.mediation.schemas.common import PeriodFilter
 from fengqiao.mediation.schemas.disputes import (
-    AcceptIn,
     AgreementOut,
-    AssignIn,
-    ConcludeIn,
     DisputeDetailOut,
     DisputeFilter,
     DisputeIn,
     DisputeMetricsOut,
     DisputeOut,
     MediatorSuggestionOut,
-    PartyIn,
-    SessionOut,
-    SessionPlanIn,
-    SessionRecordIn,
 )
-from fengqiao.mediation.schemas.referrals import ConfirmationIn, ReferIn, ReferralOut
 
 router = Router(tags=["disputes"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -137,25 +130,28 @@ def dispute_detail(request, code: str):
     return _dispute_detail(request.auth, dispute_by_code(request, code))
 
 
-@router.post("/disputes/{code}/accept", response=DisputeDetailOut)
-def dispute_accept(request, code: str, payload: AcceptIn):
-    """Accept for mediation; needs the parties' `consent` and both sides named."""
-    dispute = services.dispute_accept(
+DisputeActionIn = steps.action_body("DisputeActionIn", [workflow.table_for(Kind.DISPUTE)])
+
+
+@router.post("/disputes/{code}/actions/{action}", response=DisputeDetailOut)
+def dispute_action(request, code: str, action: str, payload: DisputeActionIn):  # type: ignore[valid-type]
+    """Take one step on a dispute: `actions` on the dispute page lists those the caller may
+    take now, and each step reads the fields of its own form from the body (docs/api.md lists
+    them). A unit a referral or a confirmation request went to answers it here too. The signed
+    agreement, a file, has its own endpoint.
+
+    Refusals: 403 `forbidden` (role or person), 409 `illegal_transition` (state), 404
+    `unknown_action`, 400 naming the field at fault."""
+    dispute = selectors.dispute_to_act_on(actor=request.auth, code=code)
+    if dispute is None:
+        raise NotFound(_("Dispute not found."))
+    case = steps.perform(
         actor=request.auth,
-        dispute_id=dispute_by_code(request, code).pk,
-        consent=payload.consent,
-        consent_note=payload.consent_note,
-        note=payload.note,
+        case=dispute.case,
+        action=action,
+        data=payload.model_dump(exclude_unset=True),
     )
-    return _dispute_detail(request.auth, dispute)
-
-
-@router.post("/disputes/{code}/reject", response=DisputeDetailOut)
-def dispute_reject(request, code: str, payload: ReasonIn):
-    """Reject (e.g. the parties refuse mediation), with the reason."""
-    dispute_id = dispute_by_code(request, code).pk
-    case_services.case_reject(actor=request.auth, case_id=dispute_id, reason=payload.reason)
-    return _dispute_page(request, dispute_id)
+    return _dispute_detail(request.auth, selectors.dispute_after_step(dispute_id=case.pk))
 
 
 @router.get("/disputes/{code}/mediators", response=list[MediatorSuggestionOut])
@@ -181,80 +177,6 @@ def mediator_suggestions(request, code: str):
     ]
 
 
-@router.post("/disputes/{code}/assign", response=DisputeDetailOut)
-def dispute_assign(request, code: str, payload: AssignIn):
-    """Give the dispute to a mediator (and their committee)."""
-    dispute = services.dispute_assign(
-        actor=request.auth,
-        dispute_id=dispute_by_code(request, code).pk,
-        mediator_id=payload.mediator_id,
-        note=payload.note,
-    )
-    return _dispute_detail(request.auth, dispute)
-
-
-@router.post("/disputes/{code}/parties", response=DisputeDetailOut)
-def dispute_party_add(request, code: str, payload: PartyIn):
-    """Name another party, or the missing side, of an open dispute."""
-    dispute = dispute_by_code(request, code)
-    services.dispute_party_add(
-        actor=request.auth, dispute_id=dispute.pk, party=services.PartyIn(**payload.model_dump())
-    )
-    return _dispute_detail(
-        request.auth, selectors.dispute_get(actor=request.auth, dispute_id=dispute.pk)
-    )
-
-
-@router.post("/disputes/{code}/claim", response=DisputeDetailOut)
-def dispute_claim(request, code: str, payload: NoteIn):
-    """The mediator signs for the dispute (签收)."""
-    dispute_id = dispute_by_code(request, code).pk
-    case_services.case_claim(actor=request.auth, case_id=dispute_id, note=payload.note)
-    return _dispute_page(request, dispute_id)
-
-
-@router.post("/disputes/{code}/sessions", response={201: SessionOut})
-def session_plan(request, code: str, payload: SessionPlanIn):
-    """Put a session on the calendar."""
-    session = services.session_plan(
-        actor=request.auth,
-        dispute_id=dispute_by_code(request, code).pk,
-        starts_at=payload.starts_at,
-        place=payload.place,
-    )
-    return Status(201, session)
-
-
-@router.post("/disputes/{code}/sessions/held", response={201: SessionOut})
-def session_record(request, code: str, payload: SessionRecordIn):
-    """Record a session held: a planned one (`session_id`) or one held without a plan."""
-    session = services.session_record(
-        actor=request.auth,
-        dispute_id=dispute_by_code(request, code).pk,
-        held_at=payload.held_at,
-        place=payload.place,
-        participants=payload.participants,
-        record=payload.record,
-        session_id=payload.session_id,
-    )
-    return Status(201, session)
-
-
-@router.post("/disputes/{code}/conclude", response=DisputeDetailOut)
-def dispute_conclude(request, code: str, payload: ConcludeIn):
-    """End the mediation: an agreement (facts, terms, performance), failed or withdrawn."""
-    dispute = services.dispute_conclude(
-        actor=request.auth,
-        dispute_id=dispute_by_code(request, code).pk,
-        outcome=payload.outcome,
-        result=payload.result,
-        facts=payload.facts,
-        terms=payload.terms,
-        performance=payload.performance,
-    )
-    return _dispute_detail(request.auth, dispute)
-
-
 @router.get("/disputes/{code}/agreement.docx")
 def agreement_download(request, code: str):
     """The agreement (调解协议书) as DOCX, personal numbers masked; every download is logged."""
@@ -277,29 +199,3 @@ def agreement_signed(request, code: str, file: File[UploadedFile] = None):
     return agreements.agreement_upload_signed(
         actor=request.auth, dispute_id=dispute_id, upload=file
     )
-
-
-@router.post("/disputes/{code}/referrals", response={201: ReferralOut})
-def dispute_refer(request, code: str, payload: ReferIn):
-    """Hand the dispute to another way (court, procuratorate, police, sector committee,
-    petition office); the case moves with it."""
-    referral = referrals.dispute_refer(
-        actor=request.auth,
-        dispute_id=dispute_by_code(request, code).pk,
-        way=payload.way,
-        to_unit_id=payload.to_unit_id,
-        reason=payload.reason,
-    )
-    return Status(201, referral)
-
-
-@router.post("/disputes/{code}/confirmation", response={201: ReferralOut})
-def confirmation_request(request, code: str, payload: ConfirmationIn):
-    """Ask the court to confirm the agreement (司法确认); the court answers it as a referral."""
-    referral = referrals.confirmation_request(
-        actor=request.auth,
-        dispute_id=dispute_by_code(request, code).pk,
-        to_unit_id=payload.to_unit_id,
-        note=payload.note,
-    )
-    return Status(201, referral)

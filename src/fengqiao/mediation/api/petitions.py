@@ -6,23 +6,19 @@ from ninja import Query, Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from fengqiao.cases import selectors as case_selectors
-from fengqiao.cases import services as case_services
+from fengqiao.cases import steps, workflow
+from fengqiao.cases.models import Kind
 from fengqiao.core.errors import NotFound
 from fengqiao.mediation import metrics, petitions, selectors
 from fengqiao.mediation.api.common import METRICS_DAYS, dispute_by_code, period_of, village_by_code
 from fengqiao.mediation.models import Petition
-from fengqiao.mediation.schemas.common import NoteIn, PeriodFilter
+from fengqiao.mediation.schemas.common import PeriodFilter
 from fengqiao.mediation.schemas.petitions import (
-    AcknowledgeIn,
-    ExtendIn,
-    LinkIn,
     PetitionDetailOut,
     PetitionFilter,
     PetitionIn,
     PetitionMetricsOut,
     PetitionOut,
-    ReplyIn,
-    RouteIn,
 )
 
 router = Router(tags=["petitions"])
@@ -102,67 +98,24 @@ def petition_detail(request, code: str):
     return _petition_detail(request.auth, _petition(request, code))
 
 
-@router.post("/petitions/{code}/acknowledge", response=PetitionDetailOut)
-def petition_acknowledge(request, code: str, payload: AcknowledgeIn):
-    """Tell the petitioner whether the petition is accepted (受理); say why if not."""
-    petition = petitions.petition_acknowledge(
+PetitionActionIn = steps.action_body("PetitionActionIn", [workflow.table_for(Kind.PETITION)])
+
+
+@router.post("/petitions/{code}/actions/{action}", response=PetitionDetailOut)
+def petition_action(request, code: str, action: str, payload: PetitionActionIn):  # type: ignore[valid-type]
+    """Take one step on a petition: `actions` on the petition page lists those the caller may
+    take now, and each step reads the fields of its own form from the body (docs/api.md lists
+    them).
+
+    Refusals: 403 `forbidden` (role or person), 409 `illegal_transition` (state), 404
+    `unknown_action`, 400 naming the field at fault."""
+    case = steps.perform(
         actor=request.auth,
-        petition_id=_petition(request, code).pk,
-        accepted=payload.accepted,
-        note=payload.note,
+        case=_petition(request, code).case,
+        action=action,
+        data=payload.model_dump(exclude_unset=True),
     )
-    return _petition_detail(request.auth, petition)
-
-
-@router.post("/petitions/{code}/route", response=PetitionDetailOut)
-def petition_route(request, code: str, payload: RouteIn):
-    """Send an accepted petition to the unit responsible for it."""
-    petition_id = _petition(request, code).pk
-    case_services.case_dispatch(
-        actor=request.auth, case_id=petition_id, unit_id=payload.unit_id, note=payload.note
-    )
-    return _petition_page(request, petition_id)
-
-
-@router.post("/petitions/{code}/claim", response=PetitionDetailOut)
-def petition_claim(request, code: str, payload: NoteIn):
-    """The responsible unit signs for the petition."""
-    petition_id = _petition(request, code).pk
-    case_services.case_claim(actor=request.auth, case_id=petition_id, note=payload.note)
-    return _petition_page(request, petition_id)
-
-
-@router.post("/petitions/{code}/reply", response=PetitionDetailOut)
-def petition_reply(request, code: str, payload: ReplyIn):
-    """The written reply (办理意见) to the petitioner."""
-    petition = petitions.petition_reply(
-        actor=request.auth, petition_id=_petition(request, code).pk, reply=payload.reply
-    )
-    return _petition_detail(request.auth, petition)
-
-
-@router.post("/petitions/{code}/extend", response=PetitionDetailOut)
-def petition_extend(request, code: str, payload: ExtendIn):
-    """Extend the reply limit once, by 1 to 30 days, with the reason."""
-    petition = petitions.petition_extend(
-        actor=request.auth,
-        petition_id=_petition(request, code).pk,
-        days=payload.days,
-        reason=payload.reason,
-    )
-    return _petition_detail(request.auth, petition)
-
-
-@router.post("/petitions/{code}/link", response=PetitionDetailOut)
-def petition_link(request, code: str, payload: LinkIn):
-    """Link the petition to the dispute it is about."""
-    petition_id = _petition(request, code).pk
-    petition = petitions.petition_link_dispute(
-        actor=request.auth,
-        petition_id=petition_id,
-        dispute_id=dispute_by_code(request, payload.dispute, field="dispute").pk,
-    )
-    return _petition_detail(request.auth, petition)
+    return _petition_page(request, case.pk)
 
 
 @router.get("/petitions/{code}/history", response=list[PetitionOut])

@@ -1,12 +1,11 @@
-"""API of referrals as the receiving unit and the sender see them: lists and the answers
-(accept, decline, return the result)."""
+"""API of referrals as the receiving unit and the sender see them. Answering one is a step of
+the dispute (POST /disputes/{code}/actions/referral_accept, …)."""
 
 from ninja import Router
 from ninja.pagination import PageNumberPagination, paginate
 
-from fengqiao.mediation import referrals, selectors
-from fengqiao.mediation.schemas.common import NoteIn, ReasonIn
-from fengqiao.mediation.schemas.referrals import ReferralOut, ReferralReturnIn
+from fengqiao.mediation import selectors
+from fengqiao.mediation.schemas.referrals import ReferralOut
 
 router = Router(tags=["mediation"])
 
@@ -23,28 +22,3 @@ def referrals_in(request, open_only: bool = True):
 def referrals_out(request):
     """Referrals the caller sent, or of disputes in their jurisdiction."""
     return selectors.referrals_out(actor=request.auth)
-
-
-@router.post("/referrals/{referral_id}/accept", response=ReferralOut)
-def referral_accept(request, referral_id: int, payload: NoteIn):
-    """The receiving unit signs for the referral."""
-    return referrals.referral_accept(actor=request.auth, referral_id=referral_id, note=payload.note)
-
-
-@router.post("/referrals/{referral_id}/decline", response=ReferralOut)
-def referral_decline(request, referral_id: int, payload: ReasonIn):
-    """The receiving unit will not take it: the dispute goes back to the sender."""
-    return referrals.referral_decline(
-        actor=request.auth, referral_id=referral_id, reason=payload.reason
-    )
-
-
-@router.post("/referrals/{referral_id}/return", response=ReferralOut)
-def referral_return(request, referral_id: int, payload: ReferralReturnIn):
-    """The result comes back: settled there (the dispute is resolved) or not (it goes back)."""
-    return referrals.referral_return(
-        actor=request.auth,
-        referral_id=referral_id,
-        settled=payload.settled,
-        result=payload.result,
-    )

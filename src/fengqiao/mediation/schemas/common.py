@@ -1,5 +1,6 @@
 """What the mediation schemas share: the request body base (no NUL, aware times), the case
-fields of a dispute or petition row and page, a period filter, and note and reason bodies.
+fields of a dispute or petition row and page, and a period filter. The bodies of the steps are
+the step forms (step_forms.py).
 
 Phone and ID numbers only ever leave masked; a petitioner's or party's full number is never
 part of a response.
@@ -107,11 +108,3 @@ class CaseDetailPart(Schema):
 class PeriodFilter(Body):
     start: datetime | None = Field(None, description="ISO date or date-time (local time)")
     end: datetime | None = Field(None, description="ISO date or date-time, exclusive")
-
-
-class ReasonIn(Body):
-    reason: str
-
-
-class NoteIn(Body):
-    note: str = ""

@@ -188,38 +188,6 @@ class DisputeDetailOut(CaseDetailPart, DisputeOut):
         return obj.api_follow_ups
 
 
-class AcceptIn(Body):
-    consent: bool = Field(False, description="the parties agreed to mediation")
-    consent_note: str = Field("", description="how consent was given")
-    note: str = ""
-
-
-class AssignIn(Body):
-    mediator_id: int
-    note: str = ""
-
-
-class SessionPlanIn(Body):
-    starts_at: datetime
-    place: str
-
-
-class SessionRecordIn(Body):
-    held_at: datetime
-    place: str
-    participants: str
-    record: str
-    session_id: int | None = Field(None, description="the planned session this one was")
-
-
-class ConcludeIn(Body):
-    outcome: str = Field(description="agreement, failed or withdrawn")
-    result: str
-    facts: str = Field("", description="agreement: facts and matters in dispute")
-    terms: list[str] = Field([], description="agreement: one entry per term")
-    performance: str = Field("", description="agreement: how and when it is performed")
-
-
 class MediatorSuggestionOut(Schema):
     id: int
     name: str

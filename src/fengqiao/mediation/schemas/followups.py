@@ -27,8 +27,3 @@ class FollowUpOut(Schema):
 
 class FollowUpFilter(Body):
     within_days: int = Field(7, ge=0, le=366, description="due within this many days, or late")
-
-
-class FollowUpIn(Body):
-    result: str = Field(description="stable, relapsed or unreachable")
-    note: str = Field("", description="needed when relapsed")

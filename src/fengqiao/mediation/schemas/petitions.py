@@ -90,29 +90,6 @@ class PetitionIn(Body):
     )
 
 
-class AcknowledgeIn(Body):
-    accepted: bool
-    note: str = Field("", description="needed when not accepted")
-
-
-class RouteIn(Body):
-    unit_id: int
-    note: str = ""
-
-
-class ReplyIn(Body):
-    reply: str
-
-
-class ExtendIn(Body):
-    days: int = Field(description="1 to 30, once")
-    reason: str
-
-
-class LinkIn(Body):
-    dispute: str = Field(description="case code of the dispute")
-
-
 class PetitionMetricsOut(Schema):
     start: datetime
     end: datetime

@@ -4,8 +4,6 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
-from fengqiao.mediation.schemas.common import Body
-
 
 class ReferralOut(Schema):
     id: int
@@ -44,19 +42,3 @@ class ReferralOut(Schema):
     @staticmethod
     def resolve_to_unit_name(obj) -> str:
         return obj.to_unit.name
-
-
-class ReferIn(Body):
-    way: str = Field(description="court, procuratorate, police, sector or petition")
-    to_unit_id: int
-    reason: str
-
-
-class ConfirmationIn(Body):
-    to_unit_id: int = Field(description="the court")
-    note: str = ""
-
-
-class ReferralReturnIn(Body):
-    settled: bool = Field(description="settled there; for a confirmation: confirmed")
-    result: str
