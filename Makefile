@@ -50,6 +50,7 @@ serve: install
 ## as well when FENGQIAO_TEST_DATABASE_URL is set (e.g. postgres://postgres@127.0.0.1/test)
 test: install-test
 	$(BIN)/ruff check .
+	FENGQIAO_HOME=$(CURDIR)/var/test DATABASE_URL= $(BIN)/mypy
 	FENGQIAO_HOME=$(CURDIR)/var/test DATABASE_URL= $(BIN)/python -m pytest --cov --cov-report=term:skip-covered --cov-fail-under=85 $(PYTEST_ARGS)
 	@if [ -n "$$FENGQIAO_TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL =="; \
@@ -66,10 +67,11 @@ bench: install
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	FENGQIAO_HOME=$(CURDIR)/var/test DATABASE_URL= $(BIN)/mypy
 
 format: install-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .coverage
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .coverage

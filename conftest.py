@@ -66,6 +66,14 @@ def _fresh_locator():
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Background tasks (core.taskqueue) run the moment they are queued, i.e. at commit, as
+    if a worker took each at once; tests of the worker itself switch back to the database
+    backend and drain its queue."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def _fresh_config_copies():
     """Rolled-back test transactions never commit, so copies of configuration tables
     (core.configcache) could outlive the rows they copied: start and end with none."""

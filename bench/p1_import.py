@@ -229,7 +229,7 @@ def run(*, database_url: str = "", rows: int = 1_000_000, xlsx_rows: int = XLSX_
 
 def _measure(env: dict, home: Path, *, rows: int, xlsx_rows: int) -> list[Figure]:
     dwellings = _setup_database(env, rows)
-    from fengqiao.registry.batch_sealing import default_workers
+    from fengqiao.registry.imports.batch_sealing import default_workers
 
     db = "PostgreSQL" if env["DATABASE_URL"] else "SQLite"
     csv_path, xlsx_path = home / "people.csv", home / "people.xlsx"

@@ -46,6 +46,7 @@ FENGQIAO_SWEEPS = [
     "fengqiao.insight.sweeps.run_all",
     "fengqiao.accounts.sweeps.run_all",
     "fengqiao.core.digest.sweep",
+    "fengqiao.core.taskqueue.sweep",
 ]
 # Keyed chains whose heads the signed daily digest seals (core.digest; docs/security.md).
 FENGQIAO_CHAINS = [
@@ -252,6 +253,8 @@ def _cache() -> dict:
 
 CACHES = {"default": _cache()}
 
+# Background tasks (core/taskqueue.py): queued in the database at commit, run by `fengqiao
+# worker`. Tests run them at once instead (conftest.py).
 TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 
 # Signed-in requests read their session from the shared cache (Redis, or files in production

@@ -96,7 +96,7 @@ def test_case_walks_from_grid_app_through_workbench_to_verified(new_page, users)
     screenshot(chief, "case_flow_workbench_case_new")
     act(chief, "accept", note="情况属实")
     police = HandlingUnit.objects.get(members=users["handler"])
-    act(chief, "dispatch", unit=str(police.pk), note="请派出所上门调解")
+    act(chief, "dispatch", unit_id=str(police.pk), note="请派出所上门调解")
     assert Case.objects.get(code=code).status == Status.DISPATCHED
     assert chief.locator("form.actform[data-action='claim']").count() == 0
 

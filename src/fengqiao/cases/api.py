@@ -1,9 +1,11 @@
 """API: cases (report, list, page, actions, attachments), queues, categories, units, inbox."""
 
+from typing import Any
+
 from django.db.models import Q
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import File, Form, Query, Router, Status
+from ninja import Body, File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -179,21 +181,30 @@ def case_reveal_phone(request, code: str):
 
 # --- actions: one endpoint for every step of every kind's table ------------------------------
 
-ActionIn = steps.action_body("ActionIn", [workflow.TRANSITIONS, *workflow.KIND_STEPS.values()])
+# The body each step reads, documented as one object: every field of every step form. The
+# endpoint takes it untyped so the step is checked first (403/409) and its own form then
+# reads the fields it needs (400 naming the field), the same order as on the pages.
+ACTION_BODY = steps.action_body("ActionIn", [workflow.TRANSITIONS, *workflow.KIND_STEPS.values()])
 
 
-@router.post("/cases/{code}/actions/{action}", response=CaseDetailOut)
-def case_action(request, code: str, action: str, payload: ActionIn):  # type: ignore[valid-type]
+@router.post(
+    "/cases/{code}/actions/{action}",
+    response=CaseDetailOut,
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/json": {"schema": ACTION_BODY.model_json_schema()}},
+            "required": False,
+        }
+    },
+)
+def case_action(request, code: str, action: str, payload: Body[dict[str, Any] | None] = None):
     """Take one step on a case (see `actions` on the case page for what the caller may do).
     Each step reads the fields of its own form from the body (docs/api.md lists them).
 
     Refusals: 403 `forbidden` (role or person), 409 `illegal_transition` (state), 404
     `unknown_action`, 400 naming the field at fault."""
     case = steps.perform(
-        actor=request.auth,
-        case=_case(request, code),
-        action=action,
-        data=payload.model_dump(exclude_unset=True),
+        actor=request.auth, case=_case(request, code), action=action, data=payload or {}
     )
     return _detail(request.auth, case)
 
@@ -208,7 +219,7 @@ def attachment_list(request, code: str):
 
 @router.post("/cases/{code}/attachments", response={201: list[AttachmentOut]})
 def attachment_upload(
-    request, code: str, files: File[list[UploadedFile]] = None, note: Form[str] = ""
+    request, code: str, files: File[list[UploadedFile] | None] = None, note: Form[str] = ""
 ):
     """Upload photos (JPEG, PNG, GIF, WebP, HEIC) or PDFs, 10 MB each at most, as multipart
     `files`; they are logged as one note on the timeline."""
@@ -239,14 +250,12 @@ def category_tree(request):
     """Active categories under their groups (two levels)."""
     groups: dict[int, dict] = {}
     for category in selectors.category_choices().order_by("parent__code", "code"):
+        parent = category.parent
+        if parent is None:  # a group, not a category: never a choice
+            continue
         group = groups.setdefault(
-            category.parent_id,
-            {
-                "code": category.parent.code,
-                "name": category.parent.name,
-                "name_en": category.parent.name_en,
-                "children": [],
-            },
+            parent.pk,
+            {"code": parent.code, "name": parent.name, "name_en": parent.name_en, "children": []},
         )
         group["children"].append(category)
     return list(groups.values())

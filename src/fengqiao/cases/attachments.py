@@ -145,6 +145,7 @@ def case_attach(*, actor, case_id: int, files, note: str = "") -> list[CaseAttac
     except BaseException:
         # The rows rolled back; do not leave their files behind.
         for attachment in stored:
-            attachment.file.storage.delete(attachment.file.name)
+            if attachment.file.name:
+                attachment.file.storage.delete(attachment.file.name)
         raise
     return stored

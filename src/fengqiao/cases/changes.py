@@ -1,6 +1,7 @@
 """The before → after an event records, put in words for the case page (names, not ids)."""
 
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +26,7 @@ LABELS = {
     "closed_at": _("Closed at"),
     "rating": _("Rating"),
 }
-_NAMED = {
+_NAMED: dict[str, tuple[type[models.Model], str, str]] = {
     "category": (Category, "code", "name"),
     "unit": (HandlingUnit, "pk", "name"),
     "village": (Region, "pk", "name"),
@@ -42,7 +43,7 @@ def _names(events) -> dict[str, dict]:
                 wanted[name].update(value for value in pair if value is not None)
     names: dict[str, dict] = {}
     for name, (model, key, label) in _NAMED.items():
-        rows = model.objects.filter(**{f"{key}__in": wanted[name]}) if wanted[name] else []
+        rows = model._default_manager.filter(**{f"{key}__in": wanted[name]}) if wanted[name] else []
         names[name] = {getattr(row, key): getattr(row, label) for row in rows}
     users = get_user_model().objects.filter(pk__in=wanted["assignee"]) if wanted["assignee"] else []
     names["assignee"] = {user.pk: user.label for user in users}

@@ -237,7 +237,7 @@ def ensure_default_categories() -> int:
             )
             created += made
     for level, (accept, claim, resolve) in DEFAULT_SLA.items():
-        _obj, made = SlaRule.objects.get_or_create(
+        _rule, made = SlaRule.objects.get_or_create(
             category=None,
             level=level,
             defaults={
@@ -251,7 +251,7 @@ def ensure_default_categories() -> int:
     for code, (accept, claim, resolve) in MINUTE_SLA.items():
         category = Category.objects.get(code=code)
         for level in DEFAULT_SLA:
-            _obj, made = SlaRule.objects.get_or_create(
+            _rule, made = SlaRule.objects.get_or_create(
                 category=category,
                 level=level,
                 defaults={
@@ -265,7 +265,7 @@ def ensure_default_categories() -> int:
     for code, (unit, (accept, claim, resolve)) in GROUP_SLA.items():
         group = Category.objects.get(code=code)
         for level in DEFAULT_SLA:
-            _obj, made = SlaRule.objects.get_or_create(
+            _rule, made = SlaRule.objects.get_or_create(
                 category=group,
                 level=level,
                 defaults={

@@ -64,13 +64,13 @@ def candidates_for(case: Case) -> list[dict]:
     ).exclude(pk=case.pk)
     if case.lat is not None and case.lng is not None:
         nearby = nearby.filter(_near(case.lat, case.lng))
-    nearby = nearby.order_by("-reported_at").values_list(
+    rows = nearby.order_by("-reported_at").values_list(
         "pk", "code", "title", "description", "lat", "lng"
     )[:MAX_READ]
     text = bigrams(f"{case.title} {case.description}")
-    found = []
-    for pk, code, title, description, lat, lng in nearby:
-        if None not in (case.lat, case.lng, lat, lng):
+    found: list[dict] = []
+    for pk, code, title, description, lat, lng in rows:
+        if case.lat is not None and case.lng is not None and lat is not None and lng is not None:
             meters = distance_m(case.lat, case.lng, lat, lng)
             if meters > RADIUS_M:
                 continue

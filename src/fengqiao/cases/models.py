@@ -1,5 +1,7 @@
 """Cases (事件), their append-only hash-chained log, categories, SLA rules, units, inbox."""
 
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -41,6 +43,14 @@ OPEN_STATUSES = [
     Status.RESOLVED,
     Status.VERIFIED,
 ]
+# Resolved (化解) or beyond: the dashboard's `resolved`, a dispute's `settled`.
+RESOLVED_STATUSES = [Status.RESOLVED, Status.VERIFIED, Status.CLOSED]
+
+
+def case_overdue_q(now, prefix: str = "") -> Q:
+    """Open and past its current deadline; `Case.is_overdue` for a case in hand. `prefix`
+    reaches the case from another table ("case__")."""
+    return Q(**{f"{prefix}status__in": OPEN_STATUSES, f"{prefix}due_at__lt": now})
 
 
 class Channel(models.TextChoices):
@@ -148,6 +158,9 @@ class SlaRule(models.Model):
 class HandlingUnit(models.Model):
     """A department that handles dispatched cases (派出所, 司法所, 城管, …)."""
 
+    # Set by the API's unit list: bound to the case's category (never stored).
+    handles: bool
+
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=80)
     kind = models.CharField(_("kind"), max_length=40)
@@ -204,8 +217,8 @@ def case_visibility_q(actor, via: str = "") -> Q | None:
     )
 
 
-class CaseQuerySet(models.QuerySet):
-    def visible_to(self, actor) -> "CaseQuerySet":
+class CaseQuerySet(models.QuerySet["Case"]):
+    def visible_to(self, actor) -> Self:
         """Cases `actor` may see (case_visibility_q); selectors, services, pages, API and
         exports all start here."""
         q = case_visibility_q(actor)
@@ -213,6 +226,15 @@ class CaseQuerySet(models.QuerySet):
 
 
 class Case(models.Model):
+    # Set on the instance a service or the API returns, never stored: whether case_report
+    # made it (or found it by client_id), its report event, and what the API's case page adds.
+    is_new: bool
+    report_event: "CaseEvent"
+    api_timeline: list
+    api_actions: list
+    api_candidates: list
+    api_attachments: list
+
     code = models.CharField(_("case number"), max_length=20, unique=True)
     client_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
@@ -303,6 +325,10 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    def is_overdue(self, now) -> bool:
+        """case_overdue_q for the case in hand."""
+        return self.is_open and self.due_at is not None and self.due_at < now
 
     def is_visible_to(self, actor) -> bool:
         """case_visibility_q for the case in hand, without a query where the row answers."""

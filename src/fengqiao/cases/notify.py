@@ -1,13 +1,15 @@
-"""Tell the people who must act next (in-app inbox; more senders can plug in)."""
+"""Tell the people who must act next (in-app inbox; more senders can plug in, and run as
+background tasks)."""
 
 from django.conf import settings
-from django.db import transaction
 from django.utils.module_loading import import_string
 
 from fengqiao.accounts.models import User
+from fengqiao.cases import tasks
 from fengqiao.cases.models import Case, Notification, Status
 from fengqiao.core import clock
 from fengqiao.core.roles import Role
+from fengqiao.core.taskqueue import enqueue_on_commit
 
 LEVEL_PREFIX_LEN = {"village": 12, "township": 9, "county": 6}
 NOTIFY_FIELDS = (
@@ -50,11 +52,11 @@ def recipients(case: Case) -> list[User]:
     if case.status in (Status.REPORTED, Status.ACCEPTED):
         return _centre_for(case)
     if case.status == Status.DISPATCHED:
-        if case.assignee_id:
+        if case.assignee is not None:
             return [case.assignee]
-        return list(case.unit.members.filter(is_active=True)) if case.unit_id else []
+        return list(case.unit.members.filter(is_active=True)) if case.unit is not None else []
     if case.status == Status.CLAIMED:
-        return [case.assignee] if case.assignee_id else []
+        return [case.assignee] if case.assignee is not None else []
     if case.status == Status.RESOLVED:
         return list(
             User.objects.filter(
@@ -63,7 +65,7 @@ def recipients(case: Case) -> list[User]:
                 bindings__code__in=grid_prefixes(case.region_code),
             )
         ) or _centre_for(case)
-    if case.status == Status.VERIFIED and case.reporter_id:
+    if case.status == Status.VERIFIED and case.reporter is not None:
         return [case.reporter]
     return []
 
@@ -86,37 +88,39 @@ class InboxSender:
         return len(Notification.objects.bulk_create(rows, ignore_conflicts=True))
 
 
-def senders() -> list:
-    paths = getattr(settings, "FENGQIAO_NOTIFICATION_SENDERS", None) or [
+def sender_paths() -> list[str]:
+    return getattr(settings, "FENGQIAO_NOTIFICATION_SENDERS", None) or [
         "fengqiao.cases.notify.InboxSender"
     ]
-    return [import_string(path)() for path in paths]
 
 
 def notify(case: Case, users: list[User], *, kind: str, message: str) -> None:
-    for sender in senders():
-        sender.send(case, users, kind=kind, message=message)
+    """Tell `users` about `case`: the inbox rows now, in the caller's transaction (they commit
+    or roll back with the change); every other sender (SMS, push), whose sending the
+    database cannot take back, as a background task queued once the transaction commits."""
+    if not users:
+        return
+    for path in sender_paths():
+        sender = import_string(path)
+        if issubclass(sender, InboxSender):
+            sender().send(case, users, kind=kind, message=message)
+        else:
+            enqueue_on_commit(
+                tasks.notification_send,
+                sender=path,
+                case_id=case.pk,
+                user_ids=[user.pk for user in users],
+                kind=kind,
+                message=str(message),
+            )
 
 
 def notify_reported(case: Case, users: list[User]) -> None:
     """Tell `users` (recipients(case), looked up before the transaction) that the case was
-    reported, inside the reporting transaction: the inbox rows commit or roll back with the
-    case; other senders (SMS, push) send after commit, like every side effect outside the
-    database."""
-    if not users:
-        return
+    reported, inside the reporting transaction."""
     # No case number in the text: it is given at commit (services.case_report); the inbox
     # shows it from the case.
-    message = f"{case.get_status_display()}: {case.title}"
-    found = senders()
-    inbox = [s for s in found if isinstance(s, InboxSender)]
-    outside = [s for s in found if not isinstance(s, InboxSender)]
-    for sender in inbox:
-        sender.send(case, users, kind=case.status, message=message)
-    if outside:
-        transaction.on_commit(
-            lambda: [s.send(case, users, kind=case.status, message=message) for s in outside]
-        )
+    notify(case, users, kind=case.status, message=f"{case.get_status_display()}: {case.title}")
 
 
 def notify_next(case_id: int) -> None:

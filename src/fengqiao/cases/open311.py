@@ -14,6 +14,7 @@ import re
 import secrets
 import xml.etree.ElementTree as ET
 from datetime import datetime, time, timedelta
+from typing import overload
 
 from django.db.models import Max
 from django.http import HttpResponse
@@ -79,6 +80,10 @@ def _text(value) -> str:
     return _NOT_XML.sub("", str(value))
 
 
+@overload
+def _when(value: datetime) -> str: ...
+@overload
+def _when(value: None) -> None: ...
 def _when(value: datetime | None) -> str | None:
     if value is None:
         return None
@@ -182,7 +187,7 @@ def _service(category: Category) -> dict:
         "metadata": False,
         "type": "realtime",
         "keywords": ", ".join(category.keywords.split()),
-        "group": category.parent.name,
+        "group": category.parent.name if category.parent is not None else "",
     }
 
 
@@ -245,7 +250,7 @@ def public_requests(prefix: str):
 
 
 def _status_notes(case: Case) -> str:
-    if case.status == Status.MERGED and case.master_id:
+    if case.status == Status.MERGED and case.master is not None:
         return _("Duplicate of %(code)s.") % {"code": case.master.code}
     return str(case.get_status_display())
 
@@ -256,7 +261,7 @@ def _coarse(value: float | None) -> float | None:
 
 def _request(case: Case) -> dict:
     detailed = (
-        case.category.parent_id is not None
+        case.category.parent is not None
         and case.category.parent.code in PUBLIC_DETAIL_GROUPS
         and case.status != Status.REJECTED
     )
@@ -268,7 +273,7 @@ def _request(case: Case) -> dict:
         "service_name": case.category.name,
         "service_code": case.category.code,
         "description": redact(case.description or case.title) if detailed else "",
-        "agency_responsible": case.unit.name if case.unit_id else "",
+        "agency_responsible": case.unit.name if case.unit is not None else "",
         "service_notice": "",
         "requested_datetime": case.reported_at,
         "updated_datetime": getattr(case, "updated", None) or case.reported_at,

@@ -51,7 +51,11 @@ def case_relocate_all_system(
             locked = list(
                 cases.select_for_update().filter(pk__in=pks).order_by("pk").only(*_FIELDS)
             )
-            rows = [(c.pk, c.lat, c.lng, c.village_id, c.grid_id, c.region_code) for c in locked]
+            rows = [
+                (c.pk, c.lat, c.lng, c.village_id, c.grid_id, c.region_code)
+                for c in locked
+                if c.lat is not None and c.lng is not None  # always: `cases` has a point
+            ]
             found = relocate.moves(rows, counts)
             if found:
                 by_pk = {case.pk: case for case in locked}

@@ -21,7 +21,7 @@ def may_reveal_callback_phone(actor, case: Case) -> bool:
         return False
     if case.assignee_id == actor.pk:
         return True
-    if case.unit_id and case.unit.members.filter(pk=actor.pk).exists():
+    if case.unit is not None and case.unit.members.filter(pk=actor.pk).exists():
         return True
     return actor.role in (Role.CENTRE_STAFF, Role.ADMIN) and code_within(actor, case.region_code)
 

@@ -9,7 +9,6 @@ from datetime import datetime
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from fengqiao.cases.models import OPEN_STATUSES
 from fengqiao.core import clock
 
 
@@ -83,7 +82,7 @@ class CaseOut(Schema):
 
     @staticmethod
     def resolve_is_overdue(obj) -> bool:
-        return obj.status in OPEN_STATUSES and obj.due_at is not None and obj.due_at < clock.now()
+        return obj.is_overdue(clock.now())
 
 
 class EventOut(Schema):

@@ -3,7 +3,16 @@
 from django.db.models import Q, QuerySet
 
 from fengqiao.cases import workflow
-from fengqiao.cases.models import OPEN_STATUSES, Case, Category, HandlingUnit, Notification, Status
+from fengqiao.cases.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseQuerySet,
+    Category,
+    HandlingUnit,
+    Notification,
+    Status,
+    case_overdue_q,
+)
 from fengqiao.core import clock
 from fengqiao.core.configcache import cached_config
 from fengqiao.core.errors import NotFound
@@ -20,7 +29,7 @@ QUEUES = {
 }
 
 
-def _base() -> QuerySet[Case]:
+def _base() -> CaseQuerySet:
     return Case.objects.select_related("category", "village", "grid", "unit", "assignee")
 
 
@@ -36,7 +45,7 @@ def case_list(
 ) -> QuerySet[Case]:
     """Cases the actor may see: inside their jurisdiction, with their unit, or reported by
     them (residents see only their own)."""
-    qs = _base().visible_to(actor)
+    qs: QuerySet[Case] = _base().visible_to(actor)
     qs = _queue(qs, actor, queue)
     if q:
         qs = qs.filter(Q(code__icontains=q) | Q(title__icontains=q) | Q(address__icontains=q))
@@ -65,7 +74,7 @@ def _queue(qs: QuerySet[Case], actor, queue: str) -> QuerySet[Case]:
             status__in=[Status.DISPATCHED, Status.CLAIMED],
         )
     if queue == "overdue":
-        return qs.filter(status__in=OPEN_STATUSES, due_at__lt=now)
+        return qs.filter(case_overdue_q(now))
     if queue == "due_soon":
         return qs.filter(status__in=OPEN_STATUSES, warn_at__lte=now, due_at__gte=now)
     if queue == "escalated":

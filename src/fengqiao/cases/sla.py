@@ -3,13 +3,15 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db.models import F, Q
+
 from fengqiao.cases.models import Case, Category, SlaRule, Status
 from fengqiao.core.calendar import working_calendar
 from fengqiao.core.configcache import cached_config
 from fengqiao.core.workcalendar import WorkCalendar
 
 # Which clock runs in which status, and which rule field sets it.
-STAGE_OF_STATUS = {
+STAGE_OF_STATUS: dict[str, str] = {
     Status.REPORTED: "accept",
     Status.ACCEPTED: "accept",
     Status.DISPATCHED: "claim",
@@ -23,6 +25,17 @@ class Deadline:
     stage: str
     due_at: datetime
     warn_at: datetime
+
+
+def within_deadline(at: datetime, due: datetime | None) -> bool:
+    """Done by the deadline (按期): there is none, or `at` is no later than it. The same rule
+    in a query: `within_deadline_q`."""
+    return due is None or at <= due
+
+
+def within_deadline_q(at: str, due: str) -> Q:
+    """`within_deadline` over the fields (or annotations) named `at` and `due`."""
+    return Q(**{f"{due}__isnull": True}) | Q(**{f"{at}__lte": F(due)})
 
 
 def _rules_by_key() -> dict[tuple[int | None, str], SlaRule]:

@@ -2,6 +2,7 @@
 
 import logging
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -38,6 +39,8 @@ def warning_key(case: Case) -> str:
     In UTC to the second, so it reads the same whether due_at came from the database (UTC)
     or from Python (Asia/Shanghai), and fits `Case.warned_for` (40 characters).
     """
+    if case.due_at is None:
+        raise ValueError(f"case {case.code} has no deadline to warn about")
     return f"{case.status}:{case.due_at.astimezone(UTC).isoformat(timespec='seconds')}"
 
 
@@ -74,9 +77,7 @@ def sweep_warnings(now: datetime | None = None) -> int:
                     "title": case.title,
                 }
                 transaction.on_commit(
-                    lambda case=case, users=users, message=message: notify.notify(
-                        case, users, kind="warning", message=message
-                    )
+                    partial(notify.notify, case, users, kind="warning", message=message)
                 )
         sent += 1
     return sent

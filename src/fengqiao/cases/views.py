@@ -101,7 +101,10 @@ def case_or_404(actor, code: str) -> Case:
 
 def grouped_categories() -> list[tuple]:
     """[(group, [category, …]), …] for <optgroup> selects."""
-    categories = sorted(selectors.category_choices(), key=lambda c: (c.parent.code, c.code))
+    # Choices are categories, never groups: each has a parent.
+    categories = sorted(
+        selectors.category_choices(), key=lambda c: (c.parent.code if c.parent else "", c.code)
+    )
     return [(group, list(items)) for group, items in groupby(categories, key=lambda c: c.parent)]
 
 
@@ -137,7 +140,7 @@ def deadline_state(case: Case, now=None) -> str:
     if not case.is_open or case.due_at is None:
         return ""
     now = now or clock.now()
-    if case.due_at < now:
+    if case.is_overdue(now):
         return "overdue"
     if case.warn_at is not None and case.warn_at <= now:
         return "due_soon"
@@ -270,7 +273,7 @@ def _detail_context(request, case: Case, **form_state) -> dict:
         "candidates": candidates,
         "duplicates": case.duplicates.all() if case.pk else [],
         "attachments": case.attachments.all(),
-        "outline": case.grid.boundary if case.grid_id else None,
+        "outline": case.grid.boundary if case.grid is not None else None,
         "kind_url": reverse(workflow.KIND_PAGES[case.kind], args=[case.code])
         if case.kind in workflow.KIND_PAGES
         else "",
@@ -280,7 +283,8 @@ def _detail_context(request, case: Case, **form_state) -> dict:
 
 def _upgrade_url(actor, case: Case) -> str:
     """Where an open general case of, e.g., the disputes group becomes a dispute."""
-    group = case.category.parent.code if case.category.parent_id else ""
+    parent = case.category.parent
+    group = parent.code if parent is not None else ""
     name = workflow.UPGRADE_PAGES.get(group)
     if not name or case.kind != Kind.GENERAL or not case.is_open or not is_staff_user(actor):
         return ""

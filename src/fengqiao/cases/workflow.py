@@ -9,6 +9,7 @@ test walks every pair from both transports. No status is assigned anywhere else.
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases.models import (
@@ -52,7 +53,7 @@ def satisfied(data: Mapping) -> bool:
 class Step:
     to: str | None  # None: the status does not change
     roles: frozenset
-    label: str
+    label: str | Promise
     system: bool = False  # the worker's sweeps may take this step
     assignee_only: bool = False  # only the person the case is dispatched to / claimed by
     reporter_only: bool = False  # a resident may only act on their own case
@@ -225,7 +226,8 @@ ACTIONS = sorted({action for _status, action in TRANSITIONS})
 
 def action_label(action: str) -> str:
     """The label of an action of any kind's table (for timelines); the name if unknown."""
-    for table in (TRANSITIONS, *KIND_STEPS.values()):
+    tables: list[Mapping[tuple[str, str], Step | None]] = [TRANSITIONS, *KIND_STEPS.values()]
+    for table in tables:
         for (_status, name), found in table.items():
             if name == action and found is not None:
                 return str(found.label)
@@ -252,7 +254,7 @@ def level_code(case: Case, level: str | None = None) -> str:
     """The code of the unit that owns the case at a level (grid, village, township, county)."""
     level = level or case.level
     if level == "grid":
-        return case.grid.code if case.grid_id else case.village.code
+        return case.grid.code if case.grid is not None else case.village.code
     return case.region_code[: LEVEL_PREFIX_LEN[level]]
 
 
@@ -269,7 +271,7 @@ def _who_ok(actor, case: Case, step: Step, action: str = "") -> bool:
     if step.assignee_only:
         if case.assignee_id is not None:
             return case.assignee_id == actor.pk
-        return case.unit_id is not None and case.unit.members.filter(pk=actor.pk).exists()
+        return case.unit is not None and case.unit.members.filter(pk=actor.pk).exists()
     return code_within(actor, case.region_code)
 
 

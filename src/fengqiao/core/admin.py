@@ -1,6 +1,7 @@
 """Admin plumbing: a jurisdiction-aware ModelAdmin and the shared tables' admin pages."""
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -13,6 +14,14 @@ from fengqiao.core.http import client_ip
 from fengqiao.core.models import AccessLog, AuditEntry, WorkdayOverride
 from fengqiao.core.roles import Role
 from fengqiao.core.scoping import code_within, scoped
+
+if TYPE_CHECKING:
+    # The mixins below call the admin methods they extend through super(): the type checker
+    # sees them as the admin classes they are mixed into.
+    _BaseAdmin = admin.options.BaseModelAdmin
+    _ModelAdmin = admin.ModelAdmin
+else:
+    _BaseAdmin = _ModelAdmin = object
 
 OUTSIDE_JURISDICTION = _("This lies outside your jurisdiction.")
 
@@ -53,7 +62,7 @@ def is_superuser(user) -> bool:
     return user.is_active and user.is_superuser
 
 
-class ScopedChoicesMixin:
+class ScopedChoicesMixin(_BaseAdmin):
     """Foreign-key and many-to-many choices narrowed to the administrator's jurisdiction.
 
     The narrowed queryset is also what the form validates a posted id against, so a
@@ -74,7 +83,7 @@ class ScopedChoicesMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class AuditedAdmin:
+class AuditedAdmin(_ModelAdmin):
     """ModelAdmin mixin: every save and delete through the admin writes an audit row, inside
     the admin's own transaction (changeform_view and delete_view are atomic).
 

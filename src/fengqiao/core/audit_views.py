@@ -54,7 +54,9 @@ def audit_export(request):
     form = auditlog.AuditFilterForm(request.GET)
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
-        return HttpResponse(f"{field}: {' '.join(errors)}", status=400, content_type="text/plain")
+        return HttpResponse(
+            f"{field}: {' '.join(map(str, errors))}", status=400, content_type="text/plain"
+        )
     out = auditlog.audit_export_xlsx(
         actor=request.user, filters=form.cleaned_data, ip=client_ip(request)
     )

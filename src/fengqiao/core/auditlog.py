@@ -117,7 +117,8 @@ class AuditFilterForm(forms.Form):
         return self._date("date_to")
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", _("The end date is before the start date."))
@@ -129,7 +130,7 @@ def audit_filters(data) -> dict:
     form = AuditFilterForm(data)
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
-        raise ValidationFailed(f"{field}: {' '.join(errors)}", field=field)
+        raise ValidationFailed(f"{field}: {' '.join(map(str, errors))}", field=field)
     return form.cleaned_data
 
 

@@ -49,9 +49,9 @@ class Ring:
         version, _, rest = token.partition(":")
         if version == "v1":
             raw = base64.urlsafe_b64decode(rest.encode())
-            for cipher in self.ciphers.values():
+            for ring_cipher in self.ciphers.values():
                 try:
-                    return cipher.decrypt(raw[:_NONCE], raw[_NONCE:], None).decode()
+                    return ring_cipher.decrypt(raw[:_NONCE], raw[_NONCE:], None).decode()
                 except InvalidTag:
                     continue
             raise ValueError("no key of the ring opens this v1 token")

@@ -12,11 +12,13 @@ Uploaded files are left to the importers (which use `json_depth_ok`).
 
 import json
 import re
+from typing import Any
 
 from django.conf import settings
 from django.http import JsonResponse, QueryDict
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core.errors import DomainError
@@ -35,7 +37,8 @@ _TEXT_PARAMETERS = frozenset({"q"})
 
 
 class InputRefused(ValueError):
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str | Promise):
+        # A lazy message is translated when the refusal is answered (_refused).
         self.field = field
         self.message = message
         super().__init__(field)
@@ -90,7 +93,8 @@ def clean_json(raw: bytes | str) -> bytes | None:
         return None
     changed = False
     root = [document]
-    stack: list[tuple[str, list | dict, int | str]] = [("", root, 0)]
+    # (path, parent, slot): a list's slot is an index, a dict's a key.
+    stack: list[tuple[str, Any, int | str]] = [("", root, 0)]
     while stack:
         path, parent, slot = stack.pop()
         value = parent[slot]

@@ -27,7 +27,7 @@ class JsonFormatter(logging.Formatter):
     """
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {
+        entry: dict[str, object] = {
             # Local time with its offset (Django sets the process zone to TIME_ZONE).
             "time": datetime.fromtimestamp(record.created, tz=UTC)
             .astimezone()

@@ -1,6 +1,10 @@
 """Jurisdiction scoping by code prefix: the one place that narrows a query to the caller."""
 
+from typing import TypeVar
+
 from django.db.models import Q, QuerySet
+
+_QS = TypeVar("_QS", bound=QuerySet)
 
 
 def actor_prefixes(actor) -> list[str] | None:
@@ -17,7 +21,7 @@ def prefix_q(prefixes: list[str], field: str = "region_code") -> Q:
     return q
 
 
-def scoped(qs: QuerySet, actor, field: str = "region_code") -> QuerySet:
+def scoped(qs: _QS, actor, field: str = "region_code") -> _QS:
     """Restrict `qs` to rows whose `field` lies inside the actor's jurisdiction."""
     prefixes = actor_prefixes(actor)
     if prefixes is None:

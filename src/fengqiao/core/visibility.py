@@ -5,6 +5,8 @@ A row is visible to an active user whose role may read it and whose jurisdiction
 row's code (a superuser's contains every code); the worker's sweeps ("system") see every row.
 Cases have a rule of their own (cases.models.case_visibility_q: assignees and units too)."""
 
+from typing import Any, ClassVar, Self, cast
+
 from django.db import models
 
 from fengqiao.core.roles import STAFF_ROLES, has_role
@@ -25,7 +27,7 @@ class PlacedQuerySet(models.QuerySet):
     scope_field = "region_code"
     read_roles: frozenset | None = STAFF_ROLES
 
-    def visible_to(self, actor) -> "PlacedQuerySet":
+    def visible_to(self, actor) -> Self:
         if actor == SYSTEM_ACTOR:
             return self
         if not _may_read(actor, self.read_roles) or not actor.is_active:
@@ -36,8 +38,12 @@ class PlacedQuerySet(models.QuerySet):
 class PlacedRow:
     """Model mixin: the object check matching the manager's `visible_to`."""
 
+    # Set by Django on the model class this mixin is mixed into.
+    _default_manager: ClassVar[models.Manager[Any]]
+
     def is_visible_to(self, actor) -> bool:
-        rule = type(self)._default_manager.get_queryset()
+        # The model's default manager is built from a PlacedQuerySet (placed_rule).
+        rule = cast(PlacedQuerySet, type(self)._default_manager.get_queryset())
         if actor == SYSTEM_ACTOR:
             return True
         if not _may_read(actor, rule.read_roles) or not actor.is_active:

@@ -74,7 +74,7 @@ def create_demo_accounts(*, seed: int = DEFAULT_SEED) -> list[DemoAccount]:
     its first micro-grid; the resident is the head of the first household of the first village.
     `court` (a handler) and `petition_office` (centre staff, who acknowledge and route
     petitions) are bound to the county; the mediation set-up makes them members of the county
-    court and petition office (`demo.committees`).
+    court and petition office (`demo.mediation.committees`).
     """
     units = _units()
     fake = Faker("zh_CN")

@@ -1,18 +1,18 @@
 """The first build (or a repair) of the case rollups, set-based: a few INSERT … SELECT … GROUP BY
 statements over the case table and its log instead of the per-case refresh the sweep runs.
 
-The entries are written from the case table (what each case counts for, by the same rules as
-`rollup.refresh_cases`); the village rows are summed from the entries, the county rows from
-the village rows and the city rows from the county rows (a coarser area is the sum of the
-finer ones). The whole build is one transaction holding the watermark lock, so readers see
-the old rollups until it commits and no sweep runs beside it.
+The entries are written from the case table (what each case counts for, by the definitions in
+`insight.metrics`, in their database form); the village rows are summed from the entries, the
+county rows from the village rows and the city rows from the county rows (a coarser area is
+the sum of the finer ones). The whole build is one transaction holding the watermark lock, so
+readers see the old rollups until it commits and no sweep runs beside it.
 """
 
-from django.db import connection, models, transaction
-from django.db.models import BooleanField, DateField, F, Max, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, TruncDate
+from django.db import connection, transaction
+from django.db.models import Max
 
-from fengqiao.cases.models import Case, CaseEvent, Status
+from fengqiao.cases.models import Case, CaseEvent
+from fengqiao.insight import metrics
 from fengqiao.insight.models import (
     COUNTER_COLUMNS,
     LEVEL_COLUMNS,
@@ -23,7 +23,7 @@ from fengqiao.insight.models import (
     CaseRollupEntry,
     Scale,
 )
-from fengqiao.insight.rollup import RESOLVED_STATUSES, SCALE_DIGITS
+from fengqiao.insight.rollup import SCALE_DIGITS
 
 ENTRY_COLUMNS = [
     "case_id",
@@ -41,32 +41,14 @@ FINER = {Scale.COUNTY: Scale.VILLAGE, Scale.CITY: Scale.COUNTY}
 
 
 def _entries_select() -> tuple[str, tuple]:
-    """SELECT of one entry row per case (the rules of `rollup.refresh_cases`, in SQL)."""
-    resolved_at = (
-        CaseEvent.objects.filter(case_id=OuterRef("pk"), to_status=Status.RESOLVED)
-        .exclude(from_status=Status.RESOLVED)
-        .order_by()
-        .values("case_id")
-        .annotate(at=Max("at"))
-        .values("at")
-    )
-    on_time = Q(status__in=RESOLVED_STATUSES, resolution__isnull=False) & (
-        Q(resolve_due_at__isnull=True) | Q(resolution__lte=F("resolve_due_at"))
-    )
+    """SELECT of one entry row per case (the definitions of `insight.metrics`, in SQL)."""
     rows = (
-        Case.objects.order_by()
+        metrics.with_resolution(Case.objects.order_by())
         .annotate(
-            resolution=Subquery(resolved_at),
-            e_day=TruncDate("reported_at"),
-            e_group=Coalesce("category__parent_id", "category_id"),
-            e_on_time=models.Case(
-                When(on_time, then=Value(True)), default=Value(False), output_field=BooleanField()
-            ),
-            e_closed=models.Case(
-                When(status=Status.CLOSED, closed_at__isnull=False, then=TruncDate("closed_at")),
-                default=None,
-                output_field=DateField(),
-            ),
+            e_day=metrics.reported_day_expression(),
+            e_group=metrics.category_group_expression(),
+            e_on_time=metrics.on_time_expression(),
+            e_closed=metrics.closed_day_expression(),
         )
         .values_list(
             "pk",
@@ -90,7 +72,7 @@ def _one_if(condition: str) -> str:
 def _case_counters(area: str) -> str:
     """One row per counted (area, day) of a case: what the case adds on the day it was
     reported, and, when closed, the 1 it adds to `closed` on the day it was closed."""
-    resolved = "status IN (" + ", ".join(f"'{s.value}'" for s in RESOLVED_STATUSES) + ")"
+    resolved = metrics.resolved_sql("status")
     parts = {"reported": "1", "closed": "0", "resolved": _one_if(resolved)}
     parts["on_time"] = _one_if("is_on_time")
     parts |= {column: _one_if(f"status = '{s}'") for s, column in STATUS_COLUMNS.items()}

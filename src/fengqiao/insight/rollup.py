@@ -7,23 +7,26 @@ counts for is kept in `CaseRollupEntry`, so when the case changes the sweep take
 contribution back and adds the new one (a delta, applied by an additive upsert). Applying
 the same state twice changes nothing, so a rerun is harmless.
 
-On time (按期化解): the case is resolved (status resolved, verified or closed) and its last
-step into `resolved` in the log happened no later than its stored resolve deadline
-(`Case.resolve_due_at`: set when the resolve stage starts, moved by an approved extension and
-left alone after). A case without a deadline (no SLA rule applies) counts as on time; a
-resolved case without a step into `resolved` in its log does not.
+What each figure means (resolved, on time, the days) is defined once in `insight.metrics`.
 """
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from django.db import connection
-from django.db.models import Max
-from django.utils import timezone
 
-from fengqiao.cases.models import Case, CaseEvent, Category, Status
+from fengqiao.cases.models import Case
+from fengqiao.insight.metrics import (
+    RESOLVED_STATUSES,
+    category_groups,
+    closed_day,
+    is_on_time,
+    is_resolved,
+    reported_day,
+    resolution_times,
+)
 from fengqiao.insight.models import (
     COUNTER_COLUMNS,
     LEVEL_COLUMNS,
@@ -35,7 +38,9 @@ from fengqiao.insight.models import (
     Scale,
 )
 
-RESOLVED_STATUSES = (Status.RESOLVED, Status.VERIFIED, Status.CLOSED)
+# RESOLVED_STATUSES is named here too for older imports; it is defined in insight.metrics.
+__all__ = ["RESOLVED_STATUSES", "SCALE_DIGITS", "refresh_cases"]
+
 CHUNK = 2000
 # The digits of a code that name the area a rollup row sums.
 SCALE_DIGITS = {Scale.VILLAGE: 12, Scale.COUNTY: 6, Scale.CITY: 4}
@@ -55,35 +60,7 @@ class Fact:
 
     @property
     def is_resolved(self) -> bool:
-        return self.status in RESOLVED_STATUSES
-
-
-def local_day(moment: datetime) -> date:
-    return timezone.localtime(moment).date()
-
-
-def category_groups() -> dict[int, int]:
-    """Category id → its group's id (a group counts as its own group)."""
-    return {pk: parent or pk for pk, parent in Category.objects.values_list("pk", "parent_id")}
-
-
-def resolution_times(case_ids: Iterable[int]) -> dict[int, datetime]:
-    """When each case last stepped into `resolved`, from the log (notes on a resolved case
-    are not such a step)."""
-    rows = (
-        CaseEvent.objects.filter(case_id__in=list(case_ids), to_status=Status.RESOLVED)
-        .exclude(from_status=Status.RESOLVED)
-        .values("case_id")
-        .annotate(at=Max("at"))
-        .order_by()
-    )
-    return {row["case_id"]: row["at"] for row in rows}
-
-
-def is_on_time(status: str, resolved_at: datetime | None, due_at: datetime | None) -> bool:
-    if status not in RESOLVED_STATUSES or resolved_at is None:
-        return False
-    return due_at is None or resolved_at <= due_at
+        return is_resolved(self.status)
 
 
 def _contributions(fact: Fact) -> Iterator[tuple[str, tuple, str]]:
@@ -143,7 +120,7 @@ def _refresh_chunk(ids: list[int], groups: dict[int, int]) -> int:
             "closed_at",
         )
     )
-    times = resolution_times(row[0] for row in rows if row[6] in RESOLVED_STATUSES)
+    times = resolution_times(row[0] for row in rows if is_resolved(row[6]))
     old = {entry.case_id: entry for entry in CaseRollupEntry.objects.filter(case_id__in=ids)}
     deltas: dict[str, dict[tuple, Counter]] = {"daily": defaultdict(Counter), "category": {}}
     deltas["category"] = defaultdict(Counter)
@@ -152,13 +129,13 @@ def _refresh_chunk(ids: list[int], groups: dict[int, int]) -> int:
     for pk, version, reported_at, code, category_id, level, status, due_at, closed_at in rows:
         seen.add(pk)
         fact = Fact(
-            local_day(reported_at),
+            reported_day(reported_at),
             code,
             groups.get(category_id, category_id),
             level,
             status,
             is_on_time(status, times.get(pk), due_at),
-            local_day(closed_at) if status == Status.CLOSED and closed_at else None,
+            closed_day(status, closed_at),
         )
         entry = old.get(pk)
         before = _entry_fact(entry) if entry else None

@@ -6,15 +6,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from fengqiao.cases.models import LEVEL_ORDER, Case, CaseEvent, Category, Status
+from fengqiao.cases.models import LEVEL_ORDER, Case, Category, Status
 from fengqiao.core import clock
 from fengqiao.core.errors import NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.roles import Role, has_role
 from fengqiao.core.scoping import actor_prefixes, code_within, prefix_q
+from fengqiao.insight import metrics
 from fengqiao.insight.models import (
     LEVEL_COLUMNS,
     RESOLVED_COLUMNS,
@@ -23,7 +23,7 @@ from fengqiao.insight.models import (
     CaseDailyRollup,
     Scale,
 )
-from fengqiao.insight.rollup import RESOLVED_STATUSES, SCALE_DIGITS
+from fengqiao.insight.rollup import SCALE_DIGITS
 
 DASHBOARD_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.CENTRE_STAFF})
 TREND_DAYS = 30
@@ -117,32 +117,18 @@ def figures_from_cases(prefixes: list[str], start: date, end: date) -> Figures:
 
     figures.by_status = counts(cases, F("status"))
     figures.by_level = counts(cases, F("level"))
-    figures.by_group = counts(cases, Coalesce("category__parent_id", "category_id"))
-    resolved = cases.filter(status__in=RESOLVED_STATUSES)
-    figures.resolved_by_level = counts(resolved, F("level"))
-    resolved_at = (
-        CaseEvent.objects.filter(case_id=OuterRef("pk"), to_status=Status.RESOLVED)
-        .exclude(from_status=Status.RESOLVED)
-        .order_by()
-        .values("case_id")
-        .annotate(at=Max("at"))
-        .values("at")
-    )
-    figures.on_time = (
-        resolved.annotate(resolved_at=Subquery(resolved_at))
-        .filter(resolved_at__isnull=False)
-        .filter(Q(resolve_due_at__isnull=True) | Q(resolved_at__lte=F("resolve_due_at")))
-        .count()
-    )
+    figures.by_group = counts(cases, metrics.category_group_expression())
+    figures.resolved_by_level = counts(cases.filter(metrics.resolved_q()), F("level"))
+    figures.on_time = metrics.with_resolution(cases).filter(metrics.on_time_q()).count()
     trend_low, _ = _bounds(_trend_start(end), end)
     in_trend = Case.objects.filter(inside).order_by()
     figures.reported_per_day = counts(
         in_trend.filter(reported_at__gte=trend_low, reported_at__lt=high),
-        TruncDate("reported_at"),
+        metrics.reported_day_expression(),
     )
     figures.closed_per_day = counts(
-        in_trend.filter(status=Status.CLOSED, closed_at__gte=trend_low, closed_at__lt=high),
-        TruncDate("closed_at"),
+        in_trend.filter(metrics.closed_q(), closed_at__gte=trend_low, closed_at__lt=high),
+        metrics.closed_day_expression(),
     )
     return figures
 

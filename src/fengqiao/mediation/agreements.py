@@ -55,7 +55,7 @@ def _short_name(name: str) -> str:
 
 
 def _party_line(party: DisputeParty) -> PartyLine:
-    if party.organization_id:
+    if party.organization is not None:
         org = party.organization
         return PartyLine(
             role=party.side,
@@ -93,12 +93,12 @@ def agreement_doc(dispute: Dispute, agreement: MediationAgreement) -> AgreementD
         for p in dispute.parties.select_related("person", "organization").order_by("pk")
     ]
     mediators = sorted({s.mediator.name for s in dispute.sessions.select_related("mediator")})
-    if not mediators and dispute.mediator_id:
+    if not mediators and dispute.mediator is not None:
         mediators = [dispute.mediator.name]
     last_session = dispute.sessions.filter(is_held=True).order_by("-seq").first()
     return AgreementDoc(
         number=agreement.number,
-        committee=dispute.committee.name if dispute.committee_id else "",
+        committee=dispute.committee.name if dispute.committee is not None else "",
         dispute_type=TYPE_NAMES.get(dispute.dispute_type, ""),
         parties=parties,
         facts=agreement.facts,

@@ -30,8 +30,10 @@ def follow_up_schedule(dispute: Dispute, at: datetime, days: int | None = None) 
 def follow_up_record(*, actor, follow_up_id: int, result: str, note: str = "") -> FollowUp:
     """Record the visit. Relapsed: the dispute goes back to its committee and mediator."""
     follow_up = FollowUp.objects.filter(pk=follow_up_id).first()
+    if follow_up is None:
+        raise NotFound(_("Follow-up not found."))
     try:
-        dispute = dispute_get(actor=actor, dispute_id=follow_up.dispute_id if follow_up else 0)
+        dispute = dispute_get(actor=actor, dispute_id=follow_up.dispute_id)
     except NotFound:
         raise NotFound(_("Follow-up not found.")) from None
     if follow_up.done_at is not None:

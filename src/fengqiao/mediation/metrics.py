@@ -3,15 +3,21 @@ deadline, mediation success, level of settlement, relapse, days to settle — ov
 committee and per mediator."""
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-
-from django.db.models import Q
+from typing import Any
 
 from fengqiao.cases.models import CaseEvent, Kind, Status
 from fengqiao.core import clock
 from fengqiao.core.scoping import actor_prefixes, prefix_q
-from fengqiao.mediation.models import Dispute, MediationCommittee, Mediator, Petition
+from fengqiao.mediation.models import (
+    Dispute,
+    MediationCommittee,
+    Mediator,
+    Petition,
+    petition_overdue_q,
+)
 
 LOG_ACTIONS = ["conclude", "refer", "referral_settled", "relapse"]
 VILLAGE_OR_BELOW = {"grid", "village"}
@@ -141,7 +147,7 @@ def _count_relapses(settled_at, relapses, overall, by_committee, by_mediator, en
         )
     }
     for case_id, times in settled_at.items():
-        owner = owners.get(case_id, {})
+        owner: Mapping[str, Any] = owners.get(case_id, {})
         for i, at in enumerate(times):
             until = times[i + 1] if i + 1 < len(times) else None
             if not any(
@@ -203,10 +209,7 @@ def petition_metrics(*, actor, start: datetime, end: datetime) -> dict:
             acknowledged += 1
             acknowledged_on_time += on_time
     now = clock.now()
-    overdue = qs.filter(
-        Q(acknowledged_at__isnull=True, acknowledge_due_at__lt=now)
-        | Q(is_accepted=True, replied_at__isnull=True, reply_due_at__lt=now)
-    ).count()
+    overdue = qs.filter(petition_overdue_q(now)).count()
     return {
         "registered": qs.count(),
         "collective": qs.filter(visitors__gte=5).count(),

@@ -166,6 +166,9 @@ class ScreeningReport(models.Model):
     )
     reported_at = models.DateTimeField()
 
+    # Set per reader by selectors.screening_reports: the findings the reader may not see.
+    hidden_findings: int
+
     class Meta:
         ordering = ["round", "grid__code"]
         constraints = [
@@ -467,6 +470,8 @@ class Petition(models.Model):
     def __str__(self) -> str:
         return str(self.case)
 
+    # Overdue: past a limit and not answered. These two for a petition in hand, and
+    # `petition_overdue_q` (either of them) for a query; a test checks that they agree.
     def acknowledge_overdue(self, now) -> bool:
         return self.acknowledged_at is None and self.acknowledge_due_at < now
 
@@ -482,3 +487,11 @@ class Petition(models.Model):
     def is_collective(self) -> bool:
         """Five or more people visiting together (集体访)."""
         return self.visitors >= 5
+
+
+def petition_overdue_q(now) -> Q:
+    """Not acknowledged by its limit, or accepted and not replied to by its limit
+    (`Petition.acknowledge_overdue` or `Petition.reply_overdue`)."""
+    return Q(acknowledged_at__isnull=True, acknowledge_due_at__lt=now) | Q(
+        is_accepted=True, replied_at__isnull=True, reply_due_at__lt=now
+    )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases import services as case_services
 from fengqiao.cases.models import Category, Channel, Kind
+from fengqiao.cases.sla import within_deadline
 from fengqiao.core import clock
 from fengqiao.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.roles import Role
@@ -160,7 +161,10 @@ def petition_acknowledge(*, actor, petition_id: int, accepted: bool, note: str =
         case_id=petition.pk,
         action="acknowledge" if accepted else "not_accept",
         note=note.strip(),
-        data={"accepted": bool(accepted), "on_time": at <= petition.acknowledge_due_at},
+        data={
+            "accepted": bool(accepted),
+            "on_time": within_deadline(at, petition.acknowledge_due_at),
+        },
         mutate=mutate,
         at=at,
     )
@@ -185,7 +189,7 @@ def petition_reply(*, actor, petition_id: int, reply: str) -> Petition:
         case_id=petition.pk,
         action="reply",
         note=reply.strip(),
-        data={"on_time": bool(due is None or at <= due)},
+        data={"on_time": within_deadline(at, due)},
         mutate=mutate,
         at=at,
     )
@@ -201,7 +205,8 @@ def petition_extend(*, actor, petition_id: int, days: int, reason: str) -> Petit
         )
     if not reason.strip():
         raise ValidationFailed(_("Say why more time is needed."), field="reason")
-    if petition.reply_due_at is None:
+    reply_due_at = petition.reply_due_at
+    if reply_due_at is None:
         raise Conflict(
             _("Accept the petition first: the reply limit starts then."), code="no_limit"
         )
@@ -209,7 +214,7 @@ def petition_extend(*, actor, petition_id: int, days: int, reason: str) -> Petit
         raise Conflict(_("The reply limit may be extended only once."), code="extended")
 
     def mutate(case):
-        petition.reply_due_at = petition.reply_due_at + timedelta(days=days)
+        petition.reply_due_at = reply_due_at + timedelta(days=days)
         petition.extended_days = days
         petition.save(update_fields=["reply_due_at", "extended_days"])
 

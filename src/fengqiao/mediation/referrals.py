@@ -15,7 +15,7 @@ from fengqiao.mediation.selectors import dispute_get
 from fengqiao.mediation.services import settle_data
 
 # The kinds of handling unit each way reaches.
-UNIT_KINDS_OF_WAY = {
+UNIT_KINDS_OF_WAY: dict[str, set[str]] = {
     Referral.Way.COURT: {"court"},
     Referral.Way.PROCURATORATE: {"procuratorate"},
     Referral.Way.POLICE: {"police_station", "public_security"},
@@ -94,11 +94,10 @@ def _open_referral(actor, referral_id: int) -> Referral:
         .filter(pk=referral_id)
         .first()
     )
-    may_see = referral is not None and (
+    if referral is None or not (
         referral.to_unit.members.filter(pk=actor.pk).exists()
         or referral.dispute.case.is_visible_to(actor)
-    )
-    if not may_see:
+    ):
         raise NotFound(_("Referral not found."))
     if not referral.is_open:
         raise Conflict(_("This referral is already answered."), code="referral_closed")

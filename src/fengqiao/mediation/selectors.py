@@ -1,12 +1,20 @@
 """Every read of disputes, petitions, committees, referrals, follow-ups and screening, scoped to
 the caller: jurisdiction, the unit or mediator the dispute is with, or their own application."""
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.cases.models import OPEN_STATUSES, Status, case_visibility_q
+from fengqiao.cases.models import (
+    OPEN_STATUSES,
+    RESOLVED_STATUSES,
+    Status,
+    case_overdue_q,
+    case_visibility_q,
+)
 from fengqiao.core import clock
 from fengqiao.core.errors import NotFound, ValidationFailed
 from fengqiao.core.roles import Role
@@ -23,6 +31,7 @@ from fengqiao.mediation.models import (
     Referral,
     ScreeningReport,
     ScreeningRound,
+    petition_overdue_q,
 )
 from fengqiao.regions.models import Grid
 
@@ -107,9 +116,9 @@ def dispute_list(
     elif queue == "major":
         qs = qs.filter(risk_grade__in=["significant", "major"], case__status__in=OPEN_STATUSES)
     elif queue == "overdue":
-        qs = qs.filter(case__status__in=OPEN_STATUSES, case__due_at__lt=now)
+        qs = qs.filter(case_overdue_q(now, prefix="case__"))
     elif queue == "settled":
-        qs = qs.filter(case__status__in=[Status.RESOLVED, Status.VERIFIED, Status.CLOSED]).exclude(
+        qs = qs.filter(case__status__in=RESOLVED_STATUSES).exclude(
             outcome__in=[Outcome.FAILED, Outcome.WITHDRAWN]
         )
     if q:
@@ -223,7 +232,7 @@ def mediator_suggestions(*, actor, dispute: Dispute, limit: int = 5) -> list[dic
         ).select_related("committee")
     )
     load = mediator_load(mediators)
-    ranked = []
+    ranked: list[dict[str, Any]] = []
     for mediator in mediators:
         specialist = dispute.dispute_type in (
             mediator.specialities or mediator.committee.specialities or []
@@ -271,13 +280,6 @@ def petition_list(*, actor, queue: str = "", q: str = "") -> QuerySet[Petition]:
     return qs.order_by("-case__reported_at")
 
 
-def petition_overdue_q(now: datetime) -> Q:
-    """Not acknowledged by its limit, or accepted and not replied to by its limit."""
-    return Q(acknowledged_at__isnull=True, acknowledge_due_at__lt=now) | Q(
-        is_accepted=True, replied_at__isnull=True, reply_due_at__lt=now
-    )
-
-
 def petition_history(*, actor, petition: Petition) -> QuerySet[Petition]:
     """The petitioner's other petitions the actor may see (same person or same ID number)."""
     match = Q(pk__in=[])
@@ -308,7 +310,7 @@ def screening_rounds(*, actor) -> QuerySet[ScreeningRound]:
     )
 
 
-def screening_reports(*, actor, screening_round: ScreeningRound) -> QuerySet[ScreeningReport]:
+def screening_reports(*, actor, screening_round: ScreeningRound) -> Sequence[ScreeningReport]:
     """A round's reports as the actor may read them: every grid's return shows (coverage is
     for the whole village), but each report lists only the findings the actor may see in
     `visible_findings` (`finding_total` counts them all), and its note is kept only for

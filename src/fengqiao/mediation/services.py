@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases import services as case_services
 from fengqiao.cases.models import Case, Category, Channel, Kind
+from fengqiao.cases.sla import within_deadline
 from fengqiao.core import clock, crypto
 from fengqiao.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.idnumbers import mask_phone
@@ -438,7 +439,7 @@ def settle_data(case: Case, at: datetime, dispute: Dispute) -> dict:
         "committee": dispute.committee_id,
         "mediator": dispute.mediator_id,
         "due": due.isoformat() if due else None,
-        "on_time": bool(due is None or at <= due),
+        "on_time": within_deadline(at, due),
     }
 
 

@@ -30,9 +30,9 @@ def sweep_follow_up_reminders(now: datetime | None = None) -> int:
         ):
             continue
         dispute = follow_up.dispute
-        if dispute.mediator_id and dispute.mediator.user.is_active:
+        if dispute.mediator is not None and dispute.mediator.user.is_active:
             users = [dispute.mediator.user]
-        elif dispute.committee_id:
+        elif dispute.committee is not None:
             users = list(dispute.committee.unit.members.filter(is_active=True))
         else:
             users = []

@@ -4,7 +4,7 @@ that take each (step_services.py, step_forms.py) for cases.steps.perform."""
 
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.cases.models import Case, Kind, Status
+from fengqiao.cases.models import RESOLVED_STATUSES, Case, Kind, Status
 from fengqiao.cases.workflow import CENTRE, HANDLERS, Step, register_kind_steps
 from fengqiao.core.roles import Role
 from fengqiao.core.scoping import code_within
@@ -12,7 +12,7 @@ from fengqiao.core.scoping import code_within
 MEDIATION_DESK = CENTRE | {Role.MEDIATOR}
 FOLLOWERS = MEDIATION_DESK | {Role.GRID_WORKER, Role.LEGAL_ADVISOR}
 RECEIVERS = HANDLERS | CENTRE
-SETTLED = [Status.RESOLVED, Status.VERIFIED, Status.CLOSED]
+SETTLED = RESOLVED_STATUSES
 
 
 def referral_target(actor, case: Case) -> bool:

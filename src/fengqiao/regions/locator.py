@@ -13,16 +13,16 @@ shapely's STRtree and GEOS, which also answers short inputs (a single report) ou
 `index_from_shapes` builds an index from polygons in memory (the P2 benchmark uses it; the
 database build goes through it too).
 
-Cache: each process keeps one index. `grids_changed()` bumps a counter in Django's cache (seen
-by every process sharing it, e.g. Redis) and a local one (seen at once by this process); an
-index built at another version is rebuilt on the next call. Tests that roll back the database
-between cases must call `grids_changed()` too, since rolled-back writes never commit.
+Cache: each process keeps one index, versioned by core.versioned_cache. `grids_changed()`
+bumps a counter in Django's cache (seen by every process sharing it, e.g. Redis) and a local
+one (seen at once by this process); an index built at another version is rebuilt on the next
+call. Tests that roll back the database between cases must call `grids_changed()` too, since
+rolled-back writes never commit.
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -30,12 +30,12 @@ from itertools import chain, groupby
 
 import numpy as np
 import shapely
-from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from fengqiao.core.errors import OutsideJurisdiction, ValidationFailed
+from fengqiao.core.versioned_cache import VersionedCache
 from fengqiao.regions.models import Grid, Region
 from fengqiao.regions.pointindex import PolygonLayer
 
@@ -72,7 +72,6 @@ class Location:
 class LocatorIndex:
     """Grids and villages ready for locating points; build it with `index_from_shapes`."""
 
-    version: tuple
     # Position i holds the i-th best candidate: grids deepest first, then by code, then the
     # villages by code; so of all polygons covering a point, the lowest position wins.
     locations: list[Location]
@@ -112,27 +111,14 @@ class LocatorIndex:
         return layers
 
 
-_version_lock = threading.Lock()
-_build_lock = threading.Lock()
-_local_version = 0
-_index: LocatorIndex | None = None
+# The shared version is read on every call: a grid saved in one process is used by the next
+# report in any other.
+_index = VersionedCache("grid index", key=VERSION_KEY)
 
 
 def grids_changed() -> None:
     """Tell every process that grid or village polygons changed (call it after commit)."""
-    global _local_version
-    with _version_lock:
-        _local_version += 1
-    try:
-        try:
-            cache.incr(VERSION_KEY)
-        except ValueError:  # the key is missing: never set, or evicted
-            if not cache.add(VERSION_KEY, _seed(), timeout=None):
-                cache.incr(VERSION_KEY)
-    except Exception:  # a cache outage must not fail the write that just committed
-        logger.warning(
-            "could not bump %s; other processes may keep a stale index", VERSION_KEY, exc_info=True
-        )
+    _index.bump()
 
 
 def locate(lat, lng) -> Location:
@@ -158,7 +144,7 @@ def locate_many(
     if len(lats) == 0:
         return []
     if index is None:
-        index = _current_index()
+        index = _index.get(_build)
     return np.take(index.answers, _positions(index, lats, lngs)).tolist()
 
 
@@ -259,42 +245,6 @@ def _numbered(message: str, i: int, count: int) -> str:
 # --- the index --------------------------------------------------------------------------------
 
 
-def _seed() -> int:
-    # A random start, so a counter recreated after eviction never repeats a version some
-    # process already built its index at.
-    return secrets.randbits(62)
-
-
-def _shared_version():
-    try:
-        version = cache.get(VERSION_KEY)
-        if version is None:
-            cache.add(VERSION_KEY, _seed(), timeout=None)
-            version = cache.get(VERSION_KEY)
-        return version
-    except Exception:  # without the shared cache, fall back to this process's own changes
-        logger.warning(
-            "could not read %s; using the local grid version only", VERSION_KEY, exc_info=True
-        )
-        return None
-
-
-def _current_index() -> LocatorIndex:
-    global _index
-    # Read the version before the rows: a change committed during the build then shows up as
-    # a newer version and triggers another build, instead of being lost.
-    version = (_shared_version(), _local_version)
-    index = _index
-    if index is not None and index.version == version:
-        return index
-    with _build_lock:
-        index = _index
-        if index is None or index.version != version:
-            index = _build(version)
-            _index = index
-    return index
-
-
 def _polygon(code: str, boundary):
     try:
         geom = shape(boundary)
@@ -306,7 +256,7 @@ def _polygon(code: str, boundary):
     return geom if geom.is_valid else shapely.make_valid(geom)
 
 
-def _build(version: tuple) -> LocatorIndex:
+def _build() -> LocatorIndex:
     villages = {
         pk: code
         for pk, code in Region.objects.filter(level=Region.Level.VILLAGE).values_list("pk", "code")
@@ -330,14 +280,13 @@ def _build(version: tuple) -> LocatorIndex:
         if geom is not None:
             village_shapes.append((Location(None, None, code, pk, code), geom))
 
-    return index_from_shapes(grids=grid_shapes, villages=village_shapes, version=version)
+    return index_from_shapes(grids=grid_shapes, villages=village_shapes)
 
 
 def index_from_shapes(
     *,
     grids: Iterable[tuple[Location, BaseGeometry]],
     villages: Iterable[tuple[Location, BaseGeometry]],
-    version: tuple = (),
 ) -> LocatorIndex:
     """An index over grid and village polygons given in memory, each with its Location.
 
@@ -354,7 +303,6 @@ def index_from_shapes(
     answers = np.empty(len(locations) + 1, dtype=object)
     answers[: len(locations)] = locations
     return LocatorIndex(
-        version=version,
         locations=locations,
         grid_count=len(grid_entries),
         grid_tree=shapely.STRtree([geom for _location, geom in grid_entries]),

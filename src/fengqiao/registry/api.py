@@ -9,7 +9,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from fengqiao.core.errors import NotFound
 from fengqiao.core.http import client_ip
 from fengqiao.regions.models import Region
-from fengqiao.registry import exporter, importer, search, selectors, services
+from fengqiao.registry import exporter, imports, search, selectors, services
 from fengqiao.registry.schemas import (
     DwellingIn,
     DwellingOut,
@@ -17,6 +17,7 @@ from fengqiao.registry.schemas import (
     HouseholdDetailOut,
     HouseholdGroupOut,
     HouseholdOut,
+    ImportJobOut,
     ImportOut,
     OrganizationOut,
     PersonDetailOut,
@@ -110,12 +111,47 @@ def person_export(request, filters: Query[PersonFilter]):
     return response
 
 
+def _import(request, kind: str, file: UploadedFile, mode: str) -> imports.ImportResult:
+    job = imports.import_run(
+        actor=request.auth, kind=kind, filename=file.name or "", fh=file.file, mode=mode
+    )
+    return imports.job_result(job)
+
+
+@router.post("/import", response=ImportOut)
+def registry_import(
+    request,
+    file: File[UploadedFile],
+    kind: Form[str] = "people",
+    mode: Form[str] = "all_or_nothing",
+):
+    """Import registry rows of one `kind` (people, dwellings, households, household_groups,
+    organizations, places, facilities) from XLSX or CSV (UTF-8, GBK or UTF-16), headers in
+    Chinese or English. `mode`: all_or_nothing (nothing is saved unless every row is valid) or
+    valid_rows. Errors give row, column and reason; a rerun of the same file continues an
+    unfinished import."""
+    return _import(request, kind, file, mode)
+
+
+@router.get("/import/jobs/{job_id}", response=ImportJobOut)
+def registry_import_job(request, job_id: int):
+    """One of the caller's own imports."""
+    return imports.job_get(actor=request.auth, job_id=job_id)
+
+
+@router.get("/import/jobs/{job_id}/errors.xlsx")
+def registry_import_errors(request, job_id: int):
+    """Every rejected row of one of the caller's imports (row, column, reason)."""
+    job = imports.job_get(actor=request.auth, job_id=job_id)
+    response = HttpResponse(imports.error_report_xlsx(job), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.xlsx"'
+    return response
+
+
 @router.post("/people/import", response=ImportOut)
 def person_import(request, file: File[UploadedFile], mode: Form[str] = "all_or_nothing"):
-    """Import people from XLSX or CSV (UTF-8 or GBK); errors give row, column and reason."""
-    return importer.import_people(
-        actor=request.auth, filename=file.name, content=file.read(), mode=mode
-    )
+    """Import people (POST /import with kind=people)."""
+    return _import(request, "people", file, mode)
 
 
 @router.get("/people/{person_id}", response=PersonDetailOut)
@@ -199,9 +235,8 @@ def dwelling_create(request, payload: DwellingIn):
 
 @router.post("/dwellings/import", response=ImportOut)
 def dwelling_import(request, file: File[UploadedFile], mode: Form[str] = "all_or_nothing"):
-    return importer.import_dwellings(
-        actor=request.auth, filename=file.name, content=file.read(), mode=mode
-    )
+    """Import dwellings (POST /import with kind=dwellings)."""
+    return _import(request, "dwellings", file, mode)
 
 
 @router.get("/dwellings/{dwelling_id}", response=DwellingOut)

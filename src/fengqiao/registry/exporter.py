@@ -17,7 +17,7 @@ from fengqiao.core.roles import REGISTRY_EXPORT_ROLES, SENSITIVE_TAG_ROLES, has_
 from fengqiao.core.scoping import actor_prefixes, scoped
 from fengqiao.core.textsafe import xml_safe
 from fengqiao.registry import sealing, selectors
-from fengqiao.registry.importer import (
+from fengqiao.registry.imports.labels import (
     BUILDING_TYPE_LABELS,
     RELATION_LABELS,
     RESIDENCE_LABELS,

@@ -170,8 +170,26 @@ class RowErrorOut(Schema):
 
 
 class ImportOut(Schema):
+    job_id: int | None = None
+    kind: str = ""
+    mode: str = ""
     total: int
     created: int
     unchanged: int
     written: bool
-    errors: list[RowErrorOut]
+    error_rows: int = 0
+    errors: list[RowErrorOut]  # the first 10,000; all of them: /import/jobs/{id}/errors.xlsx
+
+
+class ImportJobOut(Schema):
+    id: int
+    kind: str
+    mode: str
+    filename: str
+    state: str
+    message: str
+    rows_done: int
+    created: int
+    unchanged: int
+    error_rows: int
+    percent: int

@@ -3,14 +3,14 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fengqiao.core.errors import DomainError, NotFound
 from fengqiao.core.http import client_ip
 from fengqiao.core.roles import REGISTRY_EDIT_ROLES, REGISTRY_EXPORT_ROLES, REVEAL_ROLES, has_role
-from fengqiao.registry import exporter, importer, search, selectors, services, streaming
+from fengqiao.registry import exporter, imports, search, selectors, services
 from fengqiao.registry.corrections import CORRECTION_ROLES
 from fengqiao.registry.models import ImportJob, Person
 
@@ -169,60 +169,59 @@ def dwelling_detail(request, dwelling_id: int):
     )
 
 
-@login_required
-def import_page(request):
+def _require_import(request) -> None:
     if not has_role(request.user, REGISTRY_EDIT_ROLES):
         raise Http404
-    context = {"result": None, "error": None}
+
+
+@login_required
+def import_page(request):
+    """Upload a file of any registry kind. "All or nothing" runs here and shows the result;
+    "valid rows" saves the file and runs as a job the page polls (it may be large)."""
+    _require_import(request)
+    context = {"result": None, "error": None, "kinds": imports.SPECS.values()}
     if request.method == "POST":
         upload = request.FILES.get("file")
         kind = request.POST.get("kind", "people")
-        mode = request.POST.get("mode", "all_or_nothing")
-        run = importer.import_dwellings if kind == "dwellings" else importer.import_people
-        if upload is None:
-            context["error"] = _("Choose a file to import.")
-        elif kind == "people" and mode == "valid_rows":
-            # Large files: a checkpointed job the page runs and polls (see streaming.py).
-            context["job"] = _import_job_start(request.user, upload)
-        else:
-            try:
-                context["result"] = run(
-                    actor=request.user, filename=upload.name, content=upload.read(), mode=mode
-                )
-            except DomainError as exc:
-                context["error"] = exc.message
+        mode = request.POST.get("mode", imports.ALL_OR_NOTHING)
         context.update(kind=kind, mode=mode)
+        try:
+            imports.spec_for(kind)
+            if upload is None:
+                context["error"] = _("Choose a file to import.")
+            elif mode == imports.VALID_ROWS:
+                context["job"] = _import_job_start(request.user, upload, kind)
+            else:
+                job = imports.import_run(
+                    actor=request.user,
+                    kind=kind,
+                    filename=upload.name,
+                    fh=upload.file,
+                    mode=mode,
+                )
+                context["result"] = imports.job_result(job)
+        except DomainError as exc:
+            context["error"] = exc.message
     return render(request, "registry/import.html", context)
 
 
-def _import_job_start(user, upload) -> ImportJob:
+def _import_job_start(user, upload, kind: str) -> ImportJob:
     """Save the upload under FENGQIAO_HOME/imports and find or create its job."""
-    import hashlib
-    from pathlib import Path
-
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    suffix = Path(upload.name).suffix.lower()[:8] if Path(upload.name).suffix else ""
-    path = streaming.imports_folder() / f"{digest.hexdigest()}{suffix}"
-    if not path.exists():
-        with path.open("wb") as fh:
-            for chunk in upload.chunks():
-                fh.write(chunk)
-    return streaming.job_for(
+    path, file_hash = imports.upload_save(upload)
+    return imports.job_for(
         actor=user,
+        kind=kind,
+        mode=imports.VALID_ROWS,
         filename=upload.name,
-        file_hash=digest.hexdigest(),
+        file_hash=file_hash,
         size=upload.size,
-        mode="valid_rows",
         path=str(path),
     )
 
 
 def _my_job(request, job_id: int) -> ImportJob:
-    if not has_role(request.user, REGISTRY_EDIT_ROLES):
-        raise Http404
-    return get_object_or_404(ImportJob, pk=job_id, actor=request.user)
+    _require_import(request)
+    return _get_or_404(imports.job_get, actor=request.user, job_id=job_id)
 
 
 @login_required
@@ -240,8 +239,8 @@ def import_job_run(request, job_id: int):
     error = None
     try:
         with open(job.path, "rb") as fh:
-            job = streaming.people_import_stream(
-                actor=request.user, filename=job.filename, fh=fh, job=job
+            job = imports.import_run(
+                actor=request.user, kind=job.kind, filename=job.filename, fh=fh, job=job
             )
     except (DomainError, OSError) as exc:
         error = getattr(exc, "message", None) or _("The uploaded file is no longer there.")
@@ -252,6 +251,6 @@ def import_job_run(request, job_id: int):
 @login_required
 def import_job_errors(request, job_id: int):
     job = _my_job(request, job_id)
-    response = HttpResponse(streaming.error_report_xlsx(job), content_type=XLSX)
+    response = HttpResponse(imports.error_report_xlsx(job), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.xlsx"'
     return response

@@ -1,6 +1,7 @@
 """Per-process copies of configuration tables: reloaded after a change in this process at
 once, after a change in another process within CHECK_EVERY, and never older than MAX_AGE."""
 
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -26,7 +27,7 @@ class Clock:
 @pytest.fixture
 def monotonic(monkeypatch):
     clock = Clock()
-    monkeypatch.setattr(configcache.time, "monotonic", clock)
+    monkeypatch.setattr(time, "monotonic", clock)
     return clock
 
 

@@ -28,8 +28,8 @@ from fengqiao.cases.models import (
 )
 from fengqiao.core import clock
 from fengqiao.core.roles import Role
-from fengqiao.demo import case_history
-from fengqiao.demo.casework import HISTORY_CASES
+from fengqiao.demo.cases import history as case_history
+from fengqiao.demo.cases.setup import HISTORY_CASES
 from fengqiao.demo.seed import seed
 from fengqiao.regions.locator import grids_changed
 
@@ -52,7 +52,7 @@ def history(django_db_setup, django_db_blocker):
     with (
         django_db_blocker.unblock(),
         override_settings(PASSWORD_HASHERS=FAST_HASHER, FENGQIAO_DEMO_CASE_HISTORY=True),
-        mock.patch("fengqiao.demo.casework.generate_case_history", spy),
+        mock.patch("fengqiao.demo.cases.setup.generate_case_history", spy),
         transaction.atomic(),
     ):
         # A fixed "now": which cases climb to the county depends on where the year's working

@@ -17,12 +17,9 @@ from django.utils import timezone
 from fengqiao.accounts.models import User
 from fengqiao.cases import services
 from fengqiao.cases.models import OPEN_STATUSES, Case, CaseEvent, Kind, Status
-from fengqiao.demo import case_history
-from fengqiao.demo.mediation_history import (
-    MEDIATION_HISTORY,
-    SOURCE_WEIGHTS,
-    generate_mediation_history,
-)
+from fengqiao.demo.cases import history as case_history
+from fengqiao.demo.mediation.history import MEDIATION_HISTORY, generate_mediation_history
+from fengqiao.demo.mediation.planning import SOURCE_WEIGHTS
 from fengqiao.demo.seed import seed
 from fengqiao.mediation import metrics
 from fengqiao.mediation.models import (
@@ -58,7 +55,7 @@ def history(django_db_setup, django_db_blocker):
     with (
         django_db_blocker.unblock(),
         override_settings(PASSWORD_HASHERS=FAST_HASHER, FENGQIAO_DEMO_CASE_HISTORY=True),
-        mock.patch("fengqiao.demo.casework.generate_case_history", spy),
+        mock.patch("fengqiao.demo.cases.setup.generate_case_history", spy),
         transaction.atomic(),
     ):
         seed("small")

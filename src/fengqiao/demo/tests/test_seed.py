@@ -18,10 +18,16 @@ from fengqiao.cases.models import HandlingUnit
 from fengqiao.core import crypto, divisions
 from fengqiao.core.idnumbers import parse_id_number
 from fengqiao.core.roles import Role
-from fengqiao.demo import COUNTY_CODE, geometry
-from fengqiao.demo import tags as T
+from fengqiao.demo import COUNTY_CODE
 from fengqiao.demo.accounts import DEMO_PASSWORD, DEMO_USERNAMES
-from fengqiao.demo.seed import AS_OF, SCALES, SeedStats, _Builder, cn_number, credit_code, seed
+from fengqiao.demo.county import geometry
+from fengqiao.demo.county import tags as T
+from fengqiao.demo.county.builder import CountyBuilder
+from fengqiao.demo.county.names import cn_number
+from fengqiao.demo.county.people import AS_OF
+from fengqiao.demo.county.things import credit_code
+from fengqiao.demo.scales import SCALES
+from fengqiao.demo.seed import SeedStats, seed
 from fengqiao.mediation.models import MediationCommittee, Mediator
 from fengqiao.regions.locator import grids_changed, locate_many
 from fengqiao.regions.models import Grid, Region
@@ -331,10 +337,10 @@ def test_seed_command_reports_the_loaded_county(seeded):
 
 def test_same_seed_plans_the_same_households():
     def plans(seed_value):
-        builder = _Builder(SCALES["small"], seed_value, None)
+        planner = CountyBuilder(SCALES["small"], seed_value, None).planner
         out = []
         for _ in range(50):
-            plan = builder.plan(renting=False, county6="439901")
+            plan = planner.plan(renting=False, county6="439901")
             out.append([(m.name, m.sex, m.age, m.relation, tuple(m.tags)) for m in plan.members])
         return out
 

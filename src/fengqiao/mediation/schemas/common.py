@@ -12,7 +12,6 @@ from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from fengqiao.cases.models import OPEN_STATUSES
 from fengqiao.cases.schemas import ActionOut
 from fengqiao.core import clock
 
@@ -71,10 +70,7 @@ class CaseRowOut(Schema):
 
     @staticmethod
     def resolve_is_overdue(obj) -> bool:
-        case = obj.case
-        return (
-            case.status in OPEN_STATUSES and case.due_at is not None and case.due_at < clock.now()
-        )
+        return obj.case.is_overdue(clock.now())
 
     @staticmethod
     def resolve_unit_name(obj) -> str | None:

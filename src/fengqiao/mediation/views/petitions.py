@@ -22,7 +22,7 @@ from fengqiao.core import clock
 from fengqiao.core.errors import DomainError, NotFound
 from fengqiao.core.roles import Role, has_role
 from fengqiao.mediation import forms, petitions, selectors
-from fengqiao.mediation.models import Petition
+from fengqiao.mediation.models import Petition, petition_overdue_q
 from fengqiao.mediation.views.common import (
     ACTION_LABELS,
     petition_or_404,
@@ -45,11 +45,9 @@ STAFF_FORMS = [Petition.Form.VISIT, Petition.Form.LETTER, Petition.Form.PHONE]
 
 
 def with_overdue(qs):
-    """Each petition marked overdue by the selectors' own rule (past a limit, not answered)."""
+    """Each petition marked overdue by the one rule (past a limit, not answered)."""
     return qs.annotate(
-        is_overdue=ExpressionWrapper(
-            selectors.petition_overdue_q(clock.now()), output_field=BooleanField()
-        )
+        is_overdue=ExpressionWrapper(petition_overdue_q(clock.now()), output_field=BooleanField())
     )
 
 

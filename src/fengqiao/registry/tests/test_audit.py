@@ -7,11 +7,10 @@ import pytest
 
 from fengqiao.core.errors import NotAllowed
 from fengqiao.core.models import AuditEntry
-from fengqiao.registry import services, streaming
-from fengqiao.registry.importer import import_people
+from fengqiao.registry import imports, services
 from fengqiao.registry.models import Household, Person
 from fengqiao.registry.tests.conftest import POINT_A1, VILLAGE_A_CODE, id_number
-from fengqiao.registry.tests.test_importer import PEOPLE_HEADER
+from fengqiao.registry.tests.importing import PEOPLE_HEADER
 
 
 def _only_new(since: int) -> AuditEntry:
@@ -138,12 +137,46 @@ def test_import_writes_one_row_per_file_when_people_imported(centre_a, dwelling_
     out = io.StringIO()
     csv.writer(out).writerows(rows)
     mark = _last_id()
-    result = import_people(actor=centre_a, filename="p.csv", content=out.getvalue().encode())
-    assert result.created == 3
-    entry = _only_new(mark)
-    assert (entry.entity_type, entry.action) == ("registry.person", "import")
-    assert entry.changes == {"file": [None, "p.csv"], "created": [None, 3], "errors": [None, 0]}
+    job = imports.import_run(
+        actor=centre_a,
+        kind="people",
+        filename="p.csv",
+        fh=io.BytesIO(out.getvalue().encode()),
+        mode="all_or_nothing",
+    )
+    assert job.created == 3
+    entry = _only_new(mark)  # a file of one batch: one row
+    assert (entry.entity_type, entry.entity_id, entry.action) == (
+        "registry.importjob",
+        str(job.pk),
+        "import_batch",
+    )
+    assert entry.changes == {
+        "kind": [None, "people"],
+        "rows": [None, "2-4"],
+        "created": [None, 3],
+        "unchanged": [None, 0],
+        "error_rows": [None, 0],
+    }
     assert entry.region_code.startswith(VILLAGE_A_CODE)
+
+
+def test_rejected_import_writes_no_row_when_all_or_nothing_finds_an_error(centre_a, dwelling_a1):
+    rows = [PEOPLE_HEADER, ["人1", id_number(1), "", "", "", "A1-001", "", "", ""]]
+    rows.append(["", id_number(2), "", "", "", "A1-001", "", "", ""])
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    mark = _last_id()
+    job = imports.import_run(
+        actor=centre_a,
+        kind="people",
+        filename="p.csv",
+        fh=io.BytesIO(out.getvalue().encode()),
+        mode="all_or_nothing",
+    )
+    assert job.state == "rejected"
+    assert _last_id() == mark  # nothing was written, so nothing is logged
+    assert not Person.objects.exists()
 
 
 def test_streamed_import_writes_one_row_per_batch_when_people_imported(centre_a, dwelling_a1):
@@ -153,8 +186,12 @@ def test_streamed_import_writes_one_row_per_batch_when_people_imported(centre_a,
     out = io.StringIO()
     csv.writer(out).writerows(rows)
     mark = _last_id()
-    job = streaming.people_import_stream(
-        actor=centre_a, filename="p.csv", fh=io.BytesIO(out.getvalue().encode()), batch_rows=2
+    job = imports.import_run(
+        actor=centre_a,
+        kind="people",
+        filename="p.csv",
+        fh=io.BytesIO(out.getvalue().encode()),
+        batch_rows=2,
     )
     assert job.created == 5
     entries = list(AuditEntry.objects.filter(pk__gt=mark).order_by("pk"))

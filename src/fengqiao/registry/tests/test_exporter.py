@@ -13,7 +13,6 @@ from fengqiao.registry.exporter import (
     export_dwellings_xlsx,
     export_people_xlsx,
 )
-from fengqiao.registry.importer import import_dwellings
 from fengqiao.registry.models import Person
 from fengqiao.registry.services import (
     household_add_member,
@@ -22,6 +21,7 @@ from fengqiao.registry.services import (
     person_tag,
 )
 from fengqiao.registry.tests.conftest import id_number
+from fengqiao.registry.tests.importing import import_file
 
 
 def read_rows(content: bytes) -> list[list]:
@@ -148,7 +148,7 @@ def test_dwellings_export_imports_back_unchanged_when_fed_to_the_importer(
     rows = read_rows(content)
     assert [r[4] for r in rows[1:]] == ["自住", "出租"]
 
-    result = import_dwellings(actor=centre_a, filename="export.xlsx", content=content)
+    result = import_file(centre_a, "dwellings", content, "export.xlsx")
 
     assert result.ok, result.errors
     assert (result.created, result.unchanged) == (0, 2)

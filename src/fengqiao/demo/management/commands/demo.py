@@ -39,11 +39,13 @@ def _sweep_forever(interval: float = 60.0) -> None:
     from django.db import close_old_connections
 
     from fengqiao.core.sweeping import run_all_sweeps
+    from fengqiao.core.taskqueue import run_ready_tasks
 
     while True:
         close_old_connections()
         try:
             run_all_sweeps()
+            run_ready_tasks()
         except Exception:  # the next pass retries; every sweep is idempotent
             logging.getLogger("fengqiao.worker").exception("demo sweep pass failed")
         time.sleep(interval)

@@ -1,4 +1,5 @@
-"""`fengqiao import people FILE --user NAME`: stream a large CSV/XLSX into the registry."""
+"""`fengqiao import KIND FILE --user NAME`: stream a CSV/XLSX of any size into the registry
+(registry.imports, the engine the import page and the API use too)."""
 
 import sys
 import time
@@ -38,14 +39,19 @@ class _ProgressLine:
 
 class Command(BaseCommand):
     help = (
-        "Import people from a CSV or XLSX file of any size, in checkpointed batches: good rows "
-        "are saved, bad rows reported. Run it again on the same file to continue after a crash."
+        "Import registry rows (people, dwellings, …) from a CSV or XLSX file of any size, in "
+        "checkpointed batches: good rows are saved, bad rows reported (--mode all_or_nothing: "
+        "nothing is saved unless every row is valid). Run it again on the same file to continue "
+        "after a crash."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=["people"])
+        from fengqiao.registry.imports import KINDS, MODES, VALID_ROWS
+
+        parser.add_argument("kind", choices=KINDS)
         parser.add_argument("file")
         parser.add_argument("--user", required=True, help="the account the import acts as")
+        parser.add_argument("--mode", choices=MODES, default=VALID_ROWS)
         parser.add_argument("--batch", type=int, default=0, help="rows per batch (10,000)")
         parser.add_argument(
             "--workers",
@@ -57,7 +63,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **o):
-        from fengqiao.registry import batch_sealing, streaming
+        from fengqiao.registry import imports
+        from fengqiao.registry.imports import batch_sealing
 
         # The user model by its setting: the registry sits below the accounts app.
         actor = get_user_model().objects.filter(username=o["user"]).first()
@@ -70,8 +77,10 @@ class Command(BaseCommand):
         started = time.monotonic()
         try:
             with path.open("rb") as fh:
-                job = streaming.people_import_stream(
+                job = imports.import_run(
                     actor=actor,
+                    kind=o["kind"],
+                    mode=o["mode"],
                     filename=path.name,
                     fh=fh,
                     path=str(path.resolve()),
@@ -87,13 +96,18 @@ class Command(BaseCommand):
             sys.stderr.write("\n")
         elapsed = time.monotonic() - started
         if o["errors"] and job.error_rows:
-            Path(o["errors"]).write_bytes(streaming.error_report_xlsx(job))
+            Path(o["errors"]).write_bytes(imports.error_report_xlsx(job))
         self.stdout.write(
-            f"job {job.pk}: {job.rows_done:,} rows, {job.created:,} created, "
+            f"job {job.pk} ({job.state}): {job.rows_done:,} rows, {job.created:,} created, "
             f"{job.unchanged:,} already present, {job.error_rows:,} with errors "
             f"({elapsed:.1f} s, peak RSS {_peak_rss_mib():.0f} MiB, "
             f"largest worker {_worker_peak_rss_mib():.0f} MiB)"
         )
+        if job.state == ImportJob.State.REJECTED:
+            raise CommandError(
+                f"Nothing was saved: {job.error_rows:,} rows have errors"
+                + (f" (written to {o['errors']})." if o["errors"] else "; see --errors.")
+            )
 
 
 def _peak_rss_mib() -> float:

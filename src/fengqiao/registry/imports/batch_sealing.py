@@ -6,7 +6,7 @@ Workers are forked from the importing process: they inherit its settings, and wi
 data key, which therefore never leaves memory (nothing is written to disk or sent over a
 pipe). Each worker watches its parent and exits when the parent is gone, also after `kill -9`.
 The parent keeps the database, the checkpoint and every decision that needs them
-(streaming.py); a worker only computes.
+(engine.py and specs/people.py); a worker only computes.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from fengqiao.core import crypto
 from fengqiao.core.errors import DomainError, ValidationFailed
 from fengqiao.core.idnumbers import mask_phone
 from fengqiao.registry import sealing
-from fengqiao.registry.importer import _cell_text, _number_lost_digits
+from fengqiao.registry.imports.reading import cell_text, number_lost_digits
 
 __all__ = [
     "SealedBatch",
@@ -129,8 +129,8 @@ class SealedBatch:
 
 
 def cell_texts(values: list[Any]) -> list[str]:
-    """Cells as stripped text (importer._cell_text, with a fast path for text cells)."""
-    return [v.strip() if type(v) is str else _cell_text(v) for v in values]
+    """Cells as stripped text (reading.cell_text, with a fast path for text cells)."""
+    return [v.strip() if type(v) is str else cell_text(v) for v in values]
 
 
 def seal_batch(
@@ -155,7 +155,7 @@ def _seal_batch(raw_ids, raw_phones, today) -> SealedBatch:
             s = id_texts[i]
             numbers[i] = s
             births[i] = f"{s[6:10]}-{s[10:12]}-{s[12:14]}"
-        elif _number_lost_digits(raw_ids[i]):
+        elif number_lost_digits(raw_ids[i]):
             id_errors[i] = _(
                 "The ID number was stored as a number and lost its last digits; format "
                 "the column as text and type the number again."
@@ -242,6 +242,7 @@ class SealingPool:
             self.executor.shutdown(wait=True, cancel_futures=error is not None)
 
     def submit(self, *args) -> Future | SealedBatch:
+        """seal_batch(*args), here or in a worker."""
         self.submitted += 1
         if not self.workers or self.submitted == 1:
             return seal_batch(*args)
@@ -254,8 +255,9 @@ class SealingPool:
             )
         return self.executor.submit(seal_batch, *args)
 
-    def result(self, pending: Future | SealedBatch, first_row: int, last_row: int) -> SealedBatch:
-        if isinstance(pending, SealedBatch):
+    def result(self, pending, first_row: int, last_row: int):
+        """What `submit` computed for rows `first_row`..`last_row` (anything else as it is)."""
+        if not isinstance(pending, Future):
             return pending
         try:
             return pending.result()

@@ -1,4 +1,5 @@
-"""Tests for registry.streaming: streamed reading, batch validation, checkpoints and resume."""
+"""The import engine: streamed reading, batches, checkpoints and resume, sealing workers, the
+import job pages."""
 
 import csv
 import io
@@ -13,7 +14,9 @@ from django.utils import translation
 from fengqiao.core.crypto import decrypt, lookup_hash
 from fengqiao.core.errors import ValidationFailed
 from fengqiao.core.idnumbers import check_character, is_valid_id_number
-from fengqiao.registry import batch_sealing, streaming
+from fengqiao.registry import imports
+from fengqiao.registry.imports import batch_sealing
+from fengqiao.registry.imports.sql import SqlWriter
 from fengqiao.registry.models import Household, ImportJob, ImportRowError, Person, PersonTagging
 from fengqiao.registry.sealing import birth_date_of
 from fengqiao.registry.tests.conftest import id_number
@@ -58,7 +61,7 @@ def person_row(seq: int, dwelling="A1-001", household="", relation="", tags="") 
 
 
 def run(actor, fh, name="p.csv", **kwargs) -> ImportJob:
-    return streaming.people_import_stream(actor=actor, filename=name, fh=fh, **kwargs)
+    return imports.import_run(actor=actor, kind="people", filename=name, fh=fh, **kwargs)
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-16", "utf-8-sig"])
@@ -100,14 +103,14 @@ def test_errors_name_row_and_column_when_rows_are_bad(centre_a, dwelling_a1, wor
     ]
     job = run(centre_a, xlsx_file(rows), name="p.xlsx", batch_rows=2, workers=workers)
     assert (job.created, job.error_rows, job.rows_done) == (1, 4, 5)
-    errors = {(e.row, e.column): e.reason for e in streaming.job_errors(job)}
+    errors = {(e.row, e.column): e.reason for e in imports.job_errors(job)}
     assert errors[(3, "A 姓名")] == "Name is required."
     assert "check character" in errors[(4, "B 身份证号")]
     assert "5 to 15 digits" in errors[(5, "C 手机号")]
     assert "NO-SUCH" in errors[(5, "F 房屋编号")]
     assert "老板" in errors[(6, "E 与户主关系")]
     assert "火星" in errors[(6, "G 居住类型")]
-    report = openpyxl.load_workbook(io.BytesIO(streaming.error_report_xlsx(job)), read_only=True)
+    report = openpyxl.load_workbook(io.BytesIO(imports.error_report_xlsx(job)), read_only=True)
     assert len(list(report.active.iter_rows(values_only=True))) == 1 + len(errors)
 
 
@@ -118,7 +121,7 @@ def test_duplicate_is_rejected_when_id_repeats_within_and_across_batches(
     rows = [HEADER, person_row(1), person_row(1), person_row(2), person_row(1)]
     job = run(centre_a, csv_file(rows), batch_rows=3, workers=workers)
     assert job.created == 2 and Person.objects.count() == 2
-    errors = [(e.row, e.reason) for e in streaming.job_errors(job)]
+    errors = [(e.row, e.reason) for e in imports.job_errors(job)]
     assert errors == [
         (3, "The same ID number is already on row 2."),
         (5, "The same ID number is already on an earlier row of this file."),
@@ -138,7 +141,7 @@ def test_person_outside_jurisdiction_is_refused_when_known_elsewhere(
     run(centre_b, csv_file([HEADER, person_row(1, dwelling="B1-001")]))
     job = run(centre_a, csv_file([HEADER, person_row(1)]))
     assert job.created == 0
-    assert "outside your jurisdiction" in streaming.job_errors(job)[0].reason
+    assert "outside your jurisdiction" in imports.job_errors(job)[0].reason
 
 
 def test_household_head_is_checked_when_head_comes_in_a_later_batch(centre_a, dwelling_a1):
@@ -150,7 +153,7 @@ def test_household_head_is_checked_when_head_comes_in_a_later_batch(centre_a, dw
     ]
     job = run(centre_a, csv_file(rows), batch_rows=2)
     assert job.created == 2
-    assert streaming.job_errors(job)[0].reason == "Household H-1 already has a head."
+    assert imports.job_errors(job)[0].reason == "Household H-1 already has a head."
     household = Household.objects.get()
     assert household.members.count() == 2 and household.head.name == "人1"
 
@@ -213,19 +216,22 @@ def test_worker_failure_fails_the_job_with_the_rows_when_sealing_raises(
 def test_half_written_batch_is_rolled_back_when_writing_fails(centre_a, dwelling_a1, monkeypatch):
     rows = [HEADER, *[person_row(n) for n in range(1, 6)]]
     content = csv_file(rows).getvalue()
-    insert = streaming._PeopleBatch._insert
+    insert = SqlWriter.insert
+    batches = []
 
     def failing(self, table, columns, values):
         insert(self, table, columns, values)
-        if table == "registry_person" and self.job.batches == 1:
-            raise OSError("disk full")
+        if table == "registry_person":
+            batches.append(1)
+            if len(batches) == 2:
+                raise OSError("disk full")
 
-    monkeypatch.setattr(streaming._PeopleBatch, "_insert", failing)
+    monkeypatch.setattr(SqlWriter, "insert", failing)
     with pytest.raises(OSError):
         run(centre_a, io.BytesIO(content), batch_rows=2)
     assert Person.objects.count() == 2
     assert ImportJob.objects.get().last_row == 3
-    monkeypatch.setattr(streaming._PeopleBatch, "_insert", insert)
+    monkeypatch.setattr(SqlWriter, "insert", insert)
     assert run(centre_a, io.BytesIO(content), batch_rows=2).created == 5
     assert Person.objects.count() == 5
 
@@ -297,9 +303,66 @@ def test_import_page_runs_a_job_and_shows_its_counters_when_mode_is_valid_rows(
 def test_import_job_is_hidden_when_another_user_asks(centre_a, centre_b, dwelling_a1):
     from django.test import Client
 
-    job = streaming.people_import_stream(
-        actor=centre_a, filename="p.csv", fh=csv_file([HEADER, person_row(1)])
-    )
+    job = run(centre_a, csv_file([HEADER, person_row(1)]))
     client = Client()
     client.force_login(centre_b)
     assert client.get(f"/registry/import/jobs/{job.pk}/").status_code == 404
+
+
+# --- all or nothing: the same batches, staged in one transaction -----------------------------
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_crash_leaves_nothing_and_rerun_starts_over_when_all_or_nothing(
+    centre_a, dwelling_a1, workers
+):
+    rows = [HEADER, *[person_row(n, household=f"H-{n}", relation="户主") for n in range(1, 8)]]
+    content = csv_file(rows).getvalue()
+
+    def crash(batches: int) -> None:
+        if batches == 2:
+            raise RuntimeError("power cut")
+
+    with pytest.raises(RuntimeError):
+        run(
+            centre_a,
+            io.BytesIO(content),
+            batch_rows=3,
+            after_batch=crash,
+            workers=workers,
+            mode="all_or_nothing",
+        )
+    job = ImportJob.objects.get()
+    assert (job.state, job.last_row, job.created, job.rows_done) == ("failed", 0, 0, 0)
+    assert Person.objects.count() == Household.objects.count() == 0
+
+    job = run(centre_a, io.BytesIO(content), batch_rows=3, workers=workers, mode="all_or_nothing")
+    assert ImportJob.objects.count() == 1
+    assert (job.state, job.rows_done, job.created, job.batches) == ("done", 7, 7, 3)
+    assert Person.objects.count() == Household.objects.count() == 7
+
+
+def test_head_in_a_later_batch_is_refused_and_nothing_saved_when_all_or_nothing(
+    centre_a, dwelling_a1
+):
+    rows = [
+        HEADER,
+        person_row(1, household="H-1", relation="户主"),
+        person_row(2, household="H-1", relation="配偶"),
+        person_row(3, household="H-1", relation="户主"),
+    ]
+    job = run(centre_a, csv_file(rows), batch_rows=2, mode="all_or_nothing")
+    assert (job.state, job.created, job.error_rows, job.rows_done) == ("rejected", 0, 1, 3)
+    assert [(e.row, e.reason) for e in imports.job_errors(job)] == [
+        (4, "Household H-1 already has a head.")
+    ]
+    assert Person.objects.count() == Household.objects.count() == 0
+
+
+def test_rejected_file_is_checked_again_when_imported_again(centre_a, dwelling_a1):
+    content = csv_file([HEADER, person_row(1), person_row(1)]).getvalue()
+    first = run(centre_a, io.BytesIO(content), mode="all_or_nothing")
+    second = run(centre_a, io.BytesIO(content), mode="all_or_nothing")
+    assert (first.state, second.state) == ("rejected", "rejected")
+    assert first.pk != second.pk and ImportRowError.objects.filter(job=second).count() == 1
+    assert Person.objects.count() == 0

@@ -6,13 +6,12 @@ ID and phone numbers are stored encrypted (`*_sealed`) with a keyed hash (`*_has
 for exact lookup and a masked form for lists; see fengqiao.core.crypto.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core.roles import Role, has_role
-from fengqiao.core.visibility import PlacedQuerySet, PlacedRow, placed_rule
+from fengqiao.core.visibility import PlacedQuerySet, PlacedRow
 from fengqiao.regions.models import Grid, Region
 
 CODE_LEN = 24
@@ -36,7 +35,6 @@ class HouseholdQuerySet(PlacedQuerySet):
 
 
 # Correction requests are handled by centre staff and administrators of the person's area.
-CORRECTION_RULE = placed_rule(roles=frozenset({Role.ADMIN, Role.CENTRE_STAFF}))
 
 
 class Located(PlacedRow, models.Model):
@@ -426,127 +424,24 @@ class Facility(Located):
         return f"{self.name} ({self.code})"
 
 
-class ImportJob(models.Model):
-    """One streaming import of a file, checkpointed after every committed batch.
+# Import jobs and correction requests have modules of their own; importing them here
+# registers them with the app and keeps `fengqiao.registry.models` the one import path.
+from fengqiao.registry.models.corrections import CorrectionRequest  # noqa: E402
+from fengqiao.registry.models.imports import ImportJob, ImportRowError  # noqa: E402
 
-    A rerun of the same file by the same person continues after `last_row`; each batch is one
-    transaction that writes its rows, its errors and the new checkpoint together, so a crash
-    (even `kill -9`) leaves either the whole batch or none of it.
-    """
-
-    class State(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
-    kind = models.CharField(_("kind"), max_length=16, default="people")
-    mode = models.CharField(_("mode"), max_length=16, default="valid_rows")
-    filename = models.CharField(_("file name"), max_length=200)
-    file_hash = models.CharField(max_length=64, db_index=True)
-    file_size = models.BigIntegerField(default=0)
-    path = models.CharField(max_length=500, blank=True)
-    options = models.JSONField(default=dict, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
-    message = models.TextField(blank=True)
-    # Persons with a larger id were written by this job: a duplicate found among them is a
-    # repeat within the file, not a person registered before.
-    person_id_floor = models.BigIntegerField(default=0)
-    last_row = models.IntegerField(_("last committed row"), default=0)
-    rows_done = models.IntegerField(_("rows done"), default=0)
-    rows_estimate = models.IntegerField(default=0)
-    created = models.IntegerField(_("created"), default=0)
-    unchanged = models.IntegerField(_("already present"), default=0)
-    error_rows = models.IntegerField(_("rows with errors"), default=0)
-    batches = models.IntegerField(default=0)
-    started_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["-pk"]
-        verbose_name = _("import job")
-        verbose_name_plural = _("import jobs")
-
-    def __str__(self) -> str:
-        return f"import {self.pk} of {self.filename}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.state in (self.State.QUEUED, self.State.RUNNING)
-
-    @property
-    def percent(self) -> int:
-        if self.state == self.State.DONE:
-            return 100
-        if not self.rows_estimate:
-            return 0
-        return min(99, self.rows_done * 100 // self.rows_estimate)
-
-
-class ImportRowError(models.Model):
-    """A rejected row of a streaming import (row as a spreadsheet shows it, column, reason)."""
-
-    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")
-    row = models.IntegerField()
-    column = models.CharField(max_length=100)
-    reason = models.TextField()
-
-    class Meta:
-        ordering = ["job", "row", "pk"]
-        indexes = [models.Index(fields=["job", "row"], name="importrowerror_job_row")]
-
-    def __str__(self) -> str:
-        return f"row {self.row}: {self.reason}"
-
-
-class CorrectionRequest(PlacedRow, models.Model):
-    """A resident asks for a field of their own record to be corrected; centre staff of the
-    person's jurisdiction mark it done (after editing) or rejected."""
-
-    class Field(models.TextChoices):
-        NAME = "name", _("Name")
-        ID_NUMBER = "id_number", _("ID number")
-        BIRTH_DATE = "birth_date", _("Date of birth")
-        SEX = "sex", _("Sex")
-        ETHNICITY = "ethnicity", _("Ethnicity")
-        PHONE = "phone", _("Phone")
-        RESIDENCE = "residence", _("Residence status")
-        HOUSEHOLD = "household", _("Household")
-        ADDRESS = "address", _("Address")
-        TAGS = "tags", _("Tags")
-        OTHER = "other", _("Other")
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        DONE = "done", _("Corrected")
-        REJECTED = "rejected", _("Rejected")
-
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="corrections")
-    field = models.CharField(_("field"), max_length=16, choices=Field.choices)
-    requested_value = models.CharField(_("what it should say"), max_length=200)
-    status = models.CharField(
-        _("status"), max_length=8, choices=Status.choices, default=Status.OPEN, db_index=True
-    )
-    region_code = models.CharField(max_length=CODE_LEN, db_index=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    requested_at = models.DateTimeField()
-    handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    handled_at = models.DateTimeField(null=True, blank=True)
-    reply = models.CharField(_("reply"), max_length=200, blank=True)
-
-    objects = CORRECTION_RULE.as_manager()
-
-    class Meta:
-        ordering = ["-requested_at", "-pk"]
-        verbose_name = _("correction request")
-        verbose_name_plural = _("correction requests")
-
-    def __str__(self) -> str:
-        return f"correction {self.pk} of person {self.person_id}"
+__all__ = [
+    "CODE_LEN",
+    "CorrectionRequest",
+    "Dwelling",
+    "Facility",
+    "Household",
+    "HouseholdGroup",
+    "ImportJob",
+    "ImportRowError",
+    "Located",
+    "Organization",
+    "Person",
+    "PersonTag",
+    "PersonTagging",
+    "Place",
+]

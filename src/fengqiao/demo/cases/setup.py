@@ -1,5 +1,5 @@
-"""Case handling for the demo county: categories, SLA rules, township units, the handler,
-and a year of case history (with the disputes and petitions beside it)."""
+"""Case handling for the demo county (categories, SLA rules, township units, the handler)
+and the entry point of its year of history, with the disputes and petitions beside it."""
 
 from datetime import datetime
 
@@ -8,8 +8,9 @@ from django.conf import settings
 from fengqiao.accounts.models import User
 from fengqiao.cases.defaults import ensure_default_categories, ensure_township_units
 from fengqiao.core import clock
-from fengqiao.demo import COUNTY_CODE, mediation_history
-from fengqiao.demo.case_history import generate_case_history
+from fengqiao.demo import COUNTY_CODE
+from fengqiao.demo.cases.history import generate_case_history
+from fengqiao.demo.mediation import history as mediation_history
 from fengqiao.regions.models import Region
 
 
