@@ -516,8 +516,8 @@ def test_errors_come_with_code_and_field_when_requests_are_refused(api, world):
     code = _register(centre, world)["code"]
 
     act = f"/api/v1/disputes/{code}/actions"
-    unreadable = _post(centre, f"{act}/assign", {"mediator_id": "one"})
-    assert unreadable.status_code == 422 and unreadable.json()["field"] == "mediator_id"
+    # The step is checked before its body is read: the state refuses it first.
+    assert _post(centre, f"{act}/assign", {"mediator_id": "one"}).status_code == 409
     bad_queue = centre.get("/api/v1/disputes", {"queue": "nonsense"})
     assert bad_queue.status_code == 422 and bad_queue.json()["field"] == "queue"
 
@@ -533,6 +533,8 @@ def test_errors_come_with_code_and_field_when_requests_are_refused(api, world):
     malformed = _post(centre, f"{act}/assign", {})
     assert malformed.status_code == 400  # a step's form answers 400, naming the field
     assert malformed.json()["code"] == "invalid" and malformed.json()["field"] == "mediator_id"
+    unreadable = _post(centre, f"{act}/assign", {"mediator_id": "one"})
+    assert unreadable.status_code == 400 and unreadable.json()["field"] == "mediator_id"
     _ok(_post(centre, f"{act}/assign", {"mediator_id": world["village_mediator"].pk}))
     not_theirs = _post(api("mediator"), f"{act}/claim")
     assert not_theirs.status_code == 403 and not_theirs.json()["code"] == "forbidden"
