@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from fengqiao.cases import selectors as case_selectors
 from fengqiao.cases import steps, workflow
 from fengqiao.cases import views as case_views
 from fengqiao.cases.models import Case, Kind
-from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
 from fengqiao.mediation import selectors
 from fengqiao.mediation.models import Dispute, Petition
@@ -140,8 +138,3 @@ def step_forms(
         forms.append(form)
     rank = {action: n for n, action in enumerate(FORM_ORDER)}
     return sorted(forms, key=lambda f: (f["caution"], rank.get(f["action"], len(rank))))
-
-
-def now_local_input() -> str:
-    """Now, as a `datetime-local` input value."""
-    return timezone.localtime(clock.now()).strftime("%Y-%m-%dT%H:%M")
