@@ -220,7 +220,7 @@ def test_dispute_found_in_screening_is_mediated_to_an_agreement_and_followed_up(
     assert "双方在申请书上签字同意调解" in centre.inner_text("dl.facts")
     first = centre.locator("form.actform[data-action='assign'] label.suggestion").first
     assert world["village_mediator"].name in first.inner_text()
-    assert first.locator("input[name=mediator]").is_checked()
+    assert first.locator("input[name=mediator_id]").is_checked()
     screenshot(centre, "mediation_flow_assign")
     act(centre, "assign")
     dispute = fresh(dispute)
@@ -242,7 +242,7 @@ def test_dispute_found_in_screening_is_mediated_to_an_agreement_and_followed_up(
     act(
         mediator,
         "session",
-        session=str(planned.pk),
+        session_id=str(planned.pk),
         held_at=local_input(planned_at),
         place="村调解室",
         participants="申请人、被申请人、调解员",
@@ -385,7 +385,7 @@ def test_failed_mediation_is_referred_to_the_court_and_its_result_shown(new_page
         mediator,
         "refer",
         way="court",
-        to_unit=str(world["court"].pk),
+        to_unit_id=str(world["court"].pk),
         reason="调解不成，当事人同意诉调对接。",
     )
     referral = Referral.objects.get(dispute=dispute)
@@ -400,13 +400,13 @@ def test_failed_mediation_is_referred_to_the_court_and_its_result_shown(new_page
     assert code in row.inner_text() and "调解不成" in row.inner_text()
     screenshot(clerk, "mediation_referral_received")
     with clerk.expect_navigation():
-        row.locator("input[name=answer][value=accept] ~ button").click()
+        row.locator("input[name=action][value=referral_accept] ~ button").click()
     referral.refresh_from_db()
     assert referral.state == Referral.State.ACCEPTED
 
     row = clerk.locator(f"tr[data-referral='{referral.pk}']")
-    form = row.locator("form:has(input[name=answer][value=return])")
-    form.locator("select[name=settled]").select_option("1")
+    form = row.locator("form:has(select[name=action])")
+    form.locator("select[name=action]").select_option("referral_settled")
     form.locator("input[name=result]").fill("诉前调解成功，双方签订调解协议。")
     screenshot(clerk, "mediation_referral_return")
     with clerk.expect_navigation():
@@ -540,7 +540,7 @@ def test_petition_registered_acknowledged_and_its_limits_shown(new_page, mediati
     assert petition.reply_due_at is None
     screenshot(desk, "mediation_petition_registered")
 
-    act(desk, "acknowledge", accepted="yes", note="材料齐全，予以受理")
+    act(desk, "acknowledge", note="材料齐全，予以受理")
     petition.refresh_from_db()
     assert petition.acknowledged_at is not None and petition.is_accepted
     assert petition.reply_due_at == petition.acknowledged_at + timedelta(days=60)

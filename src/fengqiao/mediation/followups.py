@@ -1,17 +1,30 @@
 """Follow-up visits (回访) after settlement; a relapse reopens the dispute with its mediator."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases import services as case_services
 from fengqiao.core import clock
 from fengqiao.core.errors import Conflict, NotFound, ValidationFailed
-from fengqiao.mediation.models import FollowUp
-from fengqiao.mediation.services import dispute_get
+from fengqiao.mediation.models import Dispute, FollowUp
+from fengqiao.mediation.selectors import dispute_get
 
 RETRY_DAYS = 7  # parties not reached: try again a week later
+
+
+def follow_up_days() -> int:
+    return int(getattr(settings, "FENGQIAO_FOLLOW_UP_DAYS", 30))
+
+
+def follow_up_schedule(dispute: Dispute, at: datetime, days: int | None = None) -> FollowUp:
+    return FollowUp.objects.create(
+        dispute=dispute,
+        due_on=clock.localdate(at) + timedelta(days=days or follow_up_days()),
+        region_code=dispute.region_code,
+    )
 
 
 def follow_up_record(*, actor, follow_up_id: int, result: str, note: str = "") -> FollowUp:

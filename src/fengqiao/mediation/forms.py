@@ -1,11 +1,11 @@
-"""Parsing of the mediation pages' posted forms into service arguments; the services decide."""
+"""Parsing of the mediation pages' own posted forms (register, the desk lists, screening) into
+service arguments; the services decide. The steps' forms are step_forms.py."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from fengqiao.core.errors import ValidationFailed
@@ -57,17 +57,6 @@ def optional_float(data, name: str) -> float | None:
         raise ValidationFailed(_("Give a number."), field=name) from exc
 
 
-def local_datetime(data, name: str) -> datetime | None:
-    """A `datetime-local` input, read in the server's time zone (Asia/Shanghai)."""
-    raw = text(data, name)
-    if not raw:
-        return None
-    parsed = parse_datetime(raw.replace(" ", "T"))
-    if parsed is None:
-        raise ValidationFailed(_("Give a date and time."), field=name)
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
-
-
 def optional_date(raw: str, field: str) -> date | None:
     raw = (raw or "").strip()
     if not raw:
@@ -79,11 +68,6 @@ def optional_date(raw: str, field: str) -> date | None:
     if parsed is None:
         raise ValidationFailed(_("Give a date (YYYY-MM-DD)."), field=field)
     return parsed
-
-
-def lines(data, name: str) -> list[str]:
-    """A textarea with one item a line (agreement terms)."""
-    return [line.strip() for line in (data.get(name) or "").splitlines() if line.strip()]
 
 
 def parties(data) -> tuple[list[PartyIn], list[int]]:

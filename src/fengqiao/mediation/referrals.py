@@ -9,8 +9,10 @@ from fengqiao.cases import services as case_services
 from fengqiao.cases.models import HandlingUnit
 from fengqiao.core import clock
 from fengqiao.core.errors import Conflict, NotFound, ValidationFailed
+from fengqiao.mediation.followups import follow_up_schedule
 from fengqiao.mediation.models import Dispute, MediationAgreement, Outcome, Referral
-from fengqiao.mediation.services import _schedule_follow_up, _settle_data, dispute_get
+from fengqiao.mediation.selectors import dispute_get
+from fengqiao.mediation.services import settle_data
 
 # The kinds of handling unit each way reaches.
 UNIT_KINDS_OF_WAY: dict[str, set[str]] = {
@@ -27,18 +29,18 @@ def _target(dispute: Dispute, way: str, to_unit_id: int) -> HandlingUnit:
         raise ValidationFailed(_("Unknown referral way."), field="way")
     unit = HandlingUnit.objects.filter(pk=to_unit_id).first()
     if unit is None:
-        raise NotFound(_("Unknown handling unit."), field="to_unit")
+        raise NotFound(_("Unknown handling unit."), field="to_unit_id")
     if unit.kind not in UNIT_KINDS_OF_WAY[way]:
         raise ValidationFailed(
-            _("%(unit)s is not a unit of this way.") % {"unit": unit.name}, field="to_unit"
+            _("%(unit)s is not a unit of this way.") % {"unit": unit.name}, field="to_unit_id"
         )
     if not dispute.region_code.startswith(unit.region_code):
         raise ValidationFailed(
             _("%(unit)s does not serve the place of this dispute.") % {"unit": unit.name},
-            field="to_unit",
+            field="to_unit_id",
         )
     if dispute.case.unit_id == unit.pk:
-        raise ValidationFailed(_("The dispute is already with this unit."), field="to_unit")
+        raise ValidationFailed(_("The dispute is already with this unit."), field="to_unit_id")
     return unit
 
 
@@ -203,10 +205,10 @@ def referral_return(*, actor, referral_id: int, settled: bool, result: str) -> R
             return
         if settled:
             case.result = result.strip()
-            data.update(_settle_data(case, at, dispute))
+            data.update(settle_data(case, at, dispute))
             dispute.concluded_at = at
             dispute.save(update_fields=["concluded_at"])
-            _schedule_follow_up(dispute, at)
+            follow_up_schedule(dispute, at)
         else:
             case.unit, case.assignee = referral.from_unit, referral.from_user
             dispute.outcome = ""

@@ -16,7 +16,7 @@ from fengqiao.cases.models import (
     case_visibility_q,
 )
 from fengqiao.core import clock
-from fengqiao.core.errors import ValidationFailed
+from fengqiao.core.errors import NotFound, ValidationFailed
 from fengqiao.core.roles import Role
 from fengqiao.core.scoping import actor_prefixes, prefix_q
 from fengqiao.mediation.models import (
@@ -369,3 +369,51 @@ def dispute_parts(*, actor, dispute: Dispute) -> dict:
         "referrals": list(dispute.referrals.select_related("to_unit", "from_unit", "from_user")),
         "follow_ups": list(dispute.follow_ups.all()),
     }
+
+
+def dispute_get(*, actor, dispute_id: int) -> Dispute:
+    """The dispute if the actor may see its case (jurisdiction, assignee, unit, reporter)."""
+    dispute = (
+        Dispute.objects.select_related("case", "case__unit", "committee", "mediator")
+        .filter(pk=dispute_id)
+        .first()
+    )
+    if dispute is None or not dispute.case.is_visible_to(actor):
+        raise NotFound(_("Dispute not found."))
+    return dispute
+
+
+def dispute_planned_sessions(*, dispute_id: int) -> QuerySet[MediationSession]:
+    """The sessions of a dispute in hand that are planned and not yet held, in order."""
+    return MediationSession.objects.filter(dispute_id=dispute_id, is_held=False).order_by("seq")
+
+
+def dispute_follow_ups(*, dispute_id: int) -> QuerySet[FollowUp]:
+    """The follow-up visits of a dispute in hand, the one due first first."""
+    return FollowUp.objects.filter(dispute_id=dispute_id).order_by("due_on", "pk")
+
+
+def dispute_to_act_on(*, actor, code: str) -> Dispute | None:
+    """The dispute with this case code that the actor may take a step on: one they may see, or
+    one whose open referral went to a unit of theirs (they answer it; workflow.referral_target)."""
+    if not _staff(actor):
+        return None
+    disputes = Dispute.objects.select_related("case", "case__unit").filter(case__code=code)
+    q = case_visibility_q(actor, via="case__")
+    if q is None:
+        return disputes.first()
+    referred = Referral.objects.filter(
+        dispute=OuterRef("pk"),
+        state__in=[Referral.State.PENDING, Referral.State.ACCEPTED],
+        to_unit__members=actor,
+    )
+    return disputes.filter(q | Q(Exists(referred))).first()
+
+
+def dispute_after_step(*, dispute_id: int) -> Dispute:
+    """The dispute a step was just taken on, as the step left it. Not filtered again: the step
+    was the actor's to take, and it may have moved the dispute out of their sight (a referral
+    declined goes back to its sender)."""
+    return Dispute.objects.select_related(
+        "case", "case__village", "case__unit", "case__assignee", "committee", "mediator"
+    ).get(pk=dispute_id)

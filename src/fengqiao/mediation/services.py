@@ -1,17 +1,15 @@
-"""Dispute writes: register, accept with consent, assign, sessions, conclusion and agreement.
-Each is one case step (one CaseEvent) with the dispute rows written in the same transaction."""
+"""Dispute writes: register, parties, accept with consent, assign, sessions and conclusion (with
+the agreement it makes). Each is one case step (one CaseEvent) with the dispute rows written in
+the same transaction. Follow-ups, referrals and the agreement's signed copy have their modules."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases import services as case_services
-from fengqiao.cases.attachments import check_files
 from fengqiao.cases.models import Case, Category, Channel, Kind
 from fengqiao.cases.sla import within_deadline
 from fengqiao.core import clock, crypto
@@ -19,12 +17,11 @@ from fengqiao.core.errors import Conflict, NotAllowed, NotFound, ValidationFaile
 from fengqiao.core.idnumbers import mask_phone
 from fengqiao.core.roles import Role
 from fengqiao.core.scoping import code_within
+from fengqiao.mediation import agreements, followups
 from fengqiao.mediation.models import (
-    AgreementCounter,
     Dispute,
     DisputeParty,
     DisputeType,
-    FollowUp,
     MediationAgreement,
     MediationSession,
     Mediator,
@@ -33,6 +30,7 @@ from fengqiao.mediation.models import (
     RiskReason,
     Source,
 )
+from fengqiao.mediation.selectors import dispute_get
 from fengqiao.registry import sealing
 from fengqiao.registry.models import Organization, Person
 
@@ -47,10 +45,6 @@ CHANNEL_OF_SOURCE = {
 }
 
 
-def follow_up_days() -> int:
-    return int(getattr(settings, "FENGQIAO_FOLLOW_UP_DAYS", 30))
-
-
 @dataclass(frozen=True)
 class PartyIn:
     side: str
@@ -62,34 +56,29 @@ class PartyIn:
     representative: str = ""
 
 
-def dispute_get(*, actor, dispute_id: int) -> Dispute:
-    """The dispute if the actor may see its case (jurisdiction, assignee, unit, reporter)."""
-    dispute = (
-        Dispute.objects.select_related("case", "case__unit", "committee", "mediator")
-        .filter(pk=dispute_id)
-        .first()
-    )
-    if dispute is None or not dispute.case.is_visible_to(actor):
-        raise NotFound(_("Dispute not found."))
-    return dispute
+def _party(actor, party: PartyIn, at: str = "") -> DisputeParty:
+    """The party's row; errors name the field under `at` (`parties.1`) or, without it, the
+    party's own input (`side`, `person_id`, …) as a step adding one party reads it."""
 
+    def field(name: str, own: str) -> str:
+        return f"{at}.{name}" if at else own
 
-def _party(actor, index: int, party: PartyIn) -> DisputeParty:
-    field = f"parties.{index}"
     if party.side not in DisputeParty.Side.values:
-        raise ValidationFailed(_("Unknown party side."), field=f"{field}.side")
+        raise ValidationFailed(_("Unknown party side."), field=field("side", "side"))
     row = DisputeParty(
         side=party.side,
         address=party.address.strip()[:200],
         representative=party.representative.strip()[:80],
     )
     if party.person_id is not None and party.organization_id is not None:
-        raise ValidationFailed(_("A party is a person or an organisation, not both."), field=field)
+        raise ValidationFailed(
+            _("A party is a person or an organisation, not both."), field=at or "person_id"
+        )
     if party.person_id is not None:
         person = Person.objects.filter(pk=party.person_id).first()
         own = actor.role == Role.RESIDENT and actor.person_id == party.person_id
         if person is None or not (own or code_within(actor, person.region_code)):
-            raise NotFound(_("Person not found."), field=f"{field}.person")
+            raise NotFound(_("Person not found."), field=field("person", "person_id"))
         row.person, row.name = person, person.name
         row.address = row.address or (person.dwelling.address if person.dwelling_id else "")
         # Sealed anew for the party's row: a token opens only in the row it was sealed for.
@@ -98,13 +87,15 @@ def _party(actor, index: int, party: PartyIn) -> DisputeParty:
     elif party.organization_id is not None:
         organization = Organization.objects.filter(pk=party.organization_id).first()
         if organization is None or not code_within(actor, organization.region_code):
-            raise NotFound(_("Organisation not found."), field=f"{field}.organization")
+            raise NotFound(
+                _("Organisation not found."), field=field("organization", "organization_id")
+            )
         row.organization, row.name = organization, organization.name
         row.address = row.address or organization.address
     else:
         row.name = party.name.strip()[:100]
         if not row.name:
-            raise ValidationFailed(_("Each party needs a name."), field=f"{field}.name")
+            raise ValidationFailed(_("Each party needs a name."), field=field("name", "name"))
     if party.phone:
         phone = sealing.normalize_phone(party.phone)
         row.phone_sealed, row.phone_masked = crypto.encrypt(phone), mask_phone(phone)
@@ -182,7 +173,7 @@ def dispute_register(
         ]
     if not parties:
         raise ValidationFailed(_("Name at least one party."), field="parties")
-    rows = [_party(actor, i, p) for i, p in enumerate(parties)]
+    rows = [_party(actor, p, f"parties.{i}") for i, p in enumerate(parties)]
     category = Category.objects.filter(code=dispute_type, is_active=True).first()
     if category is None:
         raise ValidationFailed(
@@ -256,7 +247,7 @@ REGISTRARS = frozenset(
 def dispute_party_add(*, actor, dispute_id: int, party: PartyIn) -> DisputeParty:
     """Name another party (or the missing side) of an open dispute."""
     dispute = dispute_get(actor=actor, dispute_id=dispute_id)
-    row = _party(actor, 0, party)
+    row = _party(actor, party)
     row.dispute = dispute
 
     def mutate(case):
@@ -322,12 +313,12 @@ def dispute_assign(*, actor, dispute_id: int, mediator_id: int, note: str = "") 
         .first()
     )
     if mediator is None:
-        raise NotFound(_("Mediator not found."), field="mediator")
+        raise NotFound(_("Mediator not found."), field="mediator_id")
     if not dispute.region_code.startswith(mediator.committee.region_code):
         raise ValidationFailed(
             _("%(committee)s does not serve the place of this dispute.")
             % {"committee": mediator.committee.name},
-            field="mediator",
+            field="mediator_id",
         )
 
     def mutate(case):
@@ -414,7 +405,7 @@ def session_record(
     if session_id is not None:
         planned = dispute.sessions.filter(pk=session_id, is_held=False).first()
         if planned is None:
-            raise NotFound(_("No planned session with this id."), field="session")
+            raise NotFound(_("No planned session with this id."), field="session_id")
     mediator = _session_mediator(actor, dispute)
     held: list[MediationSession] = []
 
@@ -440,35 +431,7 @@ def session_record(
     return held[0]
 
 
-def _next_agreement_number(dispute: Dispute, at: datetime) -> str:
-    committee = dispute.committee
-    year = clock.localdate(at).year
-    AgreementCounter.objects.bulk_create(
-        [AgreementCounter(committee=committee, year=year)], ignore_conflicts=True
-    )
-    counter = AgreementCounter.objects.select_for_update().get(committee=committee, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"（{year}）{_short_name(committee.name)}调字第{counter.last:04d}号"
-
-
-def _short_name(name: str) -> str:
-    """枫桥镇人民调解委员会 → 枫桥镇; 枫桥县矛盾纠纷调解专家库 → 枫桥县; 老杨调解室 → 老杨."""
-    for suffix in ("人民调解委员会", "调解委员会", "矛盾纠纷调解专家库", "调解专家库", "调解室"):
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name.removesuffix(suffix)[:8]
-    return name[:8]
-
-
-def _schedule_follow_up(dispute: Dispute, at: datetime, days: int | None = None) -> FollowUp:
-    return FollowUp.objects.create(
-        dispute=dispute,
-        due_on=clock.localdate(at) + timedelta(days=days or follow_up_days()),
-        region_code=dispute.region_code,
-    )
-
-
-def _settle_data(case: Case, at: datetime, dispute: Dispute) -> dict:
+def settle_data(case: Case, at: datetime, dispute: Dispute) -> dict:
     """What the metrics read from the log: where, by whom, and whether by the deadline."""
     due = case.resolve_due_at
     return {
@@ -513,7 +476,7 @@ def dispute_conclude(
 
     def mutate(case):
         case.result = result.strip()
-        data.update(_settle_data(case, at, dispute))
+        data.update(settle_data(case, at, dispute))
         dispute.outcome, dispute.concluded_at = outcome, at
         dispute.save(update_fields=["outcome", "concluded_at"])
         if outcome == Outcome.AGREEMENT:
@@ -523,13 +486,13 @@ def dispute_conclude(
             agreement = agreement or MediationAgreement(
                 dispute=dispute, region_code=dispute.region_code
             )
-            agreement.number = _next_agreement_number(dispute, at)
+            agreement.number = agreements.next_agreement_number(dispute, at)
             agreement.facts, agreement.terms = facts.strip(), terms
             agreement.performance, agreement.made_at = performance.strip(), at
             agreement.signed_copy, agreement.signed_sha256, agreement.signed_at = "", "", None
             agreement.save()
             data["agreement"], data["terms"] = agreement.number, terms
-            _schedule_follow_up(dispute, at)
+            followups.follow_up_schedule(dispute, at)
 
     with transaction.atomic():
         case_services.case_step(
@@ -544,59 +507,11 @@ def dispute_conclude(
     return dispute_get(actor=actor, dispute_id=dispute_id)
 
 
-def agreement_upload_signed(*, actor, dispute_id: int, upload) -> MediationAgreement:
-    """Keep the signed (scanned) agreement; its SHA-256 goes into the log."""
-    dispute = dispute_get(actor=actor, dispute_id=dispute_id)
-    agreement = MediationAgreement.objects.filter(dispute=dispute).first()
-    if agreement is None:
-        raise Conflict(_("This dispute has no agreement."), code="no_agreement")
-    if upload is None:
-        raise ValidationFailed(_("Choose the signed agreement (a photo or a PDF)."), field="file")
-    try:
-        checked = check_files([upload])[0]
-    except ValidationFailed as exc:
-        raise ValidationFailed(exc.message, field="file") from exc
-    at = clock.now()
-    old_name = agreement.signed_copy.name if agreement.signed_copy else ""
-    written: list[str] = []
-
-    def mutate(case):
-        agreement.signed_copy.save(
-            f"{case.code}-{checked.sha256[:16]}{checked.extension}",
-            ContentFile(checked.content),
-            save=False,
-        )
-        written.append(agreement.signed_copy.name)
-        agreement.signed_sha256, agreement.signed_at = checked.sha256, at
-        agreement.save(update_fields=["signed_copy", "signed_sha256", "signed_at"])
-
-    storage = agreement.signed_copy.storage
-    try:
-        with transaction.atomic():
-            case_services.case_step(
-                actor=actor,
-                case_id=dispute.pk,
-                action="agreement_signed",
-                data={"sha256": checked.sha256, "size": len(checked.content)},
-                mutate=mutate,
-                at=at,
-            )
-    except BaseException:
-        for name in written:  # the row rolled back; do not leave its file behind
-            storage.delete(name)
-        raise
-    if old_name and old_name not in written:
-        storage.delete(old_name)
-    return agreement
-
-
 __all__ = [
     "PartyIn",
-    "agreement_upload_signed",
     "dispute_accept",
     "dispute_assign",
     "dispute_conclude",
-    "dispute_get",
     "dispute_party_add",
     "dispute_register",
     "session_plan",

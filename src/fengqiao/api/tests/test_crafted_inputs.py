@@ -158,7 +158,9 @@ def test_case_title_with_a_lone_surrogate_is_refused(users):
 
 def test_lone_surrogate_deep_in_a_json_body_is_refused_with_its_path(staff):
     body = '{"parties": [{"name": "\\udc00"}]}'
-    response = staff.post("/api/v1/disputes/X/parties", body, content_type="application/json")
+    response = staff.post(
+        "/api/v1/disputes/X/actions/party_add", body, content_type="application/json"
+    )
     assert (response.status_code, response.json()["field"]) == (400, "parties[0].name")
 
 

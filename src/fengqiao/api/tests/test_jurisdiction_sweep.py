@@ -676,15 +676,43 @@ def test_write_targets_in_village_a_refused_when_caller_works_in_village_b(
     mediation_services.dispute_accept(actor=centre_b, dispute_id=dispute.pk, consent=True)
     code = dispute.case.code
     before = Case.objects.values().get(pk=dispute.pk)
-    for path, body in [
-        (f"/api/v1/disputes/{code}/assign", {"mediator_id": village_a_objects["mediator_id"]}),
-        (
-            f"/api/v1/disputes/{code}/referrals",
-            {"way": "court", "to_unit_id": foreign_unit.pk, "reason": "x"},
-        ),
-    ]:
-        response = client.post(path, body, content_type="application/json")
-        assert response.status_code in (400, 403, 404), (path, response.status_code)
+    response = client.post(
+        f"/api/v1/disputes/{code}/actions/assign",
+        {"mediator_id": village_a_objects["mediator_id"]},
+        content_type="application/json",
+    )
+    assert response.status_code in (400, 403, 404), response.status_code
     assert Case.objects.values().get(pk=dispute.pk) == before
     dispute.refresh_from_db()
     assert dispute.mediator_id is None and dispute.committee_id is None
+
+    # Referred by the village B mediator who holds it (a step of the claimed dispute only).
+    from fengqiao.accounts.models import User
+    from fengqiao.accounts.services import user_create
+    from fengqiao.mediation.committees import mediator_add
+    from fengqiao.mediation.models import MediationCommittee
+
+    mediator_b = user_create(
+        username="mediator_b_sweep",
+        password="fengqiao-demo",  # noqa: S106 - the public demo password
+        role="mediator",
+        jurisdiction=[own_village],
+        display_name="乙村调解员",
+        check_password=False,
+    )
+    committee_b = MediationCommittee.objects.get(region_code=own_village)
+    row = mediator_add(
+        actor=User.objects.get(username="admin"), committee=committee_b, user=mediator_b
+    )
+    mediation_services.dispute_assign(actor=centre_b, dispute_id=dispute.pk, mediator_id=row.pk)
+    case_services.case_claim(actor=mediator_b, case_id=dispute.pk)
+    before = Case.objects.values().get(pk=dispute.pk)
+    client.force_login(mediator_b)
+    response = client.post(
+        f"/api/v1/disputes/{code}/actions/refer",
+        {"way": "court", "to_unit_id": foreign_unit.pk, "reason": "x"},
+        content_type="application/json",
+    )
+    assert (response.status_code, response.json()["field"]) == (400, "to_unit_id")
+    assert Case.objects.values().get(pk=dispute.pk) == before
+    assert not dispute.referrals.exists()

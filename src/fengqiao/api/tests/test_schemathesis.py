@@ -46,7 +46,7 @@ def test_no_operation_answers_5xx_to_generated_requests(users, mode, keep_test_c
     for operation in _operations(schema):
         count += 1
         _probe(operation, mode, users["village_centre"], failures, statuses)
-    assert count > 80  # the whole API was walked
+    assert count > 70  # the whole API was walked (78 operations: a kind's steps share one)
     assert failures == [], "\n".join(map(str, failures[:20]))
     # Signed in for real: most answers are not "who are you?".
     assert statuses[401] < sum(statuses.values()) / 10, statuses

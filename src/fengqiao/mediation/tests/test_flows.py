@@ -389,7 +389,7 @@ def test_acceptance_needs_consent_and_both_sides(world, at_start):
 def test_outsiders_and_residents_cannot_act_on_a_dispute(world, at_start):
     dispute = _register(world, world["village_centre"])
     with pytest.raises(NotFound):
-        mediation.dispute_get(actor=world["village_centre_b"], dispute_id=dispute.pk)
+        selectors.dispute_get(actor=world["village_centre_b"], dispute_id=dispute.pk)
     with pytest.raises(NotFound):
         mediation.dispute_accept(
             actor=world["village_centre_b"], dispute_id=dispute.pk, consent=True
@@ -783,7 +783,7 @@ def test_relapse_re_mediated_to_a_new_agreement_counts_one_relapse(world, at_sta
         terms=["赔2000元"],
         **terms,
     )
-    first = mediation.dispute_get(actor=world["mediator_a"], dispute_id=dispute.pk).agreement.number
+    first = selectors.dispute_get(actor=world["mediator_a"], dispute_id=dispute.pk).agreement.number
     follow_up = FollowUp.objects.get(dispute=dispute)
     _advance(30)
     followups.follow_up_record(

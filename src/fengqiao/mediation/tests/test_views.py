@@ -529,12 +529,12 @@ def test_failed_mediation_is_referred_and_the_court_answers_on_its_page(world, c
     html = client.get(reverse("mediation:referrals")).content.decode()
     assert f'data-referral="{referral.pk}"' in html
     response = client.post(
-        reverse("mediation:referrals"), {"referral": referral.pk, "answer": "accept"}
+        reverse("mediation:referrals"), {"referral": referral.pk, "action": "referral_accept"}
     )
     assert response.status_code == 302
     response = client.post(
         reverse("mediation:referrals"),
-        {"referral": referral.pk, "answer": "return", "settled": "1", "result": " "},
+        {"referral": referral.pk, "action": "referral_settled", "result": " "},
     )
     assert response.status_code == 400
     row = re.search(rf'data-referral="{referral.pk}".*?</tr>', response.content.decode(), re.S)
@@ -673,17 +673,18 @@ def test_petition_registered_acknowledged_routed_and_replied_through_the_pages(w
     assert response["Location"] == page
     html = client.get(page).content.decode()
     assert found.petitioner_id_masked in html and "11010519491231002X" not in html
-    assert drawn_actions(html) >= {"acknowledge"}
+    assert drawn_actions(html) >= {"acknowledge", "not_accept"}
 
     act = lambda action, data: client.post(  # noqa: E731
         reverse("mediation:petition_act", args=[found.case.code, action]), data
     )
-    response = act("acknowledge", {"accepted": "no"})
+    response = act("not_accept", {})
     assert response.status_code == 400
     assert "Say why the petition is not accepted." in form_of(
-        response.content.decode(), "acknowledge"
+        response.content.decode(), "not_accept"
     )
-    assert act("acknowledge", {"accepted": "yes"}).status_code == 302
+    assert act("acknowledge", {"accepted": "no"}).status_code == 400  # refusing is not_accept
+    assert act("acknowledge", {}).status_code == 302
     assert act("extend_reply", {"days": "45", "reason": "复杂"}).status_code == 400
     assert act("extend_reply", {"days": "20", "reason": "情况复杂"}).status_code == 302
     assert act("dispatch", {"unit": str(world["petition_office"].pk)}).status_code == 302

@@ -17,13 +17,14 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fengqiao.cases import steps
 from fengqiao.cases.models import Level
 from fengqiao.cases.views import staff_required
 from fengqiao.core import clock
-from fengqiao.core.errors import DomainError, ValidationFailed
-from fengqiao.mediation import followups, forms, metrics, referrals, selectors
+from fengqiao.core.errors import DomainError, NotFound, ValidationFailed
+from fengqiao.mediation import forms, metrics, selectors
 from fengqiao.mediation.models import DisputeType, FollowUp, Mediator, Referral
-from fengqiao.mediation.views_common import section
+from fengqiao.mediation.views.common import section
 
 PAGE_SIZE = 50
 
@@ -120,6 +121,16 @@ def _within_days(raw: str) -> int:
     return int(raw) if raw.isdigit() and 0 <= int(raw) <= 366 else 7
 
 
+def _record_follow_up(actor, follow_up_id: int | None, data) -> None:
+    """Take the follow_up step on the dispute of a visit due (its form reads the visit)."""
+    if follow_up_id is None:
+        raise ValidationFailed(_("No follow-up is due."), field="follow_up")
+    dispute = selectors.dispute_list(actor=actor).filter(follow_ups__pk=follow_up_id).first()
+    if dispute is None:
+        raise NotFound(_("Follow-up not found."))
+    steps.perform(actor=actor, case=dispute.case, action="follow_up", data=data)
+
+
 @staff_required
 def follow_ups_page(request):
     """Follow-up visits due within a week (or late), each with its record form."""
@@ -128,14 +139,7 @@ def follow_ups_page(request):
     if request.method == "POST":
         failed = forms.optional_int(request.POST, "follow_up")
         try:
-            if failed is None:
-                raise ValidationFailed(_("No follow-up is due."), field="follow_up")
-            followups.follow_up_record(
-                actor=request.user,
-                follow_up_id=failed,
-                result=forms.text(request.POST, "result"),
-                note=forms.text(request.POST, "note"),
-            )
+            _record_follow_up(request.user, failed, request.POST)
         except DomainError as exc:
             error, status = exc, exc.status
         else:
@@ -164,25 +168,31 @@ def follow_ups_page(request):
 REFERRAL_TABS = {"in": gettext_lazy("Received"), "out": gettext_lazy("Sent")}
 
 
+# The steps a receiving unit answers a referral or a confirmation request with.
+REFERRAL_ACTIONS = frozenset(
+    {
+        "referral_accept",
+        "referral_decline",
+        "referral_settled",
+        "referral_back",
+        "confirmation_accept",
+        "confirmation_result",
+    }
+)
+
+
 def _answer_referral(actor, data) -> Referral:
+    """Take the answering step (`action`) on the dispute of a referral sent to the actor's unit;
+    its form reads the referral and the answer from the same post."""
     referral_id = forms.required_int(data, "referral", _("Choose a referral."))
-    answer = forms.text(data, "answer")
-    if answer == "accept":
-        return referrals.referral_accept(
-            actor=actor, referral_id=referral_id, note=forms.text(data, "note")
-        )
-    if answer == "decline":
-        return referrals.referral_decline(
-            actor=actor, referral_id=referral_id, reason=forms.text(data, "reason")
-        )
-    if answer == "return":
-        return referrals.referral_return(
-            actor=actor,
-            referral_id=referral_id,
-            settled=forms.checked(data, "settled"),
-            result=forms.text(data, "result"),
-        )
-    raise ValidationFailed(_("Unknown answer."), field="answer")
+    referral = selectors.referrals_in(actor=actor, open_only=False).filter(pk=referral_id).first()
+    if referral is None:
+        raise NotFound(_("Referral not found."))
+    action = forms.text(data, "action")
+    if action not in REFERRAL_ACTIONS:
+        raise ValidationFailed(_("Unknown answer."), field="action")
+    steps.perform(actor=actor, case=referral.dispute.case, action=action, data=data)
+    return referral
 
 
 @staff_required

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from fengqiao.cases import selectors as case_selectors
+from fengqiao.cases import steps, workflow
 from fengqiao.cases import views as case_views
-from fengqiao.cases import workflow
 from fengqiao.cases.models import Case, Kind
-from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
 from fengqiao.mediation import selectors
 from fengqiao.mediation.models import Dispute, Petition
@@ -21,13 +19,6 @@ ACTION_LABELS = {
     **case_views.ACTION_LABELS,
     **{action: s.label for (_status, action), s in workflow.table_for(Kind.DISPUTE).items()},
     **{action: s.label for (_status, action), s in workflow.table_for(Kind.PETITION).items()},
-}
-CAUTION_ACTIONS = case_views.CAUTION_ACTIONS | {
-    "refer",
-    "referral_decline",
-    "referral_back",
-    "not_accept",
-    "relapse",
 }
 # The order forms are drawn in: the next step of the flow first, moving back or out last.
 FORM_ORDER = [
@@ -74,7 +65,7 @@ SECTIONS = [
 
 
 def section(name: str) -> dict:
-    return {"sections": SECTIONS, "section": name, "wide_actions": WIDE_ACTIONS}
+    return {"sections": SECTIONS, "section": name}
 
 
 def timeline(case: Case) -> list[dict]:
@@ -99,45 +90,51 @@ def petition_or_404(actor, code: str) -> Petition:
     return petition
 
 
-def action_forms(
+def step_forms(
     actor,
     case: Case,
-    fields_of: dict[str, list[str]],
     url_name: str,
     *,
     error: DomainError | None = None,
     failed: str = "",
     data=None,
-    merged: dict[str, str] | None = None,
 ) -> list[dict]:
-    """One small form per action the actor may take now (from the workflow), each with the
-    error of its last refused post beside the field it concerns. `merged` folds an action
-    into another's form (e.g. "not accepted" is the "acknowledge" form answered no)."""
-    merged = merged or {}
-    forms, seen = [], set()
+    """One form per step the actor may take now, drawn by mediation/_step_form.html from the
+    step's form in the table (cases.steps.page_form) or, for a step without one (a file
+    upload), from its own template; each posts to `url_name` and shows the error of its last
+    refused post. The next step of the flow comes first, moving back or out last."""
+    table = workflow.table_for(case.kind)
+    forms = []
     for action, label in case_selectors.case_actions(actor=actor, case=case):
-        action = merged.get(action, action)
-        if action not in fields_of or action in seen:
-            continue
-        seen.add(action)
-        fields = fields_of[action]
-        own_error = error if action == merged.get(failed, failed) else None
-        forms.append(
-            {
+        if steps.takes_form(case, action):
+            form = steps.page_form(
+                actor=actor,
+                case=case,
+                action=action,
+                label=ACTION_LABELS.get(action, label),
+                error=error,
+                failed=failed,
+                data=data,
+            )
+        elif table[case.status, action].template:
+            own_error = error if action == failed else None
+            form = {
                 "action": action,
                 "label": ACTION_LABELS.get(action, label),
-                "fields": fields,
-                "caution": action in CAUTION_ACTIONS,
+                "fields": [],
+                "caution": table[case.status, action].caution,
+                "photos": False,
+                "template": table[case.status, action].template,
                 "error": own_error,
-                "error_at": own_error.field if own_error and own_error.field in fields else "",
-                "values": data if own_error is not None and data is not None else {},
-                "url": reverse(url_name, args=[case.code, action]),
+                "error_at": getattr(own_error, "field", None),
             }
-        )
+        else:
+            continue
+        # An error about something the form does not ask for is shown under the form.
+        if form["error_at"] not in {field["name"] for field in form["fields"]}:
+            form["error_at"] = None
+        form["url"] = reverse(url_name, args=[case.code, action])
+        form["wide"] = action in WIDE_ACTIONS
+        forms.append(form)
     rank = {action: n for n, action in enumerate(FORM_ORDER)}
     return sorted(forms, key=lambda f: (f["caution"], rank.get(f["action"], len(rank))))
-
-
-def now_local_input() -> str:
-    """Now, as a `datetime-local` input value."""
-    return timezone.localtime(clock.now()).strftime("%Y-%m-%dT%H:%M")

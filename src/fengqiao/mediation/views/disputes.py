@@ -1,5 +1,5 @@
-"""Dispute pages of the mediation workbench: queues, register, the dispute page with its
-action forms, and the agreement download."""
+"""Dispute pages of the mediation workbench: queues, register, the dispute page with the forms
+of the steps its table offers the reader, and the agreement download."""
 
 from __future__ import annotations
 
@@ -14,31 +14,27 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fengqiao.cases import selectors as case_selectors
+from fengqiao.cases import steps, workflow
 from fengqiao.cases import views as case_views
-from fengqiao.cases import workflow
-from fengqiao.cases.models import Kind, Priority, Status
+from fengqiao.cases.models import Kind, Status
 from fengqiao.cases.views import staff_required
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.http import client_ip
 from fengqiao.core.roles import Role, has_role
-from fengqiao.mediation import agreements, followups, forms, referrals, selectors, services
+from fengqiao.mediation import agreements, forms, selectors, services
 from fengqiao.mediation.models import (
     DisputeParty,
     DisputeType,
-    FollowUp,
-    Outcome,
-    Referral,
     RiskGrade,
     RiskReason,
     Source,
 )
-from fengqiao.mediation.views_common import (
+from fengqiao.mediation.views.common import (
     ACTION_LABELS,
-    action_forms,
     dispute_or_404,
-    now_local_input,
     section,
+    step_forms,
     timeline,
 )
 from fengqiao.registry import selectors as registry_selectors
@@ -57,34 +53,6 @@ QUEUE_LABELS = {
 # Who registers disputes on the workbench (residents apply on the portal).
 REGISTER_ROLES = case_views.INTAKE_ROLES | {Role.MEDIATOR, Role.LEGAL_ADVISOR}
 STAFF_SOURCES = [Source.WALK_IN, Source.SCREENING, Source.POLICE, Source.COURT, Source.PETITION]
-OUTCOMES = [Outcome.AGREEMENT, Outcome.FAILED, Outcome.WITHDRAWN]
-
-# The inputs of each action's form; general steps keep the cases page's inputs.
-ACTION_FIELDS = {
-    **{
-        action: fields
-        for action, fields in case_views.ACTION_FIELDS.items()
-        if action not in ("accept", "dispatch", "transfer", "resolve")
-    },
-    "accept_mediation": ["consent", "consent_note", "note"],
-    "assign": ["mediator", "note"],
-    "party_add": ["side", "name", "phone", "address"],
-    "session_plan": ["starts_at", "place"],
-    "session": ["session", "held_at", "place", "participants", "record"],
-    "conclude": ["outcome", "result", "facts", "terms", "performance"],
-    "refer": ["way", "to_unit", "reason"],
-    "referral_accept": ["note"],
-    "referral_decline": ["reason"],
-    "referral_settled": ["result"],
-    "referral_back": ["result"],
-    "confirmation_request": ["court", "note"],
-    "confirmation_accept": ["note"],
-    "confirmation_result": ["confirmed", "result"],
-    "agreement_signed": ["signed"],
-    "follow_up": ["follow_up", "result", "note"],
-}
-MEDIATION_ACTIONS = frozenset(ACTION_FIELDS) - frozenset(case_views.ACTION_FIELDS)
-
 
 # --- queues and register ----------------------------------------------------------------------
 
@@ -262,67 +230,31 @@ def _agreement(dispute):
         return None
 
 
-def _open_referral(actor, dispute, action: str) -> Referral:
-    """The open referral of this dispute that the actor's unit received."""
-    purpose = (
-        Referral.Purpose.CONFIRMATION
-        if action.startswith("confirmation")
-        else Referral.Purpose.HANDLE
-    )
-    referral = (
-        selectors.referrals_in(actor=actor).filter(dispute_id=dispute.pk, purpose=purpose).first()
-    )
-    if referral is None:
-        raise NotFound(_("Referral not found."), field="referral")
-    return referral
-
-
-def _referral_targets(actor, case) -> list[tuple]:
-    """[(way, label, [unit, …]), …]: the units of the case's area each way reaches."""
-    units = list(case_selectors.unit_choices(actor=actor, case=case))
-    return [
-        (way.value, way.label, [u for u in units if u.kind in referrals.UNIT_KINDS_OF_WAY[way]])
-        for way in Referral.Way
-    ]
-
-
 def _detail_context(request, dispute, **form_state) -> dict:
     actor, case = request.user, dispute.case
-    action_list = action_forms(actor, case, ACTION_FIELDS, "mediation:dispute_act", **form_state)
-    drawn = {f["action"] for f in action_list}
+    forms = step_forms(actor, case, "mediation:dispute_act", **form_state)
     follow_ups = list(dispute.follow_ups.select_related("done_by"))
-    pending_follow_up = next((f for f in follow_ups if f.done_at is None), None)
-    if pending_follow_up is None:
-        action_list = [f for f in action_list if f["action"] != "follow_up"]
-    sessions = list(dispute.sessions.select_related("mediator"))
-    targets = _referral_targets(actor, case) if drawn & {"refer", "confirmation_request"} else []
+    if all(f.done_at is not None for f in follow_ups):
+        forms = [f for f in forms if f["action"] != "follow_up"]  # none is due
     return {
         "dispute": dispute,
         "case": case,
         "now": clock.now(),
-        "now_input": now_local_input(),
         "deadline": case_views.deadline_state(case),
         "parties": dispute.parties.select_related("person"),
-        "sessions": sessions,
-        "planned": [s for s in sessions if not s.is_held],
+        "sessions": list(dispute.sessions.select_related("mediator")),
         "agreement": _agreement(dispute),
         "referrals": dispute.referrals.select_related("to_unit", "from_unit"),
         "follow_ups": follow_ups,
-        "pending_follow_up": pending_follow_up,
         "petitions": dispute.petitions.select_related("case"),
         "risk_reasons": [RiskReason(r).label for r in dispute.risk_reasons if r in RiskReason],
         "timeline": timeline(case),
-        "forms": action_list,
+        "forms": forms,
         "suggestions": (
             selectors.mediator_suggestions(actor=actor, dispute=dispute, limit=8)
-            if "assign" in drawn
+            if any(f["action"] == "assign" for f in forms)
             else []
         ),
-        "targets": targets,
-        "courts": next((units for way, _l, units in targets if way == "court"), []),
-        "outcomes": [(o.value, o.label) for o in OUTCOMES],
-        "follow_up_results": FollowUp.Result.choices,
-        "priorities": Priority.choices,
         "may_download": actor.role != Role.RESIDENT or actor.is_superuser,
         **section("disputes"),
     }
@@ -334,108 +266,16 @@ def detail(request, code: str):
     return render(request, "mediation/dispute.html", _detail_context(request, dispute))
 
 
-def _run(actor, dispute, action: str, data, files):
-    """Parse one action form and call its service; role and state are checked first."""
-    if action not in ACTION_FIELDS:
-        raise NotFound(_("Unknown action."), field="action")
-    case = dispute.case
-    if action not in MEDIATION_ACTIONS:
-        return case_views.run_action(actor=actor, case=case, action=action, data=data)
-    workflow.step(case, action, actor)
-    pk, text = dispute.pk, forms.text
-    if action == "accept_mediation":
-        return services.dispute_accept(
-            actor=actor,
-            dispute_id=pk,
-            consent=forms.checked(data, "consent"),
-            consent_note=text(data, "consent_note"),
-            note=text(data, "note"),
-        )
-    if action == "assign":
-        mediator_id = forms.required_int(data, "mediator", _("Choose a mediator."))
-        return services.dispute_assign(
-            actor=actor, dispute_id=pk, mediator_id=mediator_id, note=text(data, "note")
-        )
-    if action == "party_add":
-        return services.dispute_party_add(
-            actor=actor,
-            dispute_id=pk,
-            party=services.PartyIn(
-                side=text(data, "side"),
-                name=text(data, "name"),
-                phone=text(data, "phone"),
-                address=text(data, "address"),
-            ),
-        )
-    if action == "session_plan":
-        return services.session_plan(
-            actor=actor,
-            dispute_id=pk,
-            starts_at=forms.local_datetime(data, "starts_at"),
-            place=text(data, "place"),
-        )
-    if action == "session":
-        return services.session_record(
-            actor=actor,
-            dispute_id=pk,
-            session_id=forms.optional_int(data, "session"),
-            held_at=forms.local_datetime(data, "held_at"),
-            place=text(data, "place"),
-            participants=text(data, "participants"),
-            record=text(data, "record"),
-        )
-    if action == "conclude":
-        return services.dispute_conclude(
-            actor=actor,
-            dispute_id=pk,
-            outcome=text(data, "outcome"),
-            result=text(data, "result"),
-            facts=text(data, "facts"),
-            terms=forms.lines(data, "terms"),
-            performance=text(data, "performance"),
-        )
-    if action == "refer":
-        return referrals.dispute_refer(
-            actor=actor,
-            dispute_id=pk,
-            way=text(data, "way"),
-            to_unit_id=forms.required_int(data, "to_unit", _("Choose a handling unit.")),
-            reason=text(data, "reason"),
-        )
-    if action == "confirmation_request":
-        return referrals.confirmation_request(
-            actor=actor,
-            dispute_id=pk,
-            to_unit_id=forms.required_int(data, "court", _("Choose a court.")),
-            note=text(data, "note"),
-        )
-    if action == "agreement_signed":
-        upload = files.get("signed")
-        if upload is None:
-            raise ValidationFailed(_("Choose the scanned, signed agreement."), field="signed")
-        return services.agreement_upload_signed(actor=actor, dispute_id=pk, upload=upload)
-    if action == "follow_up":
-        return followups.follow_up_record(
-            actor=actor,
-            follow_up_id=forms.required_int(data, "follow_up", _("No follow-up is due.")),
-            result=text(data, "result"),
-            note=text(data, "note"),
-        )
-    referral = _open_referral(actor, dispute, action)
-    if action in ("referral_accept", "confirmation_accept"):
-        return referrals.referral_accept(
-            actor=actor, referral_id=referral.pk, note=text(data, "note")
-        )
-    if action == "referral_decline":
-        return referrals.referral_decline(
-            actor=actor, referral_id=referral.pk, reason=text(data, "reason")
-        )
-    settled = action == "referral_settled" or (
-        action == "confirmation_result" and forms.checked(data, "confirmed")
-    )
-    return referrals.referral_return(
-        actor=actor, referral_id=referral.pk, settled=settled, result=text(data, "result")
-    )
+def _take(actor, dispute, action: str, request) -> None:
+    """Take one step through the table; the signed agreement, a file, goes to its service."""
+    if action != "agreement_signed":
+        steps.perform(actor=actor, case=dispute.case, action=action, data=request.POST)
+        return
+    workflow.step(dispute.case, action, actor)  # role, person and state first: 403/409
+    upload = request.FILES.get("signed")
+    if upload is None:
+        raise ValidationFailed(_("Choose the scanned, signed agreement."), field="signed")
+    agreements.agreement_upload_signed(actor=actor, dispute_id=dispute.pk, upload=upload)
 
 
 @staff_required
@@ -445,7 +285,7 @@ def act(request, code: str, action: str):
     dispute = dispute_or_404(request.user, code)
     next_url = case_views.safe_next(request, reverse("mediation:dispute", args=[code]))
     try:
-        _run(request.user, dispute, action, request.POST, request.FILES)
+        _take(request.user, dispute, action, request)
     except DomainError as exc:
         dispute = dispute_or_404(request.user, code)  # fresh: the service rolled back
         context = _detail_context(request, dispute, error=exc, failed=action, data=request.POST)

@@ -15,20 +15,19 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fengqiao.cases import selectors as case_selectors
+from fengqiao.cases import steps
 from fengqiao.cases import views as case_views
-from fengqiao.cases import workflow
-from fengqiao.cases.models import Priority
 from fengqiao.cases.views import staff_required
 from fengqiao.core import clock
-from fengqiao.core.errors import DomainError, NotFound, ValidationFailed
+from fengqiao.core.errors import DomainError, NotFound
 from fengqiao.core.roles import Role, has_role
 from fengqiao.mediation import forms, petitions, selectors
 from fengqiao.mediation.models import Petition, petition_overdue_q
-from fengqiao.mediation.views_common import (
+from fengqiao.mediation.views.common import (
     ACTION_LABELS,
-    action_forms,
     petition_or_404,
     section,
+    step_forms,
     timeline,
 )
 from fengqiao.registry import selectors as registry_selectors
@@ -43,19 +42,6 @@ QUEUE_LABELS = {
 # Who takes in visits, letters and calls (the petition office's clerks are handlers).
 REGISTER_ROLES = case_views.INTAKE_ROLES | {Role.HANDLER}
 STAFF_FORMS = [Petition.Form.VISIT, Petition.Form.LETTER, Petition.Form.PHONE]
-ACTION_FIELDS = {
-    **{
-        action: fields
-        for action, fields in case_views.ACTION_FIELDS.items()
-        if action not in ("accept", "reject", "resolve", "request_extension", "approve_extension")
-    },
-    "acknowledge": ["accepted", "note"],
-    "reply": ["reply"],
-    "extend_reply": ["days", "reason"],
-    "link_dispute": ["dispute"],
-}
-PETITION_ACTIONS = frozenset({"acknowledge", "reply", "extend_reply", "link_dispute"})
-MERGED = {"not_accept": "acknowledge"}
 
 
 def with_overdue(qs):
@@ -159,10 +145,6 @@ def register(request):
 
 def _detail_context(request, petition, **form_state) -> dict:
     actor, case = request.user, petition.case
-    action_list = action_forms(
-        actor, case, ACTION_FIELDS, "mediation:petition_act", merged=MERGED, **form_state
-    )
-    drawn = {f["action"] for f in action_list}
     overdue = with_overdue(selectors.petition_list(actor=actor)).filter(pk=petition.pk)
     return {
         "petition": petition,
@@ -171,14 +153,7 @@ def _detail_context(request, petition, **form_state) -> dict:
         "is_overdue": overdue.values_list("is_overdue", flat=True).first(),
         "history": selectors.petition_history(actor=actor, petition=petition)[:20],
         "timeline": timeline(case),
-        "forms": action_list,
-        "units": (
-            case_selectors.unit_choices(actor=actor, case=case)
-            if drawn & {"dispatch", "transfer"}
-            else []
-        ),
-        "priorities": Priority.choices,
-        "max_extension": petitions.MAX_EXTENSION_DAYS,
+        "forms": step_forms(actor, case, "mediation:petition_act", **form_state),
         **section("petitions"),
     }
 
@@ -189,36 +164,6 @@ def detail(request, code: str):
     return render(request, "mediation/petition.html", _detail_context(request, petition))
 
 
-def _run(actor, petition, action: str, data):
-    if action not in ACTION_FIELDS:
-        raise NotFound(_("Unknown action."), field="action")
-    case, pk, text = petition.case, petition.pk, forms.text
-    if action not in PETITION_ACTIONS:
-        return case_views.run_action(actor=actor, case=case, action=action, data=data)
-    if action == "acknowledge":
-        answer = text(data, "accepted")
-        if answer not in ("yes", "no"):
-            workflow.step(case, "acknowledge", actor)
-            raise ValidationFailed(_("Say whether the petition is accepted."), field="accepted")
-        accepted = answer == "yes"
-        workflow.step(case, "acknowledge" if accepted else "not_accept", actor)
-        return petitions.petition_acknowledge(
-            actor=actor, petition_id=pk, accepted=accepted, note=text(data, "note")
-        )
-    workflow.step(case, action, actor)
-    if action == "reply":
-        return petitions.petition_reply(actor=actor, petition_id=pk, reply=text(data, "reply"))
-    if action == "extend_reply":
-        days = forms.required_int(data, "days", _("Give a number of days."))
-        return petitions.petition_extend(
-            actor=actor, petition_id=pk, days=days, reason=text(data, "reason")
-        )
-    dispute_id = _dispute_id(actor, text(data, "dispute"))
-    if dispute_id is None:
-        raise ValidationFailed(_("Give the dispute number."), field="dispute")
-    return petitions.petition_link_dispute(actor=actor, petition_id=pk, dispute_id=dispute_id)
-
-
 @staff_required
 @require_POST
 def act(request, code: str, action: str):
@@ -226,7 +171,7 @@ def act(request, code: str, action: str):
     petition = petition_or_404(request.user, code)
     next_url = case_views.safe_next(request, reverse("mediation:petition", args=[code]))
     try:
-        _run(request.user, petition, action, request.POST)
+        steps.perform(actor=request.user, case=petition.case, action=action, data=request.POST)
     except DomainError as exc:
         petition = petition_or_404(request.user, code)
         context = _detail_context(request, petition, error=exc, failed=action, data=request.POST)

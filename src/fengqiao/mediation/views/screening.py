@@ -13,7 +13,7 @@ from fengqiao.cases.views import staff_required
 from fengqiao.core.errors import DomainError, ValidationFailed
 from fengqiao.core.roles import has_role
 from fengqiao.mediation import forms, screening, selectors
-from fengqiao.mediation.views_common import section
+from fengqiao.mediation.views.common import section
 from fengqiao.regions import selectors as region_selectors
 
 PAGE_SIZE = 50
