@@ -185,6 +185,7 @@ def page_form(
             }
         )
     own_error = error if action == failed else None
+    error_at = getattr(own_error, "field", None) if own_error else None
     return {
         "action": action,
         "label": label,
@@ -193,7 +194,8 @@ def page_form(
         "photos": form.photos,
         "template": named.template,
         "error": own_error,
-        "error_at": getattr(own_error, "field", None) if own_error else None,
+        # An error about something the form does not ask for is shown under the form.
+        "error_at": error_at if error_at in form.model_fields else None,
     }
 
 

@@ -36,6 +36,8 @@ SEX_NAMES = {"M": "男", "F": "女", "m": "男", "f": "女"}
 
 def next_agreement_number(dispute: Dispute, at: datetime) -> str:
     committee = dispute.committee
+    if committee is None:  # assigned disputes always have one: the mediator's
+        raise ValueError("an agreement needs the dispute's committee")
     year = clock.localdate(at).year
     AgreementCounter.objects.bulk_create(
         [AgreementCounter(committee=committee, year=year)], ignore_conflicts=True
@@ -155,7 +157,7 @@ def agreement_upload_signed(*, actor, dispute_id: int, upload) -> MediationAgree
             ContentFile(checked.content),
             save=False,
         )
-        written.append(agreement.signed_copy.name)
+        written.append(agreement.signed_copy.name or "")
         agreement.signed_sha256, agreement.signed_at = checked.sha256, at
         agreement.save(update_fields=["signed_copy", "signed_sha256", "signed_at"])
 

@@ -168,6 +168,8 @@ class ScreeningReport(models.Model):
 
     # Set per reader by selectors.screening_reports: the findings the reader may not see.
     hidden_findings: int
+    # Set by the API on the report it has just filed: the codes of its findings.
+    api_disputes: list
 
     class Meta:
         ordering = ["round", "grid__code"]
@@ -184,6 +186,14 @@ class ScreeningReport(models.Model):
 class Dispute(models.Model):
     """The dispute file of a case of kind "dispute": the case keeps status, level, SLA and
     the log; this keeps what mediation needs."""
+
+    # Set by the API on the dispute it returns (the page as the caller may see it).
+    api_parties: list
+    api_sessions: list
+    api_agreement: object
+    api_referrals: list
+    api_follow_ups: list
+    api_actions: list
 
     case = models.OneToOneField(
         Case, primary_key=True, on_delete=models.PROTECT, related_name="dispute"
@@ -431,6 +441,10 @@ class Petition(models.Model):
     """The petition record (信访) of a case of kind "petition", with its statutory limits:
     acknowledge within 15 days of registration, reply within 60 days of acceptance
     (extendable once by up to 30)."""
+
+    # Set by the API on the petition it returns.
+    api_history_count: int
+    api_actions: list
 
     class Form(models.TextChoices):
         ONLINE = "online", _("Online")

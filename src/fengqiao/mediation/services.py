@@ -80,7 +80,8 @@ def _party(actor, party: PartyIn, at: str = "") -> DisputeParty:
         if person is None or not (own or code_within(actor, person.region_code)):
             raise NotFound(_("Person not found."), field=field("person", "person_id"))
         row.person, row.name = person, person.name
-        row.address = row.address or (person.dwelling.address if person.dwelling_id else "")
+        dwelling = person.dwelling
+        row.address = row.address or (dwelling.address if dwelling is not None else "")
         # Sealed anew for the party's row: a token opens only in the row it was sealed for.
         phone = crypto.open_field(person, "phone_sealed") if person.phone_sealed else ""
         row.phone_sealed, row.phone_masked = crypto.encrypt(phone), person.phone_masked
@@ -190,7 +191,7 @@ def dispute_register(
             category=category,
             title=title,
             description=description,
-            channel=CHANNEL_OF_SOURCE[source],
+            channel=CHANNEL_OF_SOURCE[Source(source)],
             lat=lat,
             lng=lng,
             address=address,

@@ -42,7 +42,7 @@ def mediator_returns(actor, case: Case) -> bool:
         return False
     if case.assignee_id is not None:
         return case.assignee_id == actor.pk
-    return case.unit_id is not None and case.unit.members.filter(pk=actor.pk).exists()
+    return case.unit is not None and case.unit.members.filter(pk=actor.pk).exists()
 
 
 STEP_SERVICES = "fengqiao.mediation.step_services."

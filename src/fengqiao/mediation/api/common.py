@@ -47,6 +47,7 @@ def period_of(
         else:
             end = today + timedelta(days=1)
     if start is None:
+        assert end is not None  # both None was handled above
         start = end - timedelta(days=days)
     elif end is None:
         end = start + timedelta(days=days)

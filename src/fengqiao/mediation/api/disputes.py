@@ -203,7 +203,7 @@ def agreement_download(request, code: str):
 
 
 @router.post("/disputes/{code}/agreement/signed", response=AgreementOut)
-def agreement_signed(request, code: str, file: File[UploadedFile] = None):
+def agreement_signed(request, code: str, file: File[UploadedFile | None] = None):
     """Upload the signed agreement (a scan: photo or PDF, 10 MB at most) as multipart `file`;
     its SHA-256 goes into the log."""
     # `file` is checked after the dispute is found, so outsiders learn nothing but 404.

@@ -99,7 +99,7 @@ def step_forms(
     failed: str = "",
     data=None,
 ) -> list[dict]:
-    """One form per step the actor may take now, drawn by mediation/_step_form.html from the
+    """One form per step the actor may take now, drawn by cases/_step_form.html from the
     step's form in the table (cases.steps.page_form) or, for a step without one (a file
     upload), from its own template; each posts to `url_name` and shows the error of its last
     refused post. The next step of the flow comes first, moving back or out last."""

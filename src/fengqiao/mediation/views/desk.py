@@ -250,7 +250,7 @@ def committees_page(request):
     committees = list(selectors.committee_list(actor=request.user).prefetch_related("mediators"))
     mediators: list[Mediator] = [m for c in committees for m in c.mediators.all() if m.is_active]
     load = selectors.mediator_load(mediators)
-    rows = []
+    rows: list[dict] = []
     for committee in committees:
         members = [
             {"mediator": m, "load": load.get(m.pk, 0), "types": _types(m.specialities)}

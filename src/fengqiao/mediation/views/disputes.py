@@ -170,7 +170,8 @@ def register(request):
     if not has_role(request.user, REGISTER_ROLES):
         raise PermissionDenied
     villages = forms.intake_villages(request.user)
-    error, status, data, slots = None, 200, {"source": Source.WALK_IN}, []
+    slots: list = []
+    error, status, data = None, 200, {"source": Source.WALK_IN}
     origin = _origin_case(request)
     if origin is not None and request.method != "POST":
         data = _upgrade_data(origin)

@@ -52,7 +52,11 @@ def with_overdue(qs):
 
 
 def _categories():
-    return [c for c in case_selectors.category_choices() if c.parent.code == "petitions"]
+    return [
+        c
+        for c in case_selectors.category_choices()
+        if c.parent is not None and c.parent.code == "petitions"
+    ]
 
 
 @staff_required

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -80,7 +80,7 @@ def round_page(request, round_id: int):
     if found is None:
         raise Http404
     may_report = has_role(request.user, screening.REPORTERS)
-    error, status, data = None, 200, {}
+    error, status, data = None, 200, QueryDict()
     if request.method == "POST" and may_report:
         data = request.POST
         try:
