@@ -18,6 +18,7 @@ from fengqiao.cases.models import HandlingUnit, Status
 from fengqiao.core import clock
 from fengqiao.demo import COUNTY_CODE
 from fengqiao.mediation import services as mediation
+from fengqiao.mediation import sessions
 from fengqiao.mediation.committees import mediator_add
 from fengqiao.mediation.defaults import ensure_county_mediation
 from fengqiao.mediation.models import (
@@ -364,7 +365,7 @@ def test_failed_mediation_is_referred_to_the_court_and_its_result_shown(new_page
         mediator_id=world["village_mediator"].pk,
     )
     case_services.case_claim(actor=world["mediator_a"], case_id=dispute.pk)
-    mediation.session_record(
+    sessions.session_record(
         actor=world["mediator_a"],
         dispute_id=dispute.pk,
         held_at=START - timedelta(hours=1),

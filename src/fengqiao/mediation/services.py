@@ -1,9 +1,10 @@
-"""Dispute writes: register, parties, accept with consent, assign, sessions and conclusion (with
-the agreement it makes). Each is one case step (one CaseEvent) with the dispute rows written in
-the same transaction. Follow-ups, referrals and the agreement's signed copy have their modules."""
+"""Dispute writes: register, parties, accept with consent, assign and conclusion (with the
+agreement it makes). Each is one case step (one CaseEvent) with the dispute rows written in the
+same transaction. Sessions, follow-ups, referrals and the agreement's signed copy have their
+modules."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -23,7 +24,6 @@ from fengqiao.mediation.models import (
     DisputeParty,
     DisputeType,
     MediationAgreement,
-    MediationSession,
     Mediator,
     Outcome,
     RiskGrade,
@@ -344,94 +344,6 @@ def dispute_assign(*, actor, dispute_id: int, mediator_id: int, note: str = "") 
     return dispute_get(actor=actor, dispute_id=dispute_id)
 
 
-def _session_mediator(actor, dispute: Dispute) -> Mediator:
-    mediator = Mediator.objects.filter(user=actor).first() or dispute.mediator
-    if mediator is None:
-        raise Conflict(_("Assign a mediator first."), field="mediator")
-    return mediator
-
-
-def session_plan(*, actor, dispute_id: int, starts_at: datetime, place: str) -> MediationSession:
-    """Put a session on the calendar (the parties are told when and where)."""
-    dispute = dispute_get(actor=actor, dispute_id=dispute_id)
-    if starts_at is None or starts_at < clock.now() - timedelta(minutes=5):
-        raise ValidationFailed(_("Plan a session for a time to come."), field="starts_at")
-    if not (place or "").strip():
-        raise ValidationFailed(_("This field is required."), field="place")
-    mediator = _session_mediator(actor, dispute)
-    created: list[MediationSession] = []
-
-    def mutate(case):
-        created.append(
-            MediationSession.objects.create(
-                dispute=dispute,
-                seq=dispute.sessions.count() + 1,
-                starts_at=starts_at,
-                place=place.strip()[:120],
-                mediator=mediator,
-                region_code=dispute.region_code,
-            )
-        )
-
-    with transaction.atomic():
-        case_services.case_step(
-            actor=actor,
-            case_id=dispute.pk,
-            action="session_plan",
-            data={"starts_at": starts_at.isoformat(), "place": place.strip()[:120]},
-            mutate=mutate,
-        )
-    return created[0]
-
-
-def session_record(
-    *,
-    actor,
-    dispute_id: int,
-    held_at: datetime,
-    place: str,
-    participants: str,
-    record: str,
-    session_id: int | None = None,
-) -> MediationSession:
-    """Write down a session held (date, place, who took part, what was said) — a planned one
-    (`session_id`) or one held without being planned."""
-    dispute = dispute_get(actor=actor, dispute_id=dispute_id)
-    if held_at is None or held_at > clock.now() + timedelta(minutes=5):
-        raise ValidationFailed(_("A session is recorded after it is held."), field="held_at")
-    for value, field in ((place, "place"), (participants, "participants"), (record, "record")):
-        if not (value or "").strip():
-            raise ValidationFailed(_("This field is required."), field=field)
-    planned = None
-    if session_id is not None:
-        planned = dispute.sessions.filter(pk=session_id, is_held=False).first()
-        if planned is None:
-            raise NotFound(_("No planned session with this id."), field="session_id")
-    mediator = _session_mediator(actor, dispute)
-    held: list[MediationSession] = []
-
-    def mutate(case):
-        session = planned or MediationSession(
-            dispute=dispute, seq=dispute.sessions.count() + 1, region_code=dispute.region_code
-        )
-        session.starts_at, session.is_held, session.mediator = held_at, True, mediator
-        session.place = place.strip()[:120]
-        session.participants, session.record = participants.strip()[:300], record.strip()
-        session.save()
-        held.append(session)
-
-    with transaction.atomic():
-        case_services.case_step(
-            actor=actor,
-            case_id=dispute.pk,
-            action="session",
-            note=record.strip()[:500],
-            data={"held_at": held_at.isoformat(), "place": place.strip()[:120]},
-            mutate=mutate,
-        )
-    return held[0]
-
-
 def settle_data(case: Case, at: datetime, dispute: Dispute) -> dict:
     """What the metrics read from the log: where, by whom, and whether by the deadline."""
     due = case.resolve_due_at
@@ -515,6 +427,4 @@ __all__ = [
     "dispute_conclude",
     "dispute_party_add",
     "dispute_register",
-    "session_plan",
-    "session_record",
 ]

@@ -9,7 +9,7 @@ referral, with the referral the step's form resolved; it returns the case after 
 from collections.abc import Callable
 
 from fengqiao.cases.models import Case
-from fengqiao.mediation import followups, petitions, referrals, services
+from fengqiao.mediation import followups, petitions, referrals, services, sessions
 
 
 def _takes(service: Callable, id_name: str | None) -> Callable[..., Case]:
@@ -40,8 +40,8 @@ def _by_form(service: Callable) -> Callable[..., Case]:
 dispute_accept = _on_dispute(services.dispute_accept)
 dispute_assign = _on_dispute(services.dispute_assign)
 dispute_party_add = _on_dispute(services.dispute_party_add)
-session_plan = _on_dispute(services.session_plan)
-session_record = _on_dispute(services.session_record)
+session_plan = _on_dispute(sessions.session_plan)
+session_record = _on_dispute(sessions.session_record)
 dispute_conclude = _on_dispute(services.dispute_conclude)
 dispute_refer = _on_dispute(referrals.dispute_refer)
 confirmation_request = _on_dispute(referrals.confirmation_request)

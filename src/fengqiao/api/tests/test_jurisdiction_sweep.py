@@ -162,7 +162,7 @@ def _village_mediation(village_code: str) -> dict:
     from fengqiao.cases.models import HandlingUnit
     from fengqiao.cases.services import case_claim
     from fengqiao.core import clock
-    from fengqiao.mediation import petitions, referrals, screening, services
+    from fengqiao.mediation import petitions, referrals, screening, services, sessions
     from fengqiao.mediation.committees import mediator_add
     from fengqiao.mediation.defaults import ensure_county_mediation
     from fengqiao.mediation.models import MediationCommittee
@@ -202,7 +202,7 @@ def _village_mediation(village_code: str) -> dict:
     services.dispute_accept(actor=centre, dispute_id=dispute.pk, consent=True)
     services.dispute_assign(actor=centre, dispute_id=dispute.pk, mediator_id=mediator.pk)
     case_claim(actor=mediator_user, case_id=dispute.pk)
-    services.session_record(
+    sessions.session_record(
         actor=mediator_user,
         dispute_id=dispute.pk,
         held_at=clock.now() - timedelta(hours=1),

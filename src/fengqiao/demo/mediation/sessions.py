@@ -10,6 +10,7 @@ from fengqiao.core import clock
 from fengqiao.demo.mediation import texts as W
 from fengqiao.demo.mediation.plans import DisputePlan, Life
 from fengqiao.mediation import services as mediation
+from fengqiao.mediation import sessions as mediation_sessions
 from fengqiao.mediation.models import MediationCommittee, Outcome
 
 __all__ = ["MediationSessions"]
@@ -41,7 +42,7 @@ class MediationSessions:
         place = self.place(plan)
         planned = None
         if rng.random() < 0.4 and when > clock.now() + timedelta(hours=2):
-            planned = mediation.session_plan(
+            planned = mediation_sessions.session_plan(
                 actor=plan.user, dispute_id=plan.dispute_id, starts_at=when, place=place
             )
         yield when + timedelta(hours=rng.uniform(1, 2.5))
@@ -49,7 +50,7 @@ class MediationSessions:
         participants = (
             f"申请人{plan.words['a']}、被申请人{plan.words['b']}、调解员{plan.mediator.name}"
         )
-        mediation.session_record(
+        mediation_sessions.session_record(
             actor=plan.user,
             dispute_id=plan.dispute_id,
             session_id=planned.pk if planned else None,

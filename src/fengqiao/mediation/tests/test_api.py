@@ -13,7 +13,7 @@ from fengqiao.cases import services as case_services
 from fengqiao.cases.models import Case
 from fengqiao.core import clock
 from fengqiao.demo import COUNTY_CODE
-from fengqiao.mediation import petitions, referrals, selectors
+from fengqiao.mediation import petitions, referrals, selectors, sessions
 from fengqiao.mediation import services as mediation
 from fengqiao.mediation.models import Dispute, FollowUp, Referral
 from fengqiao.regions.models import Grid
@@ -130,7 +130,7 @@ def _service_in_mediation(world, title="邻居漏水纠纷") -> Dispute:
         mediator_id=world["village_mediator"].pk,
     )
     case_services.case_claim(actor=world["mediator_a"], case_id=dispute.pk)
-    mediation.session_record(
+    sessions.session_record(
         actor=world["mediator_a"],
         dispute_id=dispute.pk,
         held_at=clock.now() - timedelta(hours=1),
@@ -631,7 +631,7 @@ def busy(world):
     """Several of everything the lists show, in village A."""
     disputes = [_service_in_mediation(world, f"第{n}起纠纷") for n in range(4)]
     for dispute in disputes[:2]:
-        mediation.session_plan(
+        sessions.session_plan(
             actor=world["mediator_a"],
             dispute_id=dispute.pk,
             starts_at=clock.now() + timedelta(days=1),

@@ -10,7 +10,15 @@ from fengqiao.cases import services as case_services
 from fengqiao.cases.models import CaseEvent, Notification, Status
 from fengqiao.core import clock
 from fengqiao.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
-from fengqiao.mediation import followups, metrics, petitions, referrals, screening, selectors
+from fengqiao.mediation import (
+    followups,
+    metrics,
+    petitions,
+    referrals,
+    screening,
+    selectors,
+    sessions,
+)
 from fengqiao.mediation import services as mediation
 from fengqiao.mediation.models import (
     Dispute,
@@ -75,7 +83,7 @@ def _to_mediation(world, dispute):
 
 
 def _session(world, dispute, record="双方陈述各自意见"):
-    return mediation.session_record(
+    return sessions.session_record(
         actor=world["mediator_a"],
         dispute_id=dispute.pk,
         held_at=clock.now() - timedelta(hours=1),
@@ -114,7 +122,7 @@ def test_neighbour_dispute_from_screening_is_settled_followed_up_and_counted(wor
     assert suggestions[0]["specialist"] is True
 
     _to_mediation(world, dispute)
-    plan = mediation.session_plan(
+    plan = sessions.session_plan(
         actor=world["mediator_a"],
         dispute_id=dispute.pk,
         starts_at=clock.now() + timedelta(days=2),
@@ -122,7 +130,7 @@ def test_neighbour_dispute_from_screening_is_settled_followed_up_and_counted(wor
     )
     assert not plan.is_held
     _advance(2)
-    first = mediation.session_record(
+    first = sessions.session_record(
         actor=world["mediator_a"],
         dispute_id=dispute.pk,
         session_id=plan.pk,

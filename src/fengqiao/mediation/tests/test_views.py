@@ -13,7 +13,7 @@ from fengqiao.cases import services as case_services
 from fengqiao.cases.models import Status
 from fengqiao.core import clock
 from fengqiao.mediation import petitions as petition_services
-from fengqiao.mediation import screening
+from fengqiao.mediation import screening, sessions
 from fengqiao.mediation import services as mediation
 from fengqiao.mediation.models import (
     Dispute,
@@ -93,7 +93,7 @@ def in_mediation(world, dispute):
 
 
 def held_session(world, dispute, record="双方陈述各自意见"):
-    return mediation.session_record(
+    return sessions.session_record(
         actor=world["mediator_a"],
         dispute_id=dispute.pk,
         held_at=clock.now() - timedelta(hours=1),
@@ -555,7 +555,7 @@ def test_failed_mediation_is_referred_and_the_court_answers_on_its_page(world, c
 def test_calendar_shows_planned_and_held_sessions_of_the_month(world, client):
     dispute = in_mediation(world, register(world, title="日历上的纠纷"))
     held_session(world, dispute)
-    mediation.session_plan(
+    sessions.session_plan(
         actor=world["mediator_a"],
         dispute_id=dispute.pk,
         starts_at=clock.now() + timedelta(days=3),
