@@ -129,6 +129,11 @@ class AttachmentOut(Schema):
         return f"/api/v1/cases/{obj.case.code}/attachments/{obj.pk}"
 
 
+class WarningOut(Schema):
+    code: str
+    message: str
+
+
 class PhoneRevealOut(Schema):
     field: str
     value: str
@@ -149,6 +154,9 @@ class CaseDetailOut(CaseOut):
     actions: list[ActionOut]
     duplicate_candidates: list[CandidateOut]
     attachments: list[AttachmentOut]
+    warnings: list[WarningOut] = Field(
+        [], description="e.g. unit_off_category: the case is with a unit that does not handle it"
+    )
 
     @staticmethod
     def resolve_callback_phone(obj) -> str:
@@ -173,6 +181,10 @@ class CaseDetailOut(CaseOut):
     @staticmethod
     def resolve_attachments(obj) -> list:
         return obj.api_attachments
+
+    @staticmethod
+    def resolve_warnings(obj) -> list:
+        return getattr(obj, "api_warnings", [])
 
 
 class CaseIn(Schema):
@@ -224,7 +236,10 @@ class UnitOut(Schema):
     name: str
     kind: str
     region_code: str
-    handles: bool = Field(False, description="the unit is bound to the case's category")
+    handles: bool = Field(
+        False, description="the unit handles the case's category (bound to it or by a rule)"
+    )
+    suggested: bool = Field(False, description="the unit routing suggests for the case")
 
 
 class NotificationOut(Schema):

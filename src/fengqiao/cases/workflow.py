@@ -68,6 +68,9 @@ class Step:
     branches: tuple[tuple[Callable[[Mapping], bool], str], ...] = ()
     caution: bool = False  # moves a case back or out: drawn in the warning colour
     template: str = ""  # a page template of its own, for a step the generic form cannot draw
+    # The steps this one takes at once (accept and dispatch): it is withdrawn from a kind's
+    # table that withdraws any of them.
+    composes: tuple[str, ...] = ()
 
     def target(self, data: Mapping) -> str | None:
         """The status this step leads to, given the data it logs."""
@@ -94,6 +97,14 @@ REOPEN = _does("case_reopen", "ReasonForm")
 
 TRANSITIONS: dict[tuple[str, str], Step] = {
     (Status.REPORTED, "accept"): Step(Status.ACCEPTED, CENTRE, _("Accept"), **ACCEPT),
+    # The hotline operator's one step: accept a new report and send it to the suggested unit.
+    (Status.REPORTED, "accept_dispatch"): Step(
+        Status.DISPATCHED,
+        CENTRE,
+        _("Accept and dispatch"),
+        composes=("accept", "dispatch"),
+        **_does("case_accept_dispatch", "AcceptDispatchForm"),
+    ),
     (Status.REPORTED, "reject"): Step(
         Status.REJECTED, CENTRE, _("Reject"), caution=True, **_does("case_reject", "ReasonForm")
     ),
@@ -218,7 +229,9 @@ def register_kind_steps(
 def table_for(kind: str) -> dict[tuple[str, str], Step]:
     """The transition table of one case kind: the general table with its kind's changes."""
     merged = {**TRANSITIONS, **KIND_STEPS.get(kind, {})}
-    return {key: found for key, found in merged.items() if found is not None}
+    table = {key: found for key, found in merged.items() if found is not None}
+    present = {action for _status, action in table}
+    return {key: found for key, found in table.items() if set(found.composes) <= present}
 
 
 ACTIONS = sorted({action for _status, action in TRANSITIONS})

@@ -27,6 +27,7 @@ def _inputs(w, action: str) -> dict:
         "reject": {"reason": "不属实"},
         "merge": {"master": report(w, title="小区门口的垃圾堆了好几天没人清理").code},
         "dispatch": {"unit_id": w["police"].pk, "note": "请派出所处理"},
+        "accept_dispatch": {"unit_id": w["police"].pk, "priority": "high", "note": "受理并派遣"},
         "transfer": {"unit_id": w["justice"].pk},
         "claim": {},
         "return": {"reason": "不属本单位"},

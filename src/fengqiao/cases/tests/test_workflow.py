@@ -127,6 +127,9 @@ ACT = {
     "dispatch": lambda w, a, c: services.case_dispatch(
         actor=a, case_id=c.pk, unit_id=w["police"].pk
     ),
+    "accept_dispatch": lambda w, a, c: services.case_accept_dispatch(
+        actor=a, case_id=c.pk, unit_id=w["police"].pk, priority="high"
+    ),
     "claim": lambda w, a, c: services.case_claim(actor=a, case_id=c.pk),
     "return": lambda w, a, c: services.case_return(actor=a, case_id=c.pk, reason="不属本单位"),
     "transfer": lambda w, a, c: services.case_transfer(
@@ -166,6 +169,7 @@ NOT_VERIFIER = [("handler", NotAllowed), ("resident", NotAllowed)]
 # (status, action) → (who may, who else is refused and how)
 RULES = {
     (Status.REPORTED, "accept"): ("grid_chief", NOT_CENTRE),
+    (Status.REPORTED, "accept_dispatch"): ("grid_chief", NOT_CENTRE),
     (Status.REPORTED, "reject"): ("grid_chief", NOT_CENTRE),
     (Status.REPORTED, "merge"): ("grid_chief", NOT_CENTRE),
     (Status.ACCEPTED, "merge"): ("grid_chief", NOT_CENTRE),
