@@ -9,7 +9,7 @@ from ninja import Body, File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
-from fengqiao.cases import routing, selectors, services, steps, workflow
+from fengqiao.cases import oversight, routing, selectors, services, steps, workflow
 from fengqiao.cases.attachments import case_attach
 from fengqiao.cases.models import Case, Channel, HandlingUnit
 from fengqiao.cases.reveal import case_reveal_callback_phone
@@ -76,6 +76,7 @@ def _detail(actor, case: Case) -> Case:
     ]
     case.api_attachments = [] if is_new else list(_attachments(case))
     case.api_warnings = routing.case_warnings(case)
+    case.api_supervision = None if is_new else oversight.case_oversight(case)["supervision"]
     return case
 
 

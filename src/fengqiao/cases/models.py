@@ -284,6 +284,7 @@ class Case(models.Model):
     api_candidates: list
     api_attachments: list
     api_warnings: list
+    api_supervision: dict | None
 
     code = models.CharField(_("case number"), max_length=20, unique=True)
     client_id = models.CharField(max_length=64, null=True, blank=True, unique=True)

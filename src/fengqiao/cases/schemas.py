@@ -4,7 +4,7 @@ The callback phone only ever leaves masked; a reporter's account is never expose
 name they gave (empty when anonymous).
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from ninja import Field, Schema
 from pydantic import field_validator
@@ -134,6 +134,14 @@ class WarningOut(Schema):
     message: str
 
 
+class SupervisionOut(Schema):
+    deadline: date
+    instruction: str
+    by: str
+    at: datetime
+    overdue: bool
+
+
 class PhoneRevealOut(Schema):
     field: str
     value: str
@@ -157,6 +165,14 @@ class CaseDetailOut(CaseOut):
     warnings: list[WarningOut] = Field(
         [], description="e.g. unit_off_category: the case is with a unit that does not handle it"
     )
+
+    supervision: SupervisionOut | None = Field(
+        None, description="the 督办 in force: deadline, instruction, by whom, whether passed"
+    )
+
+    @staticmethod
+    def resolve_supervision(obj):
+        return getattr(obj, "api_supervision", None)
 
     @staticmethod
     def resolve_callback_phone(obj) -> str:

@@ -4,6 +4,7 @@ Each reads and resolves what its step's service takes; the service keeps the rul
 reason is required, a rating is 1–5, an extension is at most 30 days).
 """
 
+from datetime import date
 from typing import Annotated
 
 from django.utils.translation import gettext_lazy as _
@@ -246,3 +247,29 @@ class ExtensionForm(StepForm):
         if self.days is None:
             raise ValidationFailed(self.messages["days"], field="days")
         return {"days": self.days, "reason": self.reason}
+
+
+class SuperviseForm(StepForm):
+    """督办: by when, and what is to be done."""
+
+    deadline: date | None = None
+    instruction: Text = ""
+
+    labels = {"deadline": _("Deadline"), "instruction": _("Instruction")}
+    widgets = {"deadline": "date"}
+    required = frozenset({"deadline", "instruction"})
+    messages = {"deadline": _("Give the deadline as a date.")}
+
+    def arguments(self, actor, case: Case) -> dict:
+        if self.deadline is None:
+            raise ValidationFailed(self.messages["deadline"], field="deadline")
+        return {"deadline": self.deadline, "instruction": self.instruction}
+
+
+class InstructForm(StepForm):
+    """批示: the leader's comment."""
+
+    instruction: Text = ""
+
+    labels = {"instruction": _("Instruction")}
+    required = frozenset({"instruction"})

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from fengqiao.cases import routing, selectors, services, steps, workflow
+from fengqiao.cases import oversight, routing, selectors, services, steps, workflow
 from fengqiao.cases.attachments import case_attach
 from fengqiao.cases.changes import change_rows
 from fengqiao.cases.models import Case, Channel, Kind, Level, Priority, Status
@@ -271,6 +271,7 @@ def _detail_context(request, case: Case, **form_state) -> dict:
         "now": clock.now(),
         "deadline": deadline_state(case),
         "timeline": timeline_rows(case),
+        "oversight": oversight.case_oversight(case),
         "forms": forms,
         "may_merge": any(f["action"] == "merge" for f in forms),
         "candidates": candidates,

@@ -40,6 +40,11 @@ RATERS = frozenset({Role.RESIDENT, Role.CENTRE_STAFF, Role.ADMIN})
 NOTERS = frozenset(set(Role.values) - {Role.RESIDENT, Role.LEADER})
 SYSTEM = SYSTEM_ACTOR
 
+# 督办 by leaders and the centre; 批示 by leaders (and administrators).
+SUPERVISORS = frozenset({Role.LEADER, Role.CENTRE_STAFF, Role.ADMIN})
+INSTRUCTORS = frozenset({Role.LEADER, Role.ADMIN})
+OVERSIGHT = "fengqiao.cases.oversight."
+
 SATISFIED_FROM = 3  # ratings 3–5 close the case; 1–2 leave it for the centre to decide
 
 
@@ -185,6 +190,27 @@ TRANSITIONS: dict[tuple[str, str], Step] = {
     },
     **{
         (status, "note"): Step(None, NOTERS, _("Add note"), **_does("case_note", "NoteOnlyForm"))
+        for status in OPEN_STATUSES
+    },
+    # A leader's 督办 (deadline and instruction) and 批示, within their jurisdiction.
+    **{
+        (status, "supervise"): Step(
+            None,
+            SUPERVISORS,
+            _("Supervise"),
+            service=OVERSIGHT + "case_supervise",
+            form=FORMS + "SuperviseForm",
+        )
+        for status in OPEN_STATUSES
+    },
+    **{
+        (status, "instruct"): Step(
+            None,
+            INSTRUCTORS,
+            _("Instruct"),
+            service=OVERSIGHT + "case_instruct",
+            form=FORMS + "InstructForm",
+        )
         for status in OPEN_STATUSES
     },
     # Photos and files: staff on any open case, a resident on their own. Uploaded through
