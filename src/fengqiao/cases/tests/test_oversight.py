@@ -126,3 +126,13 @@ def test_the_case_page_and_the_api_show_the_supervision(world):
     assert body["supervision"]["deadline"] == deadline.isoformat()
     assert body["supervision"]["instruction"] == "五日内办结"
     assert "supervise" not in [a["action"] for a in body["actions"]]  # not the handler's
+
+
+def test_oversight_is_a_step_of_general_cases_for_now():
+    from fengqiao.cases import workflow
+    from fengqiao.cases.models import Kind
+
+    assert (Status.DISPATCHED, "supervise") in workflow.table_for(Kind.GENERAL)
+    for kind in (Kind.DISPUTE, Kind.PETITION):
+        table = workflow.table_for(kind)
+        assert not {action for _s, action in table} & {"supervise", "instruct"}
