@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from fengqiao.cases import services
+from fengqiao.cases import routing, services
 from fengqiao.cases.models import Case, Category, HandlingUnit, Status
 
 from .conftest import login, screenshot, url
@@ -93,6 +93,10 @@ def test_case_walks_from_grid_app_through_workbench_to_verified(new_page, users)
         chief.click(f"#results a:text('{code}')")
     chief.wait_for_selector("#case-map[data-ready='1']")
     assert chief.locator(".photos img").count() == 1
+    # The one-step form (accept and dispatch) starts with the suggested unit chosen.
+    suggested = routing.suggested_unit(actor=users["grid_chief"], case=case)
+    one_step = chief.locator("form.actform[data-action='accept_dispatch']")
+    assert one_step.locator("select[name=unit_id]").input_value() == str(suggested.pk)
     screenshot(chief, "case_flow_workbench_case_new")
     act(chief, "accept", note="情况属实")
     police = HandlingUnit.objects.get(members=users["handler"])

@@ -8,7 +8,14 @@ change them (an Open311 client acts as its user: choosing that user is a grant o
 from django.contrib import admin
 
 from fengqiao.accounts.administration import register_outside_reach
-from fengqiao.cases.models import Case, Category, HandlingUnit, Open311Client, SlaRule
+from fengqiao.cases.models import (
+    Case,
+    Category,
+    HandlingUnit,
+    Open311Client,
+    RoutingRule,
+    SlaRule,
+)
 from fengqiao.core.admin import GlobalConfigAdmin, ScopedAdmin
 from fengqiao.core.scoping import prefix_q
 
@@ -51,6 +58,17 @@ class HandlingUnitAdmin(ScopedAdmin):
     search_fields = ("code", "name")
     raw_id_fields = ("region",)
     filter_horizontal = ("members", "categories")
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(ScopedAdmin):
+    """Category × place → suggested unit; an administrator keeps the rules of their area
+    (a rule's place must lie inside it, and so must its unit)."""
+
+    list_display = ("category", "region_code", "unit", "note")
+    list_filter = ("category__parent",)
+    search_fields = ("region_code", "unit__name", "category__name", "category__code")
+    autocomplete_fields = ("unit",)
 
 
 @admin.register(Open311Client)

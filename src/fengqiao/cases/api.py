@@ -9,7 +9,7 @@ from ninja import Body, File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
-from fengqiao.cases import selectors, services, steps, workflow
+from fengqiao.cases import oversight, routing, selectors, services, steps, workflow
 from fengqiao.cases.attachments import case_attach
 from fengqiao.cases.models import Case, Channel, HandlingUnit
 from fengqiao.cases.reveal import case_reveal_callback_phone
@@ -75,6 +75,8 @@ def _detail(actor, case: Case) -> Case:
         if c["id"] in visible
     ]
     case.api_attachments = [] if is_new else list(_attachments(case))
+    case.api_warnings = routing.case_warnings(case)
+    case.api_supervision = None if is_new else oversight.case_oversight(case)["supervision"]
     return case
 
 
@@ -263,16 +265,15 @@ def category_tree(request):
 
 @router.get("/units", response=list[UnitOut])
 def unit_list(request, case: str = ""):
-    """Units a case can be dispatched to (`handles`: bound to its category first); without
-    `case`, the units of the caller's townships and counties and those inside them."""
+    """Units a case can be dispatched to, in the order a dispatch form offers them: the
+    `suggested` one (routing rules, then the category's units), those that `handles` its
+    category, the rest. Without `case`: the units of the caller's townships and counties and
+    those inside them."""
     if not case:
         return list(_units_around(request.auth))
-    found = _case(request, case)
-    handling = set(found.category.units.values_list("pk", flat=True))
-    units = list(selectors.unit_choices(actor=request.auth, case=found))
+    suggested, units = routing.ranked_units(actor=request.auth, case=_case(request, case))
     for unit in units:
-        unit.handles = unit.pk in handling
-    units.sort(key=lambda unit: (not unit.handles, unit.region_code, unit.name))
+        unit.suggested = suggested is not None and unit.pk == suggested.pk
     return units
 
 

@@ -1,4 +1,5 @@
-"""The default category taxonomy and SLA rules for grassroots work (admin-editable after)."""
+"""The default category taxonomy, SLA rules and handling units of a county (admin-editable
+after): the township offices, and the county departments the hotline (12345) routes to."""
 
 from django.db import transaction
 
@@ -155,6 +156,60 @@ CATEGORIES = [
             ("medical", "医疗卫生", "Health services", Level.TOWNSHIP, "看病 医保 疫苗"),
         ],
     ),
+    # What people call the hotline (12345) about most, beside the grid work above.
+    (
+        "urban_management",
+        "城市管理",
+        "Urban management",
+        [
+            ("noise", "噪音扰民", "Noise nuisance", Level.VILLAGE, "噪音 噪声 施工 广场舞 扰民"),
+            ("street_vending", "占道经营", "Street vending", Level.VILLAGE, "占道 摆摊 流动摊贩"),
+            (
+                "illegal_building",
+                "违章建筑",
+                "Illegal construction",
+                Level.TOWNSHIP,
+                "违建 违章 搭建 加盖",
+            ),
+        ],
+    ),
+    (
+        "market_regulation",
+        "市场监管",
+        "Market regulation",
+        [
+            ("food_safety", "食品安全", "Food safety", Level.TOWNSHIP, "食品 过期 餐馆 卫生 变质"),
+            (
+                "consumer_complaint",
+                "消费维权",
+                "Consumer complaint",
+                Level.TOWNSHIP,
+                "消费 退款 价格 假货",
+            ),
+        ],
+    ),
+    (
+        "housing",
+        "住房物业",
+        "Housing and property",
+        [
+            (
+                "property_service",
+                "物业服务",
+                "Property management service",
+                Level.VILLAGE,
+                "物业 电梯 保洁 停车",
+            ),
+        ],
+    ),
+    (
+        "labour",
+        "劳动保障",
+        "Labour protection",
+        [
+            ("wage_arrears", "拖欠工资", "Unpaid wages", Level.TOWNSHIP, "欠薪 拖欠 工资 农民工"),
+        ],
+    ),
     (
         "suggestions",
         "意见建议",
@@ -185,12 +240,25 @@ GROUP_SLA = {
     "petitions": (SlaRule.Unit.MINUTES, (15 * DAY, 3 * DAY, 60 * DAY)),
 }
 
+# The hotline categories' own clocks at every level, as 12345 centres run them: sent on
+# within working hours, nuisances settled in two working days, the rest in one to two weeks.
+HOTLINE_SLA = {
+    "noise": (SlaRule.Unit.WORKHOURS, (1, 2, 16)),
+    "street_vending": (SlaRule.Unit.WORKHOURS, (1, 2, 16)),
+    "illegal_building": (SlaRule.Unit.WORKDAYS, (1, 1, 15)),
+    "food_safety": (SlaRule.Unit.WORKDAYS, (1, 1, 7)),
+    "consumer_complaint": (SlaRule.Unit.WORKDAYS, (1, 1, 7)),
+    "property_service": (SlaRule.Unit.WORKDAYS, (1, 1, 5)),
+    "wage_arrears": (SlaRule.Unit.WORKDAYS, (1, 1, 10)),
+}
+
+# (key, name, kind, categories it handles) of a township's offices.
 UNIT_KINDS = [
     (
         "police",
         "派出所",
         "police_station",
-        ["security_risk", "fraud", "traffic_hazard", "neighbour_dispute"],
+        ["security_risk", "fraud", "traffic_hazard", "neighbour_dispute", "noise"],
     ),
     (
         "justice",
@@ -202,7 +270,16 @@ UNIT_KINDS = [
         "urban",
         "城管中队",
         "urban_management",
-        ["garbage", "sanitation", "road_damage", "streetlight", "pollution"],
+        [
+            "garbage",
+            "sanitation",
+            "road_damage",
+            "streetlight",
+            "pollution",
+            "street_vending",
+            "noise",
+            "illegal_building",
+        ],
     ),
     ("civil", "民政办", "civil_affairs", ["hardship", "elderly_care", "child_care", "paperwork"]),
     (
@@ -214,7 +291,55 @@ UNIT_KINDS = [
 ]
 
 
-@transaction.atomic
+# (key, name, kind, categories it handles) of the county departments; the court,
+# procuratorate and petition office are made with the county's mediation set-up.
+COUNTY_DEPARTMENTS = [
+    (
+        "housing",
+        "住房和城乡建设局",
+        "housing",
+        ["building_hazard", "property_service", "property_dispute", "illegal_building"],
+    ),
+    ("water", "水利局", "water_resources", ["water_supply"]),
+    ("power", "供电公司", "power_supply", ["power_supply"]),
+    ("market", "市场监督管理局", "market_regulation", ["food_safety", "consumer_complaint"]),
+    (
+        "urban",
+        "综合行政执法局（城管）",
+        "urban_management",
+        ["street_vending", "illegal_building", "noise", "garbage", "road_damage"],
+    ),
+    ("ecology", "生态环境分局", "ecology_environment", ["pollution", "noise"]),
+    ("land", "自然资源局", "natural_resources", ["geo_hazard", "land_dispute", "illegal_building"]),
+    ("police", "公安局", "public_security", ["security_risk", "fraud", "traffic_hazard"]),
+    (
+        "labour",
+        "人力资源和社会保障局",
+        "human_resources",
+        ["wage_arrears", "labour_dispute", "petition_labour"],
+    ),
+]
+
+
+def _rules(category, sla: tuple, *, escalate: bool = True) -> int:
+    unit, (accept, claim, resolve) = sla
+    created = 0
+    for level in DEFAULT_SLA:
+        _rule, made = SlaRule.objects.get_or_create(
+            category=category,
+            level=level,
+            defaults={
+                "unit": unit,
+                "accept_within": accept,
+                "claim_within": claim,
+                "resolve_within": resolve,
+                "escalate_on_breach": escalate,
+            },
+        )
+        created += made
+    return created
+
+
 @transaction.atomic
 def ensure_default_categories() -> int:
     """Create the default taxonomy and SLA rules that are missing; returns rows created."""
@@ -248,35 +373,12 @@ def ensure_default_categories() -> int:
             },
         )
         created += made
-    for code, (accept, claim, resolve) in MINUTE_SLA.items():
-        category = Category.objects.get(code=code)
-        for level in DEFAULT_SLA:
-            _rule, made = SlaRule.objects.get_or_create(
-                category=category,
-                level=level,
-                defaults={
-                    "unit": SlaRule.Unit.MINUTES,
-                    "accept_within": accept,
-                    "claim_within": claim,
-                    "resolve_within": resolve,
-                },
-            )
-            created += made
-    for code, (unit, (accept, claim, resolve)) in GROUP_SLA.items():
-        group = Category.objects.get(code=code)
-        for level in DEFAULT_SLA:
-            _rule, made = SlaRule.objects.get_or_create(
-                category=group,
-                level=level,
-                defaults={
-                    "unit": unit,
-                    "accept_within": accept,
-                    "claim_within": claim,
-                    "resolve_within": resolve,
-                    "escalate_on_breach": False,
-                },
-            )
-            created += made
+    for code, times in MINUTE_SLA.items():
+        created += _rules(Category.objects.get(code=code), (SlaRule.Unit.MINUTES, times))
+    for code, sla in GROUP_SLA.items():
+        created += _rules(Category.objects.get(code=code), sla, escalate=False)
+    for code, sla in HOTLINE_SLA.items():
+        created += _rules(Category.objects.get(code=code), sla)
     if created:
         audit_batch(  # system configuration: one row with the count
             actor=None,
@@ -314,6 +416,38 @@ def ensure_township_units(township) -> list[HandlingUnit]:
             action="create_defaults",
             counts={"created": len(made_codes)},
             region_codes=[township.code[:9]],
+            codes=made_codes,
+        )
+    return units
+
+
+@transaction.atomic
+def ensure_county_departments(county) -> list[HandlingUnit]:
+    """The county departments cases are routed to (住建, 水利, 供电, 市场监管, 城管, 生态环境,
+    自然资源, 公安, 人社), each bound to the categories it handles."""
+    units, made_codes = [], []
+    prefix = county.code[:6]
+    for key, label, kind, category_codes in COUNTY_DEPARTMENTS:
+        unit, made = HandlingUnit.objects.get_or_create(
+            code=f"{prefix}-{key}",
+            defaults={
+                "name": f"{county.name}{label}"[:80],
+                "kind": kind,
+                "region": county,
+                "region_code": prefix,
+            },
+        )
+        if made:
+            unit.categories.set(Category.objects.filter(code__in=category_codes))
+            made_codes.append(unit.code)
+        units.append(unit)
+    if made_codes:
+        audit_batch(
+            actor=None,
+            entity_type="cases.handlingunit",
+            action="create_defaults",
+            counts={"created": len(made_codes)},
+            region_codes=[prefix],
             codes=made_codes,
         )
     return units

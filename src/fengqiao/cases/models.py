@@ -3,6 +3,8 @@
 from typing import Self
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -158,8 +160,10 @@ class SlaRule(models.Model):
 class HandlingUnit(models.Model):
     """A department that handles dispatched cases (派出所, 司法所, 城管, …)."""
 
-    # Set by the API's unit list: bound to the case's category (never stored).
+    # Set by cases.routing for one case (never stored): the unit handles its category, and
+    # is the one suggested.
     handles: bool
+    suggested: bool
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=80)
@@ -178,6 +182,51 @@ class HandlingUnit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RoutingRule(models.Model):
+    """Category × place → the unit its cases should go to (分拨规则). The rule with the longest
+    place code containing the case wins (cases.routing); a rule on a group covers its
+    categories. Only a suggestion: the operator may send the case elsewhere."""
+
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="routing_rules", verbose_name=_("category")
+    )
+    region_code = models.CharField(
+        _("place (region code or its prefix)"),
+        max_length=24,
+        db_index=True,
+        validators=[RegexValidator(r"^[0-9]{2,24}$", _("Digits of a region or grid code."))],
+    )
+    unit = models.ForeignKey(
+        HandlingUnit,
+        on_delete=models.CASCADE,
+        related_name="routing_rules",
+        verbose_name=_("handling unit"),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["category__code", "region_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "region_code"], name="one_rule_per_place")
+        ]
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+
+    def __str__(self) -> str:
+        return f"{self.category} @ {self.region_code} → {self.unit}"
+
+    def clean(self) -> None:
+        # A rule may only name a unit that serves its whole place.
+        if (
+            self.unit_id
+            and self.region_code
+            and not self.region_code.startswith(self.unit.region_code)
+        ):
+            raise ValidationError(
+                {"unit": _("%(unit)s does not serve this place.") % {"unit": self.unit.name}}
+            )
 
 
 class CaseDaySequence(models.Model):
@@ -234,6 +283,8 @@ class Case(models.Model):
     api_actions: list
     api_candidates: list
     api_attachments: list
+    api_warnings: list
+    api_supervision: dict | None
 
     code = models.CharField(_("case number"), max_length=20, unique=True)
     client_id = models.CharField(max_length=64, null=True, blank=True, unique=True)

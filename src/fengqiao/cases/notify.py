@@ -70,6 +70,18 @@ def recipients(case: Case) -> list[User]:
     return []
 
 
+def handlers(case: Case) -> list[User]:
+    """Who handles the case now: the person it is with, else its unit's members, else the
+    centre that owns its level (a leader's supervision and instructions go to them)."""
+    if case.assignee is not None:
+        return [case.assignee]
+    if case.unit is not None:
+        members = list(case.unit.members.filter(is_active=True))
+        if members:
+            return members
+    return _centre_for(case)
+
+
 class InboxSender:
     """Writes one Notification per recipient and case version (so a rerun adds nothing)."""
 

@@ -31,6 +31,7 @@ RESIDENT_STEPS = {
     "reject": gettext_lazy("Not taken up"),
     "merge": gettext_lazy("Joined with an earlier report of the same problem"),
     "dispatch": gettext_lazy("Sent to a department"),
+    "accept_dispatch": gettext_lazy("Accepted and sent to a department"),
     "transfer": gettext_lazy("Passed to another department"),
     "claim": gettext_lazy("The department took it on"),
     "return": gettext_lazy("Being sent to the right department"),
@@ -63,7 +64,7 @@ def resident_timeline(case: Case) -> list[dict]:
         if label is None:
             continue
         detail = ""
-        if event.action in ("dispatch", "transfer"):
+        if event.action in ("dispatch", "transfer", "accept_dispatch"):
             detail = (event.data or {}).get("unit") or ""
         elif event.action == "escalate" and event.to_level:
             detail = str(Level(event.to_level).label)

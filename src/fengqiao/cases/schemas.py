@@ -4,7 +4,7 @@ The callback phone only ever leaves masked; a reporter's account is never expose
 name they gave (empty when anonymous).
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from ninja import Field, Schema
 from pydantic import field_validator
@@ -129,6 +129,19 @@ class AttachmentOut(Schema):
         return f"/api/v1/cases/{obj.case.code}/attachments/{obj.pk}"
 
 
+class WarningOut(Schema):
+    code: str
+    message: str
+
+
+class SupervisionOut(Schema):
+    deadline: date
+    instruction: str
+    by: str
+    at: datetime
+    overdue: bool
+
+
 class PhoneRevealOut(Schema):
     field: str
     value: str
@@ -149,6 +162,17 @@ class CaseDetailOut(CaseOut):
     actions: list[ActionOut]
     duplicate_candidates: list[CandidateOut]
     attachments: list[AttachmentOut]
+    warnings: list[WarningOut] = Field(
+        [], description="e.g. unit_off_category: the case is with a unit that does not handle it"
+    )
+
+    supervision: SupervisionOut | None = Field(
+        None, description="the 督办 in force: deadline, instruction, by whom, whether passed"
+    )
+
+    @staticmethod
+    def resolve_supervision(obj):
+        return getattr(obj, "api_supervision", None)
 
     @staticmethod
     def resolve_callback_phone(obj) -> str:
@@ -173,6 +197,10 @@ class CaseDetailOut(CaseOut):
     @staticmethod
     def resolve_attachments(obj) -> list:
         return obj.api_attachments
+
+    @staticmethod
+    def resolve_warnings(obj) -> list:
+        return getattr(obj, "api_warnings", [])
 
 
 class CaseIn(Schema):
@@ -224,7 +252,10 @@ class UnitOut(Schema):
     name: str
     kind: str
     region_code: str
-    handles: bool = Field(False, description="the unit is bound to the case's category")
+    handles: bool = Field(
+        False, description="the unit handles the case's category (bound to it or by a rule)"
+    )
+    suggested: bool = Field(False, description="the unit routing suggests for the case")
 
 
 class NotificationOut(Schema):

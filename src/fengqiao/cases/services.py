@@ -9,7 +9,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.cases import hashchain, sla, workflow
+from fengqiao.cases import hashchain, routing, sla, workflow
 from fengqiao.cases.intake import case_report as case_report  # the public entry point
 from fengqiao.cases.models import (
     LEVEL_ORDER,
@@ -133,26 +133,32 @@ def _check_serves(unit: HandlingUnit | None, case: Case) -> None:
         )
 
 
-def _send_to(*, actor, case_id: int, action: str, unit_id, assignee, note: str) -> Case:
-    """Dispatch or transfer: the case goes to a unit of its area, or to a person."""
+def _send_to(
+    *, actor, case_id: int, action: str, unit_id, assignee, note: str, priority=None
+) -> Case:
+    """Dispatch or transfer: the case goes to a unit of its area, or to a person. A unit that
+    does not handle the case's category is allowed (the operator decides) and logged as
+    `off_category` (cases.routing.case_warnings tells the operator)."""
     unit = _unit_or_404(unit_id)
     _check_target(actor, unit, assignee)
+    if priority is not None and priority not in Priority.values:
+        raise ValidationFailed(_("Unknown priority."), field="priority")
+    data = {
+        "unit": unit.name if unit else None,
+        "assignee": assignee.label if assignee else None,
+    }
 
     def mutate(case):
         _check_serves(unit, case)
         check_assignee_reaches(case, assignee, unit)
         case.unit, case.assignee = unit, assignee
+        if priority is not None:
+            case.priority = priority
+        if unit is not None and not routing.handles(unit, case):
+            data["off_category"] = True
 
     return transition(
-        actor=actor,
-        case_id=case_id,
-        action=action,
-        note=note,
-        mutate=mutate,
-        data={
-            "unit": unit.name if unit else None,
-            "assignee": assignee.label if assignee else None,
-        },
+        actor=actor, case_id=case_id, action=action, note=note, mutate=mutate, data=data
     )
 
 
@@ -166,6 +172,28 @@ def case_dispatch(
         unit_id=unit_id,
         assignee=assignee,
         note=note,
+    )
+
+
+def case_accept_dispatch(
+    *,
+    actor,
+    case_id: int,
+    unit_id: int | None = None,
+    assignee=None,
+    priority: str | None = None,
+    note: str = "",
+) -> Case:
+    """Accept a new report and send it on in one step (受理并派遣, the hotline operator's
+    usual move): one transaction, one event from reported to dispatched."""
+    return _send_to(
+        actor=actor,
+        case_id=case_id,
+        action="accept_dispatch",
+        unit_id=unit_id,
+        assignee=assignee,
+        note=note,
+        priority=priority,
     )
 
 

@@ -4,13 +4,14 @@ Each reads and resolves what its step's service takes; the service keeps the rul
 reason is required, a rating is 1–5, an extension is at most 30 days).
 """
 
+from datetime import date
 from typing import Annotated
 
 from django.utils.translation import gettext_lazy as _
 from pydantic import AliasChoices, Field, StringConstraints
 
 from fengqiao.accounts.models import User
-from fengqiao.cases import selectors
+from fengqiao.cases import routing, selectors
 from fengqiao.cases.models import Case, Priority
 from fengqiao.cases.steps import StepForm
 from fengqiao.core.errors import NotFound, ValidationFailed
@@ -102,38 +103,104 @@ class MergeForm(StepForm):
         return {"master_id": master.pk, "note": self.note}
 
 
-class SendForm(StepForm):
-    """Dispatch or transfer: to a unit that serves the case's place, and/or a person."""
+def _unit_options(actor, case: Case) -> list[tuple[int, str]]:
+    """The units a case can go to, the suggested one first and marked, then those that
+    handle its category, then the others marked as not handling it (cases.routing)."""
+    suggested, units = routing.ranked_units(actor=actor, case=case)
+    options = []
+    for unit in units:
+        if suggested is not None and unit.pk == suggested.pk:
+            label = _("%(unit)s (suggested)") % {"unit": unit.name}
+        elif not unit.handles:
+            label = _("%(unit)s (does not handle this category)") % {"unit": unit.name}
+        else:
+            label = unit.name
+        options.append((unit.pk, label))
+    return options
 
-    unit_id: RowId | None = Field(None, validation_alias=AliasChoices("unit_id", "unit"))
-    assignee: Line = Field("", description="username of the person to dispatch to")
+
+def _send_arguments(form, actor, case: Case) -> dict:
+    """The unit (one the case can go to) and/or the person of a send form."""
+    if form.unit_id is None and not form.assignee:
+        raise ValidationFailed(_("Choose a handling unit."), field="unit_id")
+    if (
+        form.unit_id is not None
+        and not selectors.unit_choices(actor=actor, case=case).filter(pk=form.unit_id).exists()
+    ):
+        raise ValidationFailed(_("That unit does not serve this case's area."), field="unit_id")
+    assignee = None
+    if form.assignee:
+        assignee = User.objects.filter(username=form.assignee, is_active=True).first()
+        if assignee is None:
+            raise NotFound(_("No active account has this username."), field="assignee")
+    return {"unit_id": form.unit_id, "assignee": assignee, "note": form.note}
+
+
+def _suggested_initial(actor, case: Case) -> dict:
+    suggested = routing.suggested_unit(actor=actor, case=case)
+    if suggested is None or suggested.pk == case.unit_id:  # a transfer goes elsewhere
+        return {}
+    return {"unit_id": suggested.pk}
+
+
+UnitId = Annotated[RowId | None, Field(None, validation_alias=AliasChoices("unit_id", "unit"))]
+Assignee = Annotated[Line, Field("", description="username of the person to dispatch to")]
+SEND_LABELS = {"unit_id": _("Handling unit"), "assignee": _("Handler"), "note": NOTE}
+SEND_WIDGETS = {"unit_id": "select", "assignee": "hidden"}
+
+
+class SendForm(StepForm):
+    """Dispatch or transfer: to a unit that serves the case's place, and/or a person. The
+    suggested unit (cases.routing) comes first and is chosen to start with."""
+
+    unit_id: UnitId = None
+    assignee: Assignee = ""
     note: Text = ""
 
-    labels = {"unit_id": _("Handling unit"), "assignee": _("Handler"), "note": NOTE}
-    widgets = {"unit_id": "select", "assignee": "hidden"}
+    labels = SEND_LABELS
+    widgets = SEND_WIDGETS
     required = frozenset({"unit_id"})
     messages = {"unit_id": _("Choose a handling unit.")}
 
     def arguments(self, actor, case: Case) -> dict:
-        if self.unit_id is None and not self.assignee:
-            raise ValidationFailed(_("Choose a handling unit."), field="unit_id")
-        if (
-            self.unit_id is not None
-            and not selectors.unit_choices(actor=actor, case=case).filter(pk=self.unit_id).exists()
-        ):
-            raise ValidationFailed(_("That unit does not serve this case's area."), field="unit_id")
-        assignee = None
-        if self.assignee:
-            assignee = User.objects.filter(username=self.assignee, is_active=True).first()
-            if assignee is None:
-                raise NotFound(_("No active account has this username."), field="assignee")
-        return {"unit_id": self.unit_id, "assignee": assignee, "note": self.note}
+        return _send_arguments(self, actor, case)
 
     @classmethod
     def choices(cls, name, actor, case):
-        if name != "unit_id":
-            return None
-        return [(u.pk, u.name) for u in selectors.unit_choices(actor=actor, case=case)]
+        return _unit_options(actor, case) if name == "unit_id" else None
+
+    @classmethod
+    def initial(cls, actor, case: Case) -> dict:
+        return _suggested_initial(actor, case)
+
+
+class AcceptDispatchForm(StepForm):
+    """Accept and dispatch in one step: the priority, where the case goes, a note."""
+
+    priority: Line = ""
+    unit_id: UnitId = None
+    assignee: Assignee = ""
+    note: Text = ""
+
+    labels = {"priority": _("Priority"), **SEND_LABELS}
+    widgets = {"priority": "select", **SEND_WIDGETS}
+    required = frozenset({"unit_id"})
+    messages = {"unit_id": _("Choose a handling unit.")}
+
+    def arguments(self, actor, case: Case) -> dict:
+        if self.priority and self.priority not in Priority.values:
+            raise ValidationFailed(_("Unknown priority."), field="priority")
+        return {**_send_arguments(self, actor, case), "priority": self.priority or None}
+
+    @classmethod
+    def choices(cls, name, actor, case):
+        if name == "priority":
+            return list(Priority.choices)
+        return _unit_options(actor, case) if name == "unit_id" else None
+
+    @classmethod
+    def initial(cls, actor, case: Case) -> dict:
+        return {"priority": case.priority, **_suggested_initial(actor, case)}
 
 
 class ResolveForm(StepForm):
@@ -180,3 +247,29 @@ class ExtensionForm(StepForm):
         if self.days is None:
             raise ValidationFailed(self.messages["days"], field="days")
         return {"days": self.days, "reason": self.reason}
+
+
+class SuperviseForm(StepForm):
+    """督办: by when, and what is to be done."""
+
+    deadline: date | None = None
+    instruction: Text = ""
+
+    labels = {"deadline": _("Deadline"), "instruction": _("Instruction")}
+    widgets = {"deadline": "date"}
+    required = frozenset({"deadline", "instruction"})
+    messages = {"deadline": _("Give the deadline as a date.")}
+
+    def arguments(self, actor, case: Case) -> dict:
+        if self.deadline is None:
+            raise ValidationFailed(self.messages["deadline"], field="deadline")
+        return {"deadline": self.deadline, "instruction": self.instruction}
+
+
+class InstructForm(StepForm):
+    """批示: the leader's comment."""
+
+    instruction: Text = ""
+
+    labels = {"instruction": _("Instruction")}
+    required = frozenset({"instruction"})

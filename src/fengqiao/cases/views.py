@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from fengqiao.cases import selectors, services, steps, workflow
+from fengqiao.cases import oversight, routing, selectors, services, steps, workflow
 from fengqiao.cases.attachments import case_attach
 from fengqiao.cases.changes import change_rows
 from fengqiao.cases.models import Case, Channel, Kind, Level, Priority, Status
@@ -56,6 +56,9 @@ ACTION_LABELS = {
     "relocate": gettext_lazy("Moved to the redrawn grid"),
     **{action: step.label for (_status, action), step in workflow.TRANSITIONS.items()},
 }
+
+# Steps that send a case to a unit: the page warns when the unit does not handle its category.
+SEND_ACTIONS = frozenset({"dispatch", "transfer", "accept_dispatch"})
 
 # Roles that take in hotline and walk-in reports on the workbench.
 INTAKE_ROLES = frozenset({Role.ADMIN, Role.CENTRE_STAFF, Role.GRID_CHIEF, Role.GRID_WORKER})
@@ -268,6 +271,7 @@ def _detail_context(request, case: Case, **form_state) -> dict:
         "now": clock.now(),
         "deadline": deadline_state(case),
         "timeline": timeline_rows(case),
+        "oversight": oversight.case_oversight(case),
         "forms": forms,
         "may_merge": any(f["action"] == "merge" for f in forms),
         "candidates": candidates,
@@ -321,6 +325,8 @@ def act(request, code: str, action: str):
         _("%(action)s: done for %(code)s.")
         % {"action": ACTION_LABELS.get(action, action), "code": case.code},
     )
+    for warning in routing.case_warnings(case) if action in SEND_ACTIONS else []:
+        messages.warning(request, warning["message"])
     photos = request.FILES.getlist("photo")
     if photos:
         try:

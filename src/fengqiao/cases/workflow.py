@@ -17,6 +17,7 @@ from fengqiao.cases.models import (
     OPEN_STATUSES,
     SYSTEM_ACTOR,
     Case,
+    Kind,
     Level,
     Status,
 )
@@ -39,6 +40,12 @@ VERIFIERS = frozenset({Role.ADMIN, Role.CENTRE_STAFF, Role.GRID_CHIEF, Role.GRID
 RATERS = frozenset({Role.RESIDENT, Role.CENTRE_STAFF, Role.ADMIN})
 NOTERS = frozenset(set(Role.values) - {Role.RESIDENT, Role.LEADER})
 SYSTEM = SYSTEM_ACTOR
+
+# 督办 by leaders and the centre; 批示 by leaders (and administrators).
+SUPERVISORS = frozenset({Role.LEADER, Role.CENTRE_STAFF, Role.ADMIN})
+INSTRUCTORS = frozenset({Role.LEADER, Role.ADMIN})
+OVERSIGHT = "fengqiao.cases.oversight."
+GENERAL_ONLY = frozenset({Kind.GENERAL})
 
 SATISFIED_FROM = 3  # ratings 3–5 close the case; 1–2 leave it for the centre to decide
 
@@ -68,6 +75,11 @@ class Step:
     branches: tuple[tuple[Callable[[Mapping], bool], str], ...] = ()
     caution: bool = False  # moves a case back or out: drawn in the warning colour
     template: str = ""  # a page template of its own, for a step the generic form cannot draw
+    # The steps this one takes at once (accept and dispatch): it is withdrawn from a kind's
+    # table that withdraws any of them.
+    composes: tuple[str, ...] = ()
+    # The case kinds whose tables hold this general step (None: every kind).
+    kinds: frozenset | None = None
 
     def target(self, data: Mapping) -> str | None:
         """The status this step leads to, given the data it logs."""
@@ -94,6 +106,14 @@ REOPEN = _does("case_reopen", "ReasonForm")
 
 TRANSITIONS: dict[tuple[str, str], Step] = {
     (Status.REPORTED, "accept"): Step(Status.ACCEPTED, CENTRE, _("Accept"), **ACCEPT),
+    # The hotline operator's one step: accept a new report and send it to the suggested unit.
+    (Status.REPORTED, "accept_dispatch"): Step(
+        Status.DISPATCHED,
+        CENTRE,
+        _("Accept and dispatch"),
+        composes=("accept", "dispatch"),
+        **_does("case_accept_dispatch", "AcceptDispatchForm"),
+    ),
     (Status.REPORTED, "reject"): Step(
         Status.REJECTED, CENTRE, _("Reject"), caution=True, **_does("case_reject", "ReasonForm")
     ),
@@ -176,6 +196,30 @@ TRANSITIONS: dict[tuple[str, str], Step] = {
         (status, "note"): Step(None, NOTERS, _("Add note"), **_does("case_note", "NoteOnlyForm"))
         for status in OPEN_STATUSES
     },
+    # A leader's 督办 (deadline and instruction) and 批示, within their jurisdiction; general
+    # cases for now (the dispute and petition pages draw their own step lists).
+    **{
+        (status, "supervise"): Step(
+            None,
+            SUPERVISORS,
+            _("Supervise"),
+            service=OVERSIGHT + "case_supervise",
+            form=FORMS + "SuperviseForm",
+            kinds=GENERAL_ONLY,
+        )
+        for status in OPEN_STATUSES
+    },
+    **{
+        (status, "instruct"): Step(
+            None,
+            INSTRUCTORS,
+            _("Instruct"),
+            service=OVERSIGHT + "case_instruct",
+            form=FORMS + "InstructForm",
+            kinds=GENERAL_ONLY,
+        )
+        for status in OPEN_STATUSES
+    },
     # Photos and files: staff on any open case, a resident on their own. Uploaded through
     # the attachments endpoint and form (files are not a step form's input).
     **{
@@ -218,7 +262,13 @@ def register_kind_steps(
 def table_for(kind: str) -> dict[tuple[str, str], Step]:
     """The transition table of one case kind: the general table with its kind's changes."""
     merged = {**TRANSITIONS, **KIND_STEPS.get(kind, {})}
-    return {key: found for key, found in merged.items() if found is not None}
+    table = {key: found for key, found in merged.items() if found is not None}
+    present = {action for _status, action in table}
+    return {
+        key: found
+        for key, found in table.items()
+        if set(found.composes) <= present and (found.kinds is None or kind in found.kinds)
+    }
 
 
 ACTIONS = sorted({action for _status, action in TRANSITIONS})

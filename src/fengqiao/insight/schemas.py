@@ -38,3 +38,8 @@ class DashboardOut(Schema):
     resolved_at_level: list[LevelRateOut]
     by_group: list[GroupCountOut]
     trend: list[TrendDayOut]
+
+
+class AreaOut(Schema):
+    code: str
+    name: str

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import connection
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases.models import LEVEL_ORDER, Case, Category, Status
 from fengqiao.core import clock
@@ -24,6 +25,7 @@ from fengqiao.insight.models import (
     Scale,
 )
 from fengqiao.insight.rollup import SCALE_DIGITS
+from fengqiao.regions.models import Grid, Region
 
 DASHBOARD_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.CENTRE_STAFF})
 TREND_DAYS = 30
@@ -242,7 +244,49 @@ def dashboard_get(*, actor, scope: str = "", days: int = 30, end: date | None = 
     end = end or clock.localdate()
     start = end - timedelta(days=days - 1)
     figures = figures_from_rollups(prefixes, start, end) if prefixes else Figures()
+    # A scope with cases names a place; one without is checked, so a mistyped code is an
+    # error, not a page of zeros (the check costs a query only then).
+    empty = not any(figures.by_status.values()) and not any(figures.reported_per_day.values())
+    if scope and empty and not _names_a_place(scope):
+        raise ValidationFailed(
+            _("No area has the code %(code)s.") % {"code": scope},
+            field="scope",
+            code="unknown_scope",
+        )
     return dashboard_payload(figures, scope=scope or ",".join(prefixes), start=start, end=end)
+
+
+def _names_a_place(scope: str) -> bool:
+    """Whether a region or grid code starts with `scope` (a full code or its prefix)."""
+    return (
+        Region.objects.filter(code__startswith=scope).exists()
+        or Grid.objects.filter(code__startswith=scope).exists()
+    )
+
+
+SCOPE_LEVELS = ("province", "city", "county", "township", "village")
+MAX_SCOPE_CHOICES = 500
+
+
+def scope_choices(*, actor) -> list[dict]:
+    """Named areas the actor may pick for the dashboard: their jurisdiction and the regions
+    inside it down to villages, in code order (code, name, and a label indented by level)."""
+    prefixes = actor_prefixes(actor)
+    regions = Region.objects.filter(level__in=SCOPE_LEVELS)
+    if prefixes is not None:
+        if not prefixes:
+            return []
+        regions = regions.filter(prefix_q(prefixes, "code"))
+    rows = list(regions.order_by("code").values("code", "name", "level")[:MAX_SCOPE_CHOICES])
+    top = min((SCOPE_LEVELS.index(r["level"]) for r in rows), default=0)
+    return [
+        {
+            "code": r["code"],
+            "name": r["name"],
+            "label": "\u3000" * (SCOPE_LEVELS.index(r["level"]) - top) + r["name"],
+        }
+        for r in rows
+    ]
 
 
 def dashboard_payload(figures: Figures, *, scope: str, start: date, end: date) -> dict:

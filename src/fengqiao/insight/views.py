@@ -23,8 +23,18 @@ def dashboard(request):
         figures = selectors.dashboard_get(actor=request.user, scope=scope, days=days)
     except NotAllowed as exc:
         raise PermissionDenied from exc
-    except (NotFound, ValidationFailed) as exc:
+    except NotFound as exc:
         raise Http404 from exc
+    except ValidationFailed as exc:
+        # A mistyped area code or period: say so beside the picker, with no figures.
+        context = {
+            "error": exc,
+            "days": days,
+            "periods": PERIODS,
+            "scope": scope,
+            "scopes": selectors.scope_choices(actor=request.user),
+        }
+        return render(request, "insight/dashboard.html", context, status=400)
     charts = {
         "trend": [
             {"day": row["day"].isoformat(), "reported": row["reported"], "closed": row["closed"]}
@@ -38,5 +48,12 @@ def dashboard(request):
     return render(
         request,
         "insight/dashboard.html",
-        {"figures": figures, "charts": charts, "days": days, "periods": PERIODS, "scope": scope},
+        {
+            "figures": figures,
+            "charts": charts,
+            "days": days,
+            "periods": PERIODS,
+            "scope": scope,
+            "scopes": selectors.scope_choices(actor=request.user),
+        },
     )

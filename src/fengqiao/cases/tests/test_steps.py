@@ -3,6 +3,7 @@ general step is taken through both transports (the API's action endpoint and the
 with the same result, and nothing but the case services assigns a case's status."""
 
 import ast
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from fengqiao.accounts.services import token_issue
 from fengqiao.cases import services, steps, workflow
 from fengqiao.cases.models import Case, Kind, Status
 from fengqiao.cases.tests import test_workflow as flow
+from fengqiao.core import clock
 
 RULES, case_in, report = flow.RULES, flow.case_in, flow.report
 people, w = flow.people, flow.w  # the module's seeded county (fixtures)
@@ -27,6 +29,7 @@ def _inputs(w, action: str) -> dict:
         "reject": {"reason": "不属实"},
         "merge": {"master": report(w, title="小区门口的垃圾堆了好几天没人清理").code},
         "dispatch": {"unit_id": w["police"].pk, "note": "请派出所处理"},
+        "accept_dispatch": {"unit_id": w["police"].pk, "priority": "high", "note": "受理并派遣"},
         "transfer": {"unit_id": w["justice"].pk},
         "claim": {},
         "return": {"reason": "不属本单位"},
@@ -39,6 +42,11 @@ def _inputs(w, action: str) -> dict:
         "close": {"reason": "已回访"},
         "escalate": {"reason": "需上级协调"},
         "note": {"note": "已电话联系"},
+        "supervise": {
+            "deadline": (clock.localdate() + timedelta(days=3)).isoformat(),
+            "instruction": "限期办结",
+        },
+        "instruct": {"instruction": "请妥善处置"},
     }[action]
 
 

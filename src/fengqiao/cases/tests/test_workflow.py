@@ -1,11 +1,14 @@
 """Every (status, action) pair of the transition table, allowed and refused, via the services."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import transaction
 from django.test import override_settings
 
-from fengqiao.cases import services, workflow
+from fengqiao.cases import oversight, services, workflow
 from fengqiao.cases.models import Case, Category, HandlingUnit, Level, Status
+from fengqiao.core import clock
 from fengqiao.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -127,6 +130,9 @@ ACT = {
     "dispatch": lambda w, a, c: services.case_dispatch(
         actor=a, case_id=c.pk, unit_id=w["police"].pk
     ),
+    "accept_dispatch": lambda w, a, c: services.case_accept_dispatch(
+        actor=a, case_id=c.pk, unit_id=w["police"].pk, priority="high"
+    ),
     "claim": lambda w, a, c: services.case_claim(actor=a, case_id=c.pk),
     "return": lambda w, a, c: services.case_return(actor=a, case_id=c.pk, reason="不属本单位"),
     "transfer": lambda w, a, c: services.case_transfer(
@@ -143,6 +149,15 @@ ACT = {
     "close": lambda w, a, c: services.case_close(actor=a, case_id=c.pk, reason="已回访"),
     "escalate": lambda w, a, c: services.case_escalate(actor=a, case_id=c.pk, reason="需上级协调"),
     "note": lambda w, a, c: services.case_note(actor=a, case_id=c.pk, note="已电话联系"),
+    "supervise": lambda w, a, c: oversight.case_supervise(
+        actor=a,
+        case_id=c.pk,
+        deadline=clock.localdate() + timedelta(days=3),
+        instruction="限期办结",
+    ),
+    "instruct": lambda w, a, c: oversight.case_instruct(
+        actor=a, case_id=c.pk, instruction="请妥善处置"
+    ),
     # The log step of an upload (cases.attachments stores the files around it).
     "attach": lambda w, a, c: services.case_attach_event(
         actor=a, case_id=c.pk, note="现场照片", data={"attachments": []}
@@ -156,8 +171,8 @@ def test_every_action_has_a_service_when_the_table_names_it():
 
 # -- who may take each step, and who is refused --------------------------------------------
 
-# Refused on every pair: a leader only reads; a resident who did not report the case and
-# the centre of another village do not even see it.
+# Refused on every pair but 督办 and 批示: a leader only reads; a resident who did not report
+# the case and the centre of another village do not even see it.
 ALWAYS_REFUSED = [("leader", NotAllowed), ("resident_b", NotFound), ("village_centre_b", NotFound)]
 NOT_CENTRE = [("grid_worker", NotAllowed), ("handler", NotAllowed), ("resident", NotAllowed)]
 NOT_ASSIGNEE = [("handler_b", NotAllowed), ("grid_worker", NotAllowed), ("resident", NotAllowed)]
@@ -166,6 +181,7 @@ NOT_VERIFIER = [("handler", NotAllowed), ("resident", NotAllowed)]
 # (status, action) → (who may, who else is refused and how)
 RULES = {
     (Status.REPORTED, "accept"): ("grid_chief", NOT_CENTRE),
+    (Status.REPORTED, "accept_dispatch"): ("grid_chief", NOT_CENTRE),
     (Status.REPORTED, "reject"): ("grid_chief", NOT_CENTRE),
     (Status.REPORTED, "merge"): ("grid_chief", NOT_CENTRE),
     (Status.ACCEPTED, "merge"): ("grid_chief", NOT_CENTRE),
@@ -194,6 +210,20 @@ RULES = {
         (status, "note"): ("grid_worker", [("resident", NotAllowed)])
         for status in Status
         if (status, "note") in workflow.TRANSITIONS
+    },
+    # A leader (or the centre) supervises; only a leader instructs. The grid chief does neither.
+    **{
+        (status, "supervise"): ("leader", [("grid_chief", NotAllowed), *NOT_CENTRE])
+        for status in Status
+        if (status, "supervise") in workflow.TRANSITIONS
+    },
+    **{
+        (status, "instruct"): (
+            "leader",
+            [("grid_chief", NotAllowed), ("village_centre", NotAllowed), *NOT_CENTRE],
+        )
+        for status in Status
+        if (status, "instruct") in workflow.TRANSITIONS
     },
     # A resident may add photos to their own report (others do not see it: ALWAYS_REFUSED).
     **{
@@ -240,7 +270,8 @@ def test_step_is_taken_when_the_allowed_role_acts(w, status, action):
 @pytest.mark.parametrize(("status", "action"), list(workflow.TRANSITIONS))
 def test_step_is_refused_when_another_role_or_person_tries(w, status, action):
     case = _prepare(w, status, action)
-    refused = ALWAYS_REFUSED + RULES[status, action][1]
+    allowed = RULES[status, action][0]
+    refused = [r for r in ALWAYS_REFUSED if r[0] != allowed] + RULES[status, action][1]
     for name, error in refused:
         who = w[name]
         with pytest.raises(error):
@@ -414,4 +445,5 @@ def test_allowed_actions_lists_claim_and_return_when_the_unit_member_looks(w):
         "attach",
     }
     assert set(dict(workflow.allowed_actions(w["handler_b"], case))) == {"note", "attach"}
-    assert workflow.allowed_actions(w["leader"], case) == []
+    # A leader only oversees: 督办 and 批示.
+    assert set(dict(workflow.allowed_actions(w["leader"], case))) == {"supervise", "instruct"}

@@ -56,6 +56,14 @@ CATEGORY_WEIGHTS = {
     "medical": 1.5,
     "suggestion": 2.5,
     "complaint": 2,
+    # The hotline's usual calls.
+    "noise": 6,
+    "street_vending": 5,
+    "illegal_building": 3,
+    "food_safety": 2,
+    "consumer_complaint": 2,
+    "property_service": 4,
+    "wage_arrears": 2,
 }
 # Channels that only bring some kinds of case: (multiplier for the listed, for the rest).
 CHANNEL_AFFINITY = {

@@ -6,7 +6,11 @@ from datetime import datetime
 from django.conf import settings
 
 from fengqiao.accounts.models import User
-from fengqiao.cases.defaults import ensure_default_categories, ensure_township_units
+from fengqiao.cases.defaults import (
+    ensure_county_departments,
+    ensure_default_categories,
+    ensure_township_units,
+)
 from fengqiao.core import clock
 from fengqiao.demo import COUNTY_CODE
 from fengqiao.demo.cases.history import generate_case_history
@@ -15,11 +19,12 @@ from fengqiao.regions.models import Region
 
 
 def setup_case_handling() -> int:
-    """Default taxonomy and SLAs, five units per township; `handler` joins the first police
-    station. Returns the number of units."""
+    """Default taxonomy and SLAs, the county departments and five units per township;
+    `handler` joins the first police station. Returns the number of units."""
     ensure_default_categories()
     townships = Region.objects.filter(parent__code=COUNTY_CODE).order_by("code")
-    units = []
+    county = Region.objects.filter(code=COUNTY_CODE).first()
+    units = ensure_county_departments(county) if county is not None else []
     for township in townships:
         units += ensure_township_units(township)
     handler = User.objects.filter(username="handler").first()

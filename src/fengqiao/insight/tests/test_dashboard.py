@@ -35,3 +35,36 @@ def test_dashboard_page_shows_numbers_and_charts_when_caller_is_centre_staff(use
     assert response.status_code == 200
     assert b"chart-trend" in response.content
     assert b'href="/insight/"' in response.content  # the nav link
+
+
+def test_an_unknown_scope_inside_the_jurisdiction_is_an_error_not_zeros(users):
+    client = Client()
+    client.force_login(users["leader"])
+    county = users["leader"].bindings.get().code
+    unknown = county[:6] + "999999"
+    response = client.get("/api/v1/dashboard", {"scope": unknown})
+    assert response.status_code == 400
+    assert (response.json()["code"], response.json()["field"]) == ("unknown_scope", "scope")
+    page = client.get("/insight/", {"scope": unknown})
+    assert page.status_code == 400
+    assert b'id="scope-error"' in page.content and b"chart-trend" not in page.content
+    # A named area without cases is zeros, not an error.
+    assert client.get("/api/v1/dashboard", {"scope": county, "days": 1}).status_code == 200
+
+
+def test_the_scope_is_a_picker_of_named_areas(users):
+    client = Client()
+    client.force_login(users["leader"])
+    areas = client.get("/api/v1/dashboard/areas").json()
+    assert areas[0]["code"] == users["leader"].bindings.get().region.code
+    village = users["village_centre"].bindings.get().region.code
+    assert village in [a["code"] for a in areas]
+    page = client.get("/insight/", {"scope": village}).content.decode()
+    assert 'id="scope-picker"' in page
+    assert f'<option value="{village}" selected>' in page
+
+
+def test_the_area_list_is_refused_to_a_resident(users):
+    client = Client()
+    client.force_login(users["resident"])
+    assert client.get("/api/v1/dashboard/areas").status_code == 403
