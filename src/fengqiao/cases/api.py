@@ -183,21 +183,13 @@ def case_reveal_phone(request, code: str):
 
 # --- actions: one endpoint for every step of every kind's table ------------------------------
 
-# The body each step reads, documented as one object: every field of every step form. The
-# endpoint takes it untyped so the step is checked first (403/409) and its own form then
-# reads the fields it needs (400 naming the field), the same order as on the pages.
-ACTION_BODY = steps.action_body("ActionIn", [workflow.TRANSITIONS, *workflow.KIND_STEPS.values()])
-
 
 @router.post(
     "/cases/{code}/actions/{action}",
     response=CaseDetailOut,
-    openapi_extra={
-        "requestBody": {
-            "content": {"application/json": {"schema": ACTION_BODY.model_json_schema()}},
-            "required": False,
-        }
-    },
+    openapi_extra=steps.action_openapi(
+        "ActionIn", [workflow.TRANSITIONS, *workflow.KIND_STEPS.values()]
+    ),
 )
 def case_action(request, code: str, action: str, payload: Body[dict[str, Any] | None] = None):
     """Take one step on a case (see `actions` on the case page for what the caller may do).

@@ -132,21 +132,10 @@ def dispute_detail(request, code: str):
     return _dispute_detail(request.auth, dispute_by_code(request, code))
 
 
-# The body each step reads, documented as one object: every field of every step form of the
-# dispute table. Taken untyped, as POST /cases/{code}/actions/{action} takes it: the step is
-# checked first (403/409), then its own form reads the fields it needs (400 naming the field).
-ACTION_BODY = steps.action_body("DisputeActionIn", [workflow.table_for(Kind.DISPUTE)])
-
-
 @router.post(
     "/disputes/{code}/actions/{action}",
     response=DisputeDetailOut,
-    openapi_extra={
-        "requestBody": {
-            "content": {"application/json": {"schema": ACTION_BODY.model_json_schema()}},
-            "required": False,
-        }
-    },
+    openapi_extra=steps.action_openapi("DisputeActionIn", [workflow.table_for(Kind.DISPUTE)]),
 )
 def dispute_action(request, code: str, action: str, payload: Body[dict[str, Any] | None] = None):
     """Take one step on a dispute: `actions` on the dispute page lists those the caller may

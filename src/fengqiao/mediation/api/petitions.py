@@ -100,21 +100,10 @@ def petition_detail(request, code: str):
     return _petition_detail(request.auth, _petition(request, code))
 
 
-# The body each step reads, documented as one object: every field of every step form of the
-# petition table. Taken untyped, as POST /cases/{code}/actions/{action} takes it: the step is
-# checked first (403/409), then its own form reads the fields it needs (400 naming the field).
-ACTION_BODY = steps.action_body("PetitionActionIn", [workflow.table_for(Kind.PETITION)])
-
-
 @router.post(
     "/petitions/{code}/actions/{action}",
     response=PetitionDetailOut,
-    openapi_extra={
-        "requestBody": {
-            "content": {"application/json": {"schema": ACTION_BODY.model_json_schema()}},
-            "required": False,
-        }
-    },
+    openapi_extra=steps.action_openapi("PetitionActionIn", [workflow.table_for(Kind.PETITION)]),
 )
 def petition_action(request, code: str, action: str, payload: Body[dict[str, Any] | None] = None):
     """Take one step on a petition: `actions` on the petition page lists those the caller may
