@@ -112,8 +112,10 @@ def test_import_is_exact_when_killed_with_sigkill_and_rerun(tmp_path):
     people_then = db.execute("SELECT count(*) FROM registry_person").fetchone()[0]
     # Whole batches only: every committed row is a person (no errors in this file).
     assert people_then == killed_at[0] - 1
-    if killed_at[1] != "done":
-        assert people_then < ROWS  # the kill really happened part-way
+    # The kill landed before the job was marked done: part-way through, or after the last
+    # batch committed but before the job's final state was written (all rows are then in,
+    # and the rerun below only finishes the job).
+    assert killed_at[1] in ("running", "done"), killed_at
 
     rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert rerun.returncode == 0, rerun.stderr
