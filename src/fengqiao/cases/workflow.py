@@ -17,7 +17,6 @@ from fengqiao.cases.models import (
     OPEN_STATUSES,
     SYSTEM_ACTOR,
     Case,
-    Kind,
     Level,
     Status,
 )
@@ -45,7 +44,6 @@ SYSTEM = SYSTEM_ACTOR
 SUPERVISORS = frozenset({Role.LEADER, Role.CENTRE_STAFF, Role.ADMIN})
 INSTRUCTORS = frozenset({Role.LEADER, Role.ADMIN})
 OVERSIGHT = "fengqiao.cases.oversight."
-GENERAL_ONLY = frozenset({Kind.GENERAL})
 
 SATISFIED_FROM = 3  # ratings 3–5 close the case; 1–2 leave it for the centre to decide
 
@@ -78,8 +76,6 @@ class Step:
     # The steps this one takes at once (accept and dispatch): it is withdrawn from a kind's
     # table that withdraws any of them.
     composes: tuple[str, ...] = ()
-    # The case kinds whose tables hold this general step (None: every kind).
-    kinds: frozenset | None = None
 
     def target(self, data: Mapping) -> str | None:
         """The status this step leads to, given the data it logs."""
@@ -196,8 +192,8 @@ TRANSITIONS: dict[tuple[str, str], Step] = {
         (status, "note"): Step(None, NOTERS, _("Add note"), **_does("case_note", "NoteOnlyForm"))
         for status in OPEN_STATUSES
     },
-    # A leader's 督办 (deadline and instruction) and 批示, within their jurisdiction; general
-    # cases for now (the dispute and petition pages draw their own step lists).
+    # A leader's 督办 (deadline and instruction) and 批示, within their jurisdiction, on a case
+    # of any kind (disputes and petitions included).
     **{
         (status, "supervise"): Step(
             None,
@@ -205,7 +201,6 @@ TRANSITIONS: dict[tuple[str, str], Step] = {
             _("Supervise"),
             service=OVERSIGHT + "case_supervise",
             form=FORMS + "SuperviseForm",
-            kinds=GENERAL_ONLY,
         )
         for status in OPEN_STATUSES
     },
@@ -216,7 +211,6 @@ TRANSITIONS: dict[tuple[str, str], Step] = {
             _("Instruct"),
             service=OVERSIGHT + "case_instruct",
             form=FORMS + "InstructForm",
-            kinds=GENERAL_ONLY,
         )
         for status in OPEN_STATUSES
     },
@@ -264,11 +258,7 @@ def table_for(kind: str) -> dict[tuple[str, str], Step]:
     merged = {**TRANSITIONS, **KIND_STEPS.get(kind, {})}
     table = {key: found for key, found in merged.items() if found is not None}
     present = {action for _status, action in table}
-    return {
-        key: found
-        for key, found in table.items()
-        if set(found.composes) <= present and (found.kinds is None or kind in found.kinds)
-    }
+    return {key: found for key, found in table.items() if set(found.composes) <= present}
 
 
 ACTIONS = sorted({action for _status, action in TRANSITIONS})
