@@ -9,7 +9,15 @@ from ninja import Body, File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
-from fengqiao.cases import oversight, routing, selectors, services, steps, workflow
+from fengqiao.cases import (
+    notify_prefs,
+    oversight,
+    routing,
+    selectors,
+    services,
+    steps,
+    workflow,
+)
 from fengqiao.cases.attachments import case_attach
 from fengqiao.cases.models import Case, Channel, HandlingUnit
 from fengqiao.cases.reveal import case_reveal_callback_phone
@@ -22,6 +30,8 @@ from fengqiao.cases.schemas import (
     CategoryGroupOut,
     NotificationOut,
     PhoneRevealOut,
+    PreferencesIn,
+    PreferencesOut,
     QueueOut,
     UnitOut,
 )
@@ -283,6 +293,27 @@ def _units_around(actor):
 @paginate(PageNumberPagination, page_size=50)
 def inbox(request, unread: bool = False):
     return selectors.inbox(actor=request.auth, unread_only=unread)
+
+
+@router.get("/inbox/preferences", response=PreferencesOut)
+def inbox_preferences(request):
+    """How the caller hears besides the inbox: texts, and the daily digest."""
+    return notify_prefs.preferences_of(request.auth)
+
+
+@router.put("/inbox/preferences", response=PreferencesOut)
+def inbox_preferences_set(request, payload: PreferencesIn):
+    """Change the caller's own preferences (fields left out stay as they are)."""
+    flags = {
+        flag: value for flag in notify_prefs.FLAGS if (value := getattr(payload, flag)) is not None
+    }
+    return notify_prefs.preferences_set(
+        actor=request.auth,
+        user=request.auth,
+        phone=payload.phone.strip() or None,
+        clear_phone=payload.clear_phone,
+        **flags,
+    )
 
 
 @router.post("/inbox/{notification_id}/read", response=NotificationOut)
