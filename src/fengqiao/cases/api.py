@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.db.models import Q
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Body, File, Form, Query, Router, Status
@@ -39,7 +38,7 @@ from fengqiao.core import clock
 from fengqiao.core.errors import NotFound, ValidationFailed
 from fengqiao.core.http import client_ip
 from fengqiao.core.roles import Role
-from fengqiao.core.scoping import actor_prefixes
+from fengqiao.core.scoping import actor_prefixes, around_q
 from fengqiao.regions.models import Region
 from fengqiao.registry import selectors as registry_selectors
 
@@ -283,10 +282,7 @@ def _units_around(actor):
     prefixes = actor_prefixes(actor)
     if prefixes is None:
         return HandlingUnit.objects.all()
-    near = Q(pk__in=[])
-    for prefix in prefixes:
-        near |= Q(region_code__startswith=prefix) | Q(region_code__in=[prefix[:6], prefix[:9]])
-    return HandlingUnit.objects.filter(near)
+    return HandlingUnit.objects.filter(around_q(prefixes))
 
 
 @router.get("/inbox", response=list[NotificationOut])

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core.roles import Role
-from fengqiao.core.scoping import code_within, prefix_q
+from fengqiao.core.scoping import code_within, contains, prefix_q
 from fengqiao.regions.models import Grid, Region
 from fengqiao.registry.models import Dwelling, Person
 
@@ -222,7 +222,7 @@ class RoutingRule(models.Model):
         if (
             self.unit_id
             and self.region_code
-            and not self.region_code.startswith(self.unit.region_code)
+            and not contains(self.unit.region_code, self.region_code)
         ):
             raise ValidationError(
                 {"unit": _("%(unit)s does not serve this place.") % {"unit": self.unit.name}}

@@ -9,10 +9,10 @@ from fengqiao.accounts.models import User
 from fengqiao.cases import tasks
 from fengqiao.cases.models import Case, CaseEvent, Notification, Status
 from fengqiao.core import clock
+from fengqiao.core.divisions import prefix_at
 from fengqiao.core.roles import Role
 from fengqiao.core.taskqueue import enqueue_on_commit
 
-LEVEL_PREFIX_LEN = {"village": 12, "township": 9, "county": 6}
 NOTIFY_FIELDS = (
     "code",
     "title",
@@ -37,13 +37,15 @@ def _centre_for(case: Case) -> list[User]:
     if case.level == "grid":
         codes, roles = grid_prefixes(case.region_code), [Role.GRID_CHIEF]
     else:
-        codes, roles = [case.region_code[: LEVEL_PREFIX_LEN[case.level]]], [Role.CENTRE_STAFF]
+        codes, roles = [prefix_at(case.region_code, case.level)], [Role.CENTRE_STAFF]
     found = list(User.objects.filter(is_active=True, role__in=roles, bindings__code__in=codes))
     if not found and case.level == "grid":
         # A grid without a chief on record: its village centre takes the report.
         return list(
             User.objects.filter(
-                is_active=True, role=Role.CENTRE_STAFF, bindings__code=case.region_code[:12]
+                is_active=True,
+                role=Role.CENTRE_STAFF,
+                bindings__code=prefix_at(case.region_code, "village"),
             )
         )
     return found

@@ -20,6 +20,7 @@ from fengqiao.cases.models import (
     Level,
     Status,
 )
+from fengqiao.core.divisions import prefix_at
 from fengqiao.core.errors import Conflict, NotAllowed
 from fengqiao.core.roles import Role
 from fengqiao.core.scoping import code_within
@@ -287,15 +288,12 @@ def _role_ok(actor, step: Step) -> bool:
     return actor.is_superuser or actor.role in step.roles
 
 
-LEVEL_PREFIX_LEN = {"village": 12, "township": 9, "county": 6}
-
-
 def level_code(case: Case, level: str | None = None) -> str:
     """The code of the unit that owns the case at a level (grid, village, township, county)."""
     level = level or case.level
     if level == "grid":
         return case.grid.code if case.grid is not None else case.village.code
-    return case.region_code[: LEVEL_PREFIX_LEN[level]]
+    return prefix_at(case.region_code, level)
 
 
 def _who_ok(actor, case: Case, step: Step, action: str = "") -> bool:
