@@ -17,6 +17,7 @@ from fengqiao.core.divisions import DivisionCodeError, Level
 from fengqiao.core.errors import Conflict, ValidationFailed
 from fengqiao.regions import locator
 from fengqiao.regions.geometry import (
+    BOUNDARY_FIELDS,
     CONTAINMENT_TOLERANCE,
     apply_boundary,
     check_inside,
@@ -292,7 +293,7 @@ def grid_update_boundary(*, grid: Grid, boundary: dict, actor=None) -> Grid:
                 )
         before = _boundary_digest(grid.boundary)
         apply_boundary(grid, geom)
-        grid.save(update_fields=["boundary", "centroid_lat", "centroid_lng"])
+        grid.save(update_fields=BOUNDARY_FIELDS)
         audit_record(
             actor=actor,
             entity=grid,

@@ -408,7 +408,7 @@ def _update(obj: Region | Grid, row: TreeRow) -> bool:
         changed.append("kind")
     if row.boundary is not None and obj.boundary != row.boundary:
         geometry.apply_boundary(obj, row.geom)
-        changed += ["boundary", "centroid_lat", "centroid_lng"]
+        changed += geometry.BOUNDARY_FIELDS
     if changed:
         obj.save(update_fields=changed)
     return bool(changed)
