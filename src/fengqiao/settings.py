@@ -227,7 +227,7 @@ STORAGES = {
 MEDIA_ROOT = FENGQIAO_HOME / "media"
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
-# Map tiles: a URL template, or empty for a blank background (offline installs).
+# Map tiles: a URL template, or empty to draw the base from our own data only (offline).
 FENGQIAO_TILE_URL = os.environ.get("FENGQIAO_TILE_URL", "")
 FENGQIAO_TILE_ATTRIBUTION = os.environ.get("FENGQIAO_TILE_ATTRIBUTION", "")
 # 天地图 (Tianditu): with a key, its vector and annotation layers are the base (docs/maps.md).

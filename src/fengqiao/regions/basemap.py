@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from django.utils.translation import gettext as _
-from shapely.geometry import mapping, shape
+from shapely.geometry import box, mapping, shape
 
 from fengqiao.core.errors import ValidationFailed
 from fengqiao.regions.models import GazetteerEntry, Grid, Region, Road
@@ -68,12 +68,12 @@ def _feature(geom, layer: str, name: str, label_at=None) -> dict:
     return {"type": "Feature", "geometry": mapping(geom), "properties": properties}
 
 
-def _outlines(rows, layer: str, tolerance: float) -> list[dict]:
-    out = []
-    for row in rows:
-        geom = shape(row.boundary).simplify(tolerance, preserve_topology=True)
-        out.append(_feature(geom, layer, row.name, geom.representative_point()))
-    return out
+def _outline(row, layer: str, tolerance: float, view) -> dict:
+    """An area's simplified outline, its name placed inside the part of it in view."""
+    geom = shape(row.boundary)
+    seen = geom.intersection(view)
+    at = (seen if not seen.is_empty else geom).representative_point()
+    return _feature(geom.simplify(tolerance, preserve_topology=True), layer, row.name, at)
 
 
 def basemap_features(*, actor, bbox, zoom: int) -> dict:
@@ -81,20 +81,20 @@ def basemap_features(*, actor, bbox, zoom: int) -> dict:
     says how to draw each feature ("county", "township", "village", "grid", "micro", "road",
     "dwelling", "place", "organization")."""
     tolerance = 180 / (256 * 2**zoom)  # about half a screen pixel, in degrees
+    view = box(*bbox)
     features: list[dict] = []
     regions = _in_view(Region.objects.on_map_of(actor), bbox).exclude(boundary=None)
     for level in ("county", "township", "village"):
         if _shown(level, zoom):
             rows = regions.filter(level=level)[:MAX_POLYGONS]
-            features += _outlines(rows, level, tolerance)
+            features += [_outline(row, level, tolerance, view) for row in rows]
     if _shown("grid", zoom):
         grids = _in_view(Grid.objects.on_map_of(actor), bbox).exclude(boundary=None)
         if zoom < MICRO_GRID_ZOOM:
             grids = grids.filter(depth=1)
         for grid in grids[:MAX_POLYGONS]:
-            geom = shape(grid.boundary).simplify(tolerance, preserve_topology=True)
             layer = "grid" if grid.depth == 1 else "micro"
-            features.append(_feature(geom, layer, grid.name, geom.representative_point()))
+            features.append(_outline(grid, layer, tolerance, view))
     if _shown("road", zoom):
         for road in _in_view(Road.objects.on_map_of(actor), bbox)[:MAX_ROADS]:
             geom = shape(road.geometry).simplify(tolerance)
