@@ -80,4 +80,3 @@ def test_region_browser_draws_the_base_under_its_areas(new_page, users):
     page.wait_for_selector("#map[data-loaded]")
     drawn = base_drawn(page, "#map")
     assert drawn["paths"] > 0 and drawn["labels"], drawn
-

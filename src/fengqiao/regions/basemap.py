@@ -29,7 +29,7 @@ POINT_KINDS = (
 
 
 def parse_bbox(text: str | None) -> tuple[float, float, float, float]:
-    """"west,south,east,north" in degrees → a tuple, or ValidationFailed on `bbox`."""
+    """ "west,south,east,north" in degrees → a tuple, or ValidationFailed on `bbox`."""
     try:
         west, south, east, north = (float(p) for p in (text or "").split(","))
     except ValueError:

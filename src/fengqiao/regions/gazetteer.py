@@ -166,11 +166,14 @@ def gazetteer_mark_stale(codes: Iterable[str]) -> None:
 
 
 def sweep(now=None) -> dict:
-    """Worker sweep: rebuild each stale area's entries, then drop its mark."""
+    """Worker sweep: rebuild each stale area's entries. Deleting the mark claims it (another
+    worker that deleted it first skips it) and comes first, so a write that lands during the
+    rebuild marks the area again rather than being lost."""
     refreshed = 0
-    for mark in GazetteerStale.objects.order_by("marked_at")[:500]:
+    for pk, code in GazetteerStale.objects.order_by("marked_at").values_list("pk", "code")[:500]:
         with transaction.atomic():
-            gazetteer_rebuild(prefix=divisions.prefix_of(mark.code))
-            GazetteerStale.objects.filter(pk=mark.pk, marked_at=mark.marked_at).delete()
-        refreshed += 1
+            claimed, _per_model = GazetteerStale.objects.filter(pk=pk).delete()
+            if claimed:
+                gazetteer_rebuild(prefix=divisions.prefix_of(code))
+                refreshed += 1
     return {"gazetteer_refreshed": refreshed}

@@ -42,7 +42,7 @@ class Hit:
 
 
 def parse_near(text: str | None) -> tuple[float, float] | None:
-    """"lat,lng" → (lat, lng); empty → None; anything else → ValidationFailed on `near`."""
+    """ "lat,lng" → (lat, lng); empty → None; anything else → ValidationFailed on `near`."""
     if not text:
         return None
     parts = text.split(",")
@@ -139,9 +139,9 @@ def junctions(*, actor, text: str, near=None) -> list[Hit]:
                 continue
             for township, point in _crossings(roads_a, roads_b):
                 townships.add(township)
-                exact = normalize(name_a) == normalize(parts[0]) and normalize(
-                    name_b
-                ) == normalize(parts[1])
+                exact = normalize(name_a) == normalize(parts[0]) and normalize(name_b) == normalize(
+                    parts[1]
+                )
                 crossings.append((0 if exact else 1, f"{name_a}与{name_b}", township, point))
     names = region_names(c for t in townships for c in (t, divisions.parent_of(t) or t))
     label = str(dict(GazetteerEntry.Kind.choices)[GazetteerEntry.Kind.JUNCTION])

@@ -214,3 +214,6 @@ class GazetteerStale(models.Model):
 
     code = models.CharField(max_length=24, unique=True)
     marked_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.code

@@ -56,9 +56,7 @@ def _street(seat, angle: float, offset_km: float, rng: random.Random) -> LineStr
 
 
 def _lines(geom) -> MultiLineString | LineString | None:
-    parts = [
-        p for p in shapely.get_parts(geom) if p.geom_type == "LineString" and p.length > 0
-    ]
+    parts = [p for p in shapely.get_parts(geom) if p.geom_type == "LineString" and p.length > 0]
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else MultiLineString(parts)
