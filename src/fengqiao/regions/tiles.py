@@ -27,6 +27,7 @@ def tile_layers() -> list[dict]:
                 "attribution": (settings.FENGQIAO_TILE_ATTRIBUTION or TIANDITU_ATTRIBUTION)
                 if layer == "vec"
                 else "",
+                "minZoom": 1,  # its matrix set starts at level 1
                 "maxZoom": 18,
             }
             for layer in ("vec", "cva")

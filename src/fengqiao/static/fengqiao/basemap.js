@@ -79,7 +79,9 @@
       layers = [{ url: el.dataset.tiles, attribution: el.dataset.attribution || "", subdomains: "abc", maxZoom: 19 }];
     }
     layers.forEach(function (t) {
-      L.tileLayer(t.url, { subdomains: t.subdomains || "abc", maxZoom: t.maxZoom || 19, attribution: t.attribution || "" }).addTo(map);
+      L.tileLayer(t.url, {
+        subdomains: t.subdomains || "abc", minZoom: t.minZoom || 0, maxZoom: t.maxZoom || 19, attribution: t.attribution || ""
+      }).addTo(map);
     });
     map.createPane("fqBase").style.zIndex = 250;
     map.createPane("fqLabels").style.zIndex = 390;  // under the pin (overlay pane, 400)
