@@ -150,8 +150,14 @@ def gazetteer_rebuild(*, prefix: str = "") -> int:
 
 
 def _write(batch: list[GazetteerEntry]) -> int:
-    # A row written twice by a source (one place filed under two codes) keeps its first entry.
-    GazetteerEntry.objects.bulk_create(batch, ignore_conflicts=True)
+    # A row that moved to another area (a redrawn grid) still has its entry there until that
+    # area is refreshed: take it over, so it is found once, at its new place.
+    GazetteerEntry.objects.bulk_create(
+        batch,
+        update_conflicts=True,
+        unique_fields=["kind", "ref"],
+        update_fields=["name", "area", "key", "initials", "region_code", "lat", "lng"],
+    )
     count = len(batch)
     batch.clear()
     return count

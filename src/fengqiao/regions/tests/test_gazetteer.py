@@ -7,7 +7,7 @@ from fengqiao.core.errors import ValidationFailed
 from fengqiao.regions import gazetteer
 from fengqiao.regions.gazetteer import initials, normalize
 from fengqiao.regions.gazetteer_search import gazetteer_search, junctions
-from fengqiao.regions.models import GazetteerEntry, GazetteerStale, Region, Road
+from fengqiao.regions.models import GazetteerEntry, GazetteerStale, Grid, Region, Road
 from fengqiao.registry.models import Dwelling
 
 pytestmark = pytest.mark.django_db
@@ -153,3 +153,24 @@ def test_a_new_dwelling_is_found_after_the_sweep(demo_county, users):
         f"{village.name}幸福巷88号"
     ]
     assert not GazetteerStale.objects.exists()
+
+
+def test_a_moved_dwelling_is_found_once_at_its_new_place(demo_county):
+    dwelling = Dwelling.objects.exclude(address="").first()
+    old = dwelling.region_code[:12]
+    new = Region.objects.filter(level="village").exclude(code=old).first()
+    Dwelling.objects.filter(pk=dwelling.pk).update(
+        region_code=new.code, village=new, grid=None, lat=new.centroid_lat, lng=new.centroid_lng
+    )
+    gazetteer.gazetteer_rebuild(prefix=new.code)
+    gazetteer.gazetteer_rebuild(prefix=old)
+    (entry,) = GazetteerEntry.objects.filter(kind="dwelling", ref=dwelling.code)
+    assert (entry.region_code, entry.lat) == (new.code, new.centroid_lat)
+
+
+def test_redrawing_a_grid_marks_its_village_stale(demo_county):
+    from fengqiao.regions.services import grid_update_boundary
+
+    grid = Grid.objects.filter(depth=1).first()
+    grid_update_boundary(grid=grid, boundary=grid.boundary)
+    assert GazetteerStale.objects.filter(code=grid.code[:12]).exists()
