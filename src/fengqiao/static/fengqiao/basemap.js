@@ -75,9 +75,6 @@
   window.fqBasemap = function (map, el) {
     var cfg = config() || {};
     var layers = cfg.layers || [];
-    if (!cfg.layers && el && el.dataset.tiles) {
-      layers = [{ url: el.dataset.tiles, attribution: el.dataset.attribution || "", subdomains: "abc", maxZoom: 19 }];
-    }
     layers.forEach(function (t) {
       L.tileLayer(t.url, {
         subdomains: t.subdomains || "abc", minZoom: t.minZoom || 0, maxZoom: t.maxZoom || 19, attribution: t.attribution || ""

@@ -1,6 +1,6 @@
 // Case maps: a pin for a case page, or a picker that writes a tapped point into lat/lng inputs,
 // over the base layer of basemap.js.
-// <div class="case-map" data-lat data-lng data-outline="<json_script id>" data-tiles
+// <div class="case-map" data-lat data-lng data-outline="<json_script id>"
 //      data-pick="1" data-lat-input="<id>" data-lng-input="<id>" data-center-lat data-center-lng>
 // A picker exposes el.fqSetPoint(lat, lng) and fires "fq:point". With data-gps-button="<id>"
 // and data-gps-state="<id>" it finds the phone's position (at once when data-gps-auto="1" and
