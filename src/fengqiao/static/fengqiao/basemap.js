@@ -68,7 +68,7 @@
     var to = best.b.distanceTo(best.p) >= best.a.distanceTo(best.p) ? best.b : best.a;
     var room = to.distanceTo(best.p);
     if (room < 1) { return map.layerPointToLatLng(best.p); }
-    var at = best.p.add(to.subtract(best.p).multiplyBy(Math.min(70, room) / room));
+    var at = best.p.add(to.subtract(best.p).multiplyBy(Math.min(120, room) / room));
     return map.layerPointToLatLng(at);
   }
 
