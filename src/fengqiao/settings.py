@@ -46,6 +46,7 @@ FENGQIAO_SWEEPS = [
     "fengqiao.insight.sweeps.run_all",
     "fengqiao.accounts.sweeps.run_all",
     "fengqiao.core.digest.sweep",
+    "fengqiao.regions.gazetteer.sweep",
     "fengqiao.core.taskqueue.sweep",
 ]
 # Keyed chains whose heads the signed daily digest seals (core.digest; docs/security.md).
@@ -55,6 +56,9 @@ FENGQIAO_CHAINS = [
 ]
 # Panels other apps add to the resident portal's home (each a callable: request -> HTML).
 FENGQIAO_PORTAL_PANELS = ["fengqiao.participation.resident_views.latest_notices_panel"]
+# Sources of the gazetteer besides regions, grids and roads (regions.gazetteer): each a
+# callable prefix -> unsaved GazetteerEntry rows for the source rows under that code prefix.
+FENGQIAO_GAZETTEER_SOURCES = ["fengqiao.registry.gazetteer.registry_source"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -223,9 +227,11 @@ STORAGES = {
 MEDIA_ROOT = FENGQIAO_HOME / "media"
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
-# Map tiles: a URL template, or empty for a blank background (offline installs).
+# Map tiles: a URL template, or empty to draw the base from our own data only (offline).
 FENGQIAO_TILE_URL = os.environ.get("FENGQIAO_TILE_URL", "")
 FENGQIAO_TILE_ATTRIBUTION = os.environ.get("FENGQIAO_TILE_ATTRIBUTION", "")
+# 天地图 (Tianditu): with a key, its vector and annotation layers are the base (docs/maps.md).
+FENGQIAO_TIANDITU_TOKEN = os.environ.get("FENGQIAO_TIANDITU_TOKEN", "")
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 

@@ -17,6 +17,7 @@ from fengqiao.demo.county.builder import CountyBuilder
 from fengqiao.demo.mediation.committees import setup_mediation
 from fengqiao.demo.notices import seed_notices
 from fengqiao.demo.scales import SCALES
+from fengqiao.regions.gazetteer import gazetteer_rebuild
 from fengqiao.regions.models import Region
 
 __all__ = ["SeedStats", "seed"]
@@ -34,6 +35,8 @@ _COUNT_LABELS = (
     ("organizations", "organisations"),
     ("places", "places"),
     ("facilities", "facilities"),
+    ("roads", "road pieces"),
+    ("gazetteer entries", "gazetteer entries"),
     ("users", "users"),
     ("committees", "mediation committees"),
     ("mediators", "mediators"),
@@ -81,6 +84,8 @@ def seed(
     builder = CountyBuilder(SCALES[scale], seed, progress)
     with transaction.atomic():
         builder.run()
+        builder.progress("gazetteer")
+        builder.counts["gazetteer entries"] = gazetteer_rebuild()
         builder.progress("demo accounts")
         before = len(demo_account_rows())
         stats.accounts = create_demo_accounts(seed=seed)

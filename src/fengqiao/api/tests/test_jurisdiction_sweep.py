@@ -103,6 +103,7 @@ def village_a_objects(users):
         "person_id": Person.objects.filter(**inside).first().pk,
         "household_id": Household.objects.filter(**inside).first().pk,
         "dwelling_id": Dwelling.objects.filter(**inside).first().pk,
+        "address": Dwelling.objects.filter(**inside).exclude(address="").first().address,
         "group_id": HouseholdGroup.objects.filter(**inside).first().pk,
         "organization_id": Organization.objects.filter(**inside).first().pk,
         "place_id": Place.objects.filter(**inside).first().pk,
@@ -335,7 +336,7 @@ def test_api_returns_nothing_of_village_a_when_caller_is_in_village_b(outsider, 
         if "get" in methods:
             if "{code}" in path and "/grids/" in path:
                 url = _fill(path.replace("{code}", village_a_objects["grid_code"]), {})
-            response = client.get(url)
+            response = client.get(url, _list_query(path, village_a_objects))
             if path in ADMIN_ONLY_API and outsider.role != "admin":
                 assert response.status_code == 403, (url, response.status_code)
             elif "{" in path:
@@ -346,6 +347,7 @@ def test_api_returns_nothing_of_village_a_when_caller_is_in_village_b(outsider, 
                 if response.status_code == 200:
                     items = _items(response.json())
                     assert not _leaks(items, village_a_objects["village_code"]), url
+                    assert village_a_objects["address"] not in response.content.decode(), url
             checked += 1
         if "post" in methods and "{" in path:
             upload = next((f for suffix, f in UPLOADS.items() if path.endswith(suffix)), None)
@@ -361,6 +363,16 @@ def test_api_returns_nothing_of_village_a_when_caller_is_in_village_b(outsider, 
     located = client.get("/api/v1/grids/locate", _point_in(village_a_objects["grid_code"]))
     assert located.status_code == 404
     assert checked >= 50
+
+
+def _list_query(path: str, objects: dict) -> dict:
+    """The query a search or map endpoint needs, aimed at village A's first dwelling."""
+    dwelling = Dwelling.objects.get(pk=objects["dwelling_id"])
+    box = [dwelling.lng - 0.01, dwelling.lat - 0.01, dwelling.lng + 0.01, dwelling.lat + 0.01]
+    return {
+        "/api/v1/gazetteer": {"q": dwelling.address},
+        "/api/v1/basemap": {"bbox": ",".join(f"{v:.5f}" for v in box), "zoom": "17"},
+    }.get(path, {})
 
 
 def _point_in(grid_code: str) -> dict:
