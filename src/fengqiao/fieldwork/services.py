@@ -43,9 +43,11 @@ class RaiseCase:
 
 
 def target_label(target: str, row) -> str:
-    if target == Target.HOUSEHOLD:
-        head = row.head.name if row.head_id else ""
-        return f"{row.number} {head}".strip()
+    if target == Target.HOUSEHOLD:  # names, not the 21-digit household number
+        address = row.dwelling.address if row.dwelling_id else ""
+        if row.head_id:
+            return f"{row.head.name}户 {address}".strip()
+        return address or row.number
     if target == Target.DWELLING:
         return row.address or row.code
     return row.name
