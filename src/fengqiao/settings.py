@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "fengqiao.accounts",
     "fengqiao.cases",
     "fengqiao.mediation",
+    "fengqiao.fieldwork",
     "fengqiao.participation",
     "fengqiao.insight",
     # No tables: installed for its `demo` and `seed` commands.

@@ -10,6 +10,7 @@ from fengqiao.cases.api import router as cases_router
 from fengqiao.core.audit_api import router as audit_router
 from fengqiao.core.errors import DomainError
 from fengqiao.core.security import docs_behind_sign_in
+from fengqiao.fieldwork.api import router as fieldwork_router
 from fengqiao.insight.api import router as insight_router
 from fengqiao.mediation.api import router as mediation_router
 from fengqiao.participation.api import router as participation_router
@@ -86,6 +87,7 @@ api.add_router("", regions_router)
 api.add_router("", registry_router)
 api.add_router("", cases_router)
 api.add_router("", mediation_router)
+api.add_router("", fieldwork_router)
 api.add_router("", participation_router)
 api.add_router("", insight_router)
 api.add_router("", audit_router)

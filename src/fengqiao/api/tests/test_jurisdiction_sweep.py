@@ -117,7 +117,18 @@ def village_a_objects(users):
         "notification_id": 1,
         **_village_mediation(code),
         "notice_id": _village_notice(code),
+        "visit_id": _village_visit(code),
     }
+
+
+def _village_visit(village_code: str) -> int:
+    """A household visit in the village by its own centre, through the fieldwork services."""
+    from fengqiao.accounts.models import User
+    from fengqiao.fieldwork.services import visit_record
+
+    centre = User.objects.filter(role="centre_staff", bindings__code=village_code).first()
+    household = Household.objects.filter(region_code__startswith=village_code).first()
+    return visit_record(actor=centre, target="household", target_id=household.pk).pk
 
 
 def _village_notice(village_code: str) -> int:
@@ -425,6 +436,8 @@ def test_pages_return_404_or_nothing_when_caller_is_in_village_b(outsider, villa
         "<int:job_id>": village_a_objects["job_id"],
         "<int:notice_id>": village_a_objects["notice_id"],
         "<int:request_id>": village_a_objects["request_id"],
+        "<str:target>": "household",
+        "<int:target_id>": village_a_objects["household_id"],
     }
     person = Person.objects.get(pk=village_a_objects["person_id"])
     checked = 0
@@ -589,6 +602,20 @@ def _collection_bodies(objects: dict, own_village: str) -> dict[str, list[dict]]
                 "title": "外村公告",
                 "body": "x",
             }
+        ],
+        "/api/v1/visits": [
+            {"target": target, "target_id": objects[f"{target}_id"], "findings": "x"}
+            for target in ("household", "dwelling", "place", "organization")
+        ]
+        + [
+            {"target": "household", "target_id": own_household.pk, "people": person_ids},
+            {
+                "target": "household",
+                "target_id": own_household.pk,
+                "case_category": "garbage",
+                "case_title": "x",
+                **here,
+            },
         ],
     }
 
