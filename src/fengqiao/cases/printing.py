@@ -4,6 +4,7 @@ PDF (core.printing). Phones stay masked; each download is logged as an export.""
 
 from dataclasses import dataclass
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from fengqiao.cases import oversight, selectors
@@ -150,8 +151,9 @@ def case_document(
         raise ValidationFailed(_("Choose docx or pdf."), field="format")
     case = selectors.case_get(actor=actor, code=code)
     require_ledger_role(actor)
-    form = BUILDERS[document](case)
-    content = render(form, fmt)
+    with translation.override("zh-hans"):  # a Chinese document whatever the reader's language
+        form = BUILDERS[document](case)
+        content = render(form, fmt)
     AccessLog.objects.create(
         actor=actor,
         action=AccessLog.Action.EXPORT,

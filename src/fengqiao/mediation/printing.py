@@ -6,7 +6,7 @@ allowed only to the dispute's committee and mediator."""
 
 from dataclasses import dataclass, replace
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fengqiao.cases.ledgers import require_ledger_role
@@ -49,7 +49,7 @@ def petition_issuer(petition: Petition) -> str:
     township = case.village.parent or case.village
     county = township.parent or township
     if case.level == "county":
-        office = HandlingUnit.objects.filter(kind="petition", region_code=county.code).first()
+        office = HandlingUnit.objects.filter(kind="petition_office", region=county).first()
         return office.name if office is not None else f"{county.name}信访局"
     return f"{township.name}人民政府"
 
@@ -142,8 +142,9 @@ def petition_document(
     if petition is None:
         raise NotFound(_("Petition not found."))
     require_ledger_role(actor)
-    form = BUILDERS[document](petition)
-    content = render(form, fmt)
+    with translation.override("zh-hans"):  # a Chinese document whatever the reader's language
+        form = BUILDERS[document](petition)
+        content = render(form, fmt)
     AccessLog.objects.create(
         actor=actor,
         action=AccessLog.Action.EXPORT,
