@@ -249,6 +249,7 @@ def render_pdf(form: PrintForm) -> bytes:
             )
         )
         story.append(table)
+        story.append(Spacer(1, 4 * mm))
     story.extend(Paragraph(_pdf_text(text), body) for text in form.closing)
     if form.seal is not None:
         story.append(

@@ -44,14 +44,16 @@ class PrintedFile:
 
 def petition_issuer(petition: Petition) -> str:
     """The body that answers the petitioner: the county's petition office for a petition at
-    county level, else the township's government (the level the petition is handled at)."""
+    county level, else the township's government or sub-district office."""
     case = petition.case
     township = case.village.parent or case.village
     county = township.parent or township
     if case.level == "county":
         office = HandlingUnit.objects.filter(kind="petition_office", region=county).first()
         return office.name if office is not None else f"{county.name}信访局"
-    return f"{township.name}人民政府"
+    # A sub-district (街道) is run by its office, a town or township by its government.
+    suffix = "办事处" if township.name.endswith("街道") else "人民政府"
+    return f"{township.name}{suffix}"
 
 
 def _event_note(petition: Petition, action: str) -> str:

@@ -231,10 +231,11 @@ def test_petition_notices_print_from_the_record(desk):
     code = petition.case.code
     base = f"/mediation/petitions/{code}/print"
     township = petition.case.village.parent.name
+    issuer = f"{township}办事处" if township.endswith("街道") else f"{township}人民政府"
 
     text = _docx_text(client.get(f"{base}/acceptance-notice/", {"format": "docx"}))
     assert "信访事项受理告知书" in text and "李某：" in text and code in text
-    assert f"{township}人民政府" in text and "予以受理" in text
+    assert issuer in text and "予以受理" in text
     petition.refresh_from_db()
     assert chinese_date(petition.reply_due_at) in text and "信访工作条例" in text
     assert ID_NUMBER not in text
