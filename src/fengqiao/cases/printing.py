@@ -55,7 +55,7 @@ def issuing_centre(actor, case: Case) -> str:
     if binding is not None and binding.grid is not None:
         return f"{binding.grid.village.name}综治中心"
     region = case.village
-    steps_up = {Level.TOWNSHIP: 1, Level.COUNTY: 2}.get(case.level, 0)
+    steps_up = {Level.TOWNSHIP.value: 1, Level.COUNTY.value: 2}.get(case.level, 0)
     for _step in range(steps_up):
         region = region.parent or region
     return f"{region.name}综治中心"

@@ -5,7 +5,8 @@ import io
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from fengqiao.core.errors import DomainError, NotAllowed, NotFound
@@ -29,7 +30,7 @@ def file_response(content: bytes, *, filename: str, content_type: str) -> FileRe
     return response
 
 
-def page_download(request, make: Callable[[], HttpResponse]) -> HttpResponse:
+def page_download(request, make: Callable[[], HttpResponseBase]) -> HttpResponseBase:
     """`make()`'s file, or the page of its error: 404 and 403 as Django's, a bad filter (400)
     or a document the record cannot have yet (409) on the error page with its message."""
     try:

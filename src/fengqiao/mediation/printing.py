@@ -217,7 +217,9 @@ def agreement_full_download(*, actor, code: str, ip: str | None = None) -> Print
         dispute.parties.select_related("person__dwelling", "organization").order_by("pk")
     )
     # agreement_doc lists the same parties in the same order.
-    full_lines, logs, at = [], [], clock.now()
+    full_lines: list[PartyLine] = []
+    logs: list[AccessLog] = []
+    at = clock.now()
     for party, masked in zip(parties, doc.parties, strict=True):
         line, revealed = _full_party_line(party, masked)
         full_lines.append(line)
