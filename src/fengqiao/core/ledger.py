@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import IO, Any
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -212,6 +213,7 @@ def ledger_period(data, *, month: str = "month", since: str = "from", until: str
             first = date.fromisoformat(f"{raw_month}-01")
         except ValueError as exc:
             raise ValidationFailed(_("Give the month as YYYY-MM."), field=month) from exc
+        _check_year(first, month)
         following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
         return Period(first, following, f"{first.year}年{first.month}月")
     start = _day(raw_since, since)
@@ -229,9 +231,20 @@ def _day(raw: str, field: str) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError as exc:
         raise ValidationFailed(_("Give the date as YYYY-MM-DD."), field=field) from exc
+    return _check_year(day, field)
+
+
+def _check_year(day: date, field: str) -> date:
+    # The edge (core.inputguard) bounds full dates; a month, or a direct call, is bounded here.
+    low, high = settings.FENGQIAO_MIN_YEAR, settings.FENGQIAO_MAX_YEAR
+    if not low <= day.year <= high:
+        raise ValidationFailed(
+            _("Give a year from %(min)s to %(max)s.") % {"min": low, "max": high}, field=field
+        )
+    return day
 
 
 def period_q(period: Period, field: str) -> Q:

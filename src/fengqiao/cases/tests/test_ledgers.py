@@ -144,6 +144,7 @@ def test_case_ledger_keeps_the_queue_filters_and_the_month(ledger_world):
         ({"queue": "nope"}, "queue"),
         ({"category": "no_such_category"}, "category"),
         ({"month": "2026-13"}, "month"),
+        ({"month": "9999-12"}, "month"),
         ({"from": "2026-02-30"}, "from"),
         ({"from": "2026-03-02", "to": "2026-03-01"}, "to"),
         ({"month": "2026-03", "from": "2026-03-01"}, "month"),
