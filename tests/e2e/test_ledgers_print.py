@@ -60,6 +60,7 @@ def test_centre_exports_the_months_cases_and_prints_a_dispatch_order(new_page, d
     login(page, "village_centre")
     page.goto(url(page, "/cases/"))
     page.wait_for_selector("#ledger-month")
+    assert page.inner_text("#ledger-month") == "导出本月台账 XLSX"
     screenshot(page, "ledgers-queue-1366")
 
     workbook = load_workbook(io.BytesIO(_downloaded(page, "#ledger-month")))
@@ -103,6 +104,7 @@ def test_petition_prints_its_notice_of_acceptance(new_page, users):
     login(page, "county_centre")
     page.goto(url(page, f"/mediation/petitions/{petition.case.code}/"))
     page.wait_for_selector("#print-links")
+    screenshot(page, "ledgers-petition-print-links-1366")
     pdf = _downloaded(page, "[data-document=acceptance_notice] a[href$='format=pdf']")
     assert pdf.startswith(b"%PDF")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
