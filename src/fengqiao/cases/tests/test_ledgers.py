@@ -263,3 +263,26 @@ def test_case_pages_link_the_ledger_and_the_orders(ledger_world):
     detail = client.get(f"/cases/{w['dispatched'].code}/").content.decode()
     assert f"/cases/{w['dispatched'].code}/print/dispatch-order/?format=pdf" in detail
     assert "supervision-order" not in detail
+
+
+def test_case_ledger_queries_do_not_grow_with_rows(ledger_world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fengqiao.cases.ledgers import case_ledger
+
+    w = ledger_world
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            written = case_ledger(actor=w["village_centre"], data={})
+        written.file.close()
+        return len(captured)
+
+    queries()  # the first export fills this process's caches
+    before = queries()
+    for n in range(5):
+        services.case_report(
+            actor=w["grid_chief"], category=w["garbage"], title=f"垃圾{n}", **w["point"]
+        )
+    assert queries() == before
