@@ -55,6 +55,13 @@ FENGQIAO_CHAINS = [
 ]
 # Panels other apps add to the resident portal's home (each a callable: request -> HTML).
 FENGQIAO_PORTAL_PANELS = ["fengqiao.participation.resident_views.latest_notices_panel"]
+# The work panels of each role's home page (accounts.selectors.home_panels), by the apps that
+# own the work: role → dotted paths of `f(*, user) -> dict` (the dict names its template).
+FENGQIAO_HOME_PANELS = {
+    "centre_staff": ["fengqiao.cases.home.queues_panel"],
+    "grid_chief": ["fengqiao.cases.home.queues_panel"],
+    "mediator": ["fengqiao.mediation.home.mediator_panel"],
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("new/", views.new, name="new"),
     path("inbox/", views.inbox, name="inbox"),
+    path("bulk/", views.bulk_act, name="bulk"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/act/<str:action>/", views.act, name="act"),
     path("<str:code>/reveal-phone/", reveal_views.reveal_phone, name="reveal_phone"),

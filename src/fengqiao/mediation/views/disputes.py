@@ -251,6 +251,7 @@ def _detail_context(request, dispute, **form_state) -> dict:
         "risk_reasons": [RiskReason(r).label for r in dispute.risk_reasons if r in RiskReason],
         "timeline": timeline(case),
         "forms": forms,
+        "failed_step": form_state.get("failed", ""),
         "suggestions": (
             selectors.mediator_suggestions(actor=actor, dispute=dispute, limit=8)
             if any(f["action"] == "assign" for f in forms)

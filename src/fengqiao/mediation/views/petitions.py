@@ -158,6 +158,7 @@ def _detail_context(request, petition, **form_state) -> dict:
         "history": selectors.petition_history(actor=actor, petition=petition)[:20],
         "timeline": timeline(case),
         "forms": step_forms(actor, case, "mediation:petition_act", **form_state),
+        "failed_step": form_state.get("failed", ""),
         **section("petitions"),
     }
 
