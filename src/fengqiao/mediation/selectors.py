@@ -52,6 +52,29 @@ PETITION_QUEUES = {
     "replied": "petitions replied to",
 }
 
+# The list pages' sortable columns (?sort=key or -key, core.sorting): key → model fields.
+DISPUTE_SORTS = {
+    "code": ("case__code",),
+    "title": ("case__title",),
+    "dispute_type": ("dispute_type",),
+    "status": ("case__status",),
+    "place": ("case__village__name", "case__grid__name"),
+    "with": ("case__unit__name",),
+    "reported_at": ("case__reported_at",),
+    "due_at": ("case__due_at",),
+}
+PETITION_SORTS = {
+    "code": ("case__code",),
+    "title": ("case__title",),
+    "petitioner": ("petitioner_name",),
+    "form": ("form",),
+    "status": ("case__status",),
+    "place": ("case__village__name", "case__grid__name"),
+    "with": ("case__unit__name",),
+    "limit": ("reply_due_at", "acknowledge_due_at"),
+    "reported_at": ("case__reported_at",),
+}
+
 
 def _check_queue(queue: str, known: dict) -> None:
     if queue and queue not in known:
@@ -88,7 +111,13 @@ def dispute_list(
 ) -> QuerySet[Dispute]:
     qs = _case_scope(
         Dispute.objects.select_related(
-            "case", "case__village", "case__unit", "case__assignee", "committee", "mediator"
+            "case",
+            "case__village",
+            "case__grid",
+            "case__unit",
+            "case__assignee",
+            "committee",
+            "mediator",
         ),
         actor,
     )
@@ -255,7 +284,9 @@ def mediator_suggestions(*, actor, dispute: Dispute, limit: int = 5) -> list[dic
 
 def petition_list(*, actor, queue: str = "", q: str = "") -> QuerySet[Petition]:
     qs = _case_scope(
-        Petition.objects.select_related("case", "case__unit", "case__assignee", "dispute__case"),
+        Petition.objects.select_related(
+            "case", "case__village", "case__grid", "case__unit", "case__assignee", "dispute__case"
+        ),
         actor,
     )
     _check_queue(queue, PETITION_QUEUES)

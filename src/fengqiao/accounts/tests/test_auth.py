@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-import pytest
 from django.test import Client, override_settings
 
 from fengqiao.accounts.models import ApiToken, LoginThrottle

@@ -22,6 +22,7 @@ from fengqiao.core import clock
 from fengqiao.core.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.http import client_ip
 from fengqiao.core.roles import Role, has_role
+from fengqiao.core.sorting import parse_sort, sort_links, sorted_by
 from fengqiao.mediation import agreements, forms, selectors, services
 from fengqiao.mediation.models import (
     DisputeParty,
@@ -70,10 +71,19 @@ def queue(request):
     disputes = selectors.dispute_list(actor=request.user, queue=name, **filters).prefetch_related(
         "parties"
     )
+    sort = parse_sort(request.GET.get("sort"), selectors.DISPUTE_SORTS)
+    disputes = sorted_by(disputes, sort, selectors.DISPUTE_SORTS)
     page = Paginator(disputes, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"page": page, "query": query, "queue": name, "now": clock.now()}
+    context = {
+        "page": page,
+        "query": query,
+        "queue": name,
+        "now": clock.now(),
+        "sort": sort,
+        "sorts": sort_links(query, sort, selectors.DISPUTE_SORTS),
+    }
     if request.htmx and request.htmx.target == "results":
         return render(request, "mediation/_dispute_rows.html", context)
     counts = selectors.dispute_queue_counts(actor=request.user)
