@@ -82,8 +82,10 @@ def _queue(qs: QuerySet[Case], actor, queue: str) -> QuerySet[Case]:
     if queue == "to_dispatch":
         return qs.filter(status=Status.ACCEPTED)
     if queue == "mine":
+        # The unit as a subquery: a join on its members would repeat a case once per member.
+        units = HandlingUnit.objects.filter(members=actor).values("pk")
         return qs.filter(
-            Q(assignee=actor) | Q(unit__members=actor, assignee__isnull=True),
+            Q(assignee=actor) | Q(unit__in=units, assignee__isnull=True),
             status__in=[Status.DISPATCHED, Status.CLAIMED],
         )
     if queue == "overdue":

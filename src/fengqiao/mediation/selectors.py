@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases.models import (
     OPEN_STATUSES,
+    HandlingUnit,
     RESOLVED_STATUSES,
     Status,
     case_overdue_q,
@@ -76,6 +77,13 @@ PETITION_SORTS = {
 }
 
 
+def _mine_q(actor) -> Q:
+    """With the actor, or with their unit and no one yet; the unit as a subquery, since a join
+    on its members would repeat a row once per member."""
+    units = HandlingUnit.objects.filter(members=actor).values("pk")
+    return Q(case__assignee=actor) | Q(case__unit__in=units, case__assignee__isnull=True)
+
+
 def _check_queue(queue: str, known: dict) -> None:
     if queue and queue not in known:
         raise ValidationFailed(_("Unknown queue %(queue)s.") % {"queue": queue}, field="queue")
@@ -128,10 +136,7 @@ def dispute_list(
     elif queue == "to_assign":
         qs = qs.filter(case__status=Status.ACCEPTED)
     elif queue == "mine":
-        qs = qs.filter(
-            Q(case__assignee=actor) | Q(case__unit__members=actor, case__assignee__isnull=True),
-            case__status__in=[Status.DISPATCHED, Status.CLAIMED],
-        )
+        qs = qs.filter(_mine_q(actor), case__status__in=[Status.DISPATCHED, Status.CLAIMED])
     elif queue == "to_draft":
         held = MediationSession.objects.filter(dispute=OuterRef("pk"), is_held=True)
         qs = qs.filter(Exists(held), case__status=Status.CLAIMED, outcome="")
@@ -294,10 +299,7 @@ def petition_list(*, actor, queue: str = "", q: str = "") -> QuerySet[Petition]:
     if queue == "to_acknowledge":
         qs = qs.filter(acknowledged_at__isnull=True, case__status=Status.REPORTED)
     elif queue == "mine":
-        qs = qs.filter(
-            Q(case__assignee=actor) | Q(case__unit__members=actor, case__assignee__isnull=True),
-            case__status__in=[Status.DISPATCHED, Status.CLAIMED],
-        )
+        qs = qs.filter(_mine_q(actor), case__status__in=[Status.DISPATCHED, Status.CLAIMED])
     elif queue == "overdue":
         qs = qs.filter(petition_overdue_q(now))
     elif queue == "replied":
