@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases.models import (
     OPEN_STATUSES,
-    HandlingUnit,
     RESOLVED_STATUSES,
+    HandlingUnit,
     Status,
     case_overdue_q,
     case_visibility_q,
