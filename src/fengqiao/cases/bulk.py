@@ -1,6 +1,8 @@
 """Bulk steps from the queue page: one step on many selected cases, each row taken through
 `cases.steps.perform` on its own (its own transaction and event) and reported ok or refused."""
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases import routing, selectors, steps
@@ -51,7 +53,7 @@ def bulk_perform(*, actor, action: str, data) -> list[dict]:
     visible), ok, and the reason of a refusal."""
     if action not in BULK_ACTIONS:
         raise ValidationFailed(_("Choose a step to take."), field="action")
-    results = []
+    results: list[dict[str, Any]] = []
     for code in bulk_codes(data):
         try:
             case = selectors.case_get(actor=actor, code=code)
