@@ -8,13 +8,16 @@ from django.utils.translation import gettext_lazy as _
 from fengqiao.cases import routing, selectors, steps
 from fengqiao.core.errors import DomainError, NotFound, ValidationFailed
 
-# The steps the queue offers on selected rows; a row whose state or role refuses the step is
-# reported refused with the reason, the others go ahead.
+# The steps a list page may take on selected rows (each page offers its own: the case queue
+# the first three, the dispute list "assign", a step of the dispute kind's table); a row whose
+# state or role refuses the step is reported refused with the reason, the others go ahead.
 BULK_ACTIONS = {
     "accept": _("Accept"),
     "dispatch": _("Dispatch"),
     "accept_dispatch": _("Accept and dispatch"),
+    "assign": _("Assign a mediator"),
 }
+CASE_QUEUE_ACTIONS = ("accept", "dispatch", "accept_dispatch")
 # Steps that send a case to a unit: without a unit chosen, each case goes to its suggested one.
 SENDS = frozenset({"dispatch", "accept_dispatch"})
 MAX_ROWS = 200

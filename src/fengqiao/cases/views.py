@@ -264,7 +264,9 @@ def queue(request):
         channels=Channel.choices,
         filters=filters,
         may_report=has_role(request.user, INTAKE_ROLES),
-        bulk_actions=bulk.BULK_ACTIONS.items() if may_bulk else [],
+        bulk_actions=[(a, bulk.BULK_ACTIONS[a]) for a in bulk.CASE_QUEUE_ACTIONS]
+        if may_bulk
+        else [],
         bulk_units=selectors.bulk_unit_choices(actor=request.user, cases=page) if may_bulk else [],
     )
     return render(request, "cases/queue.html", context)

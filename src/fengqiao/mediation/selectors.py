@@ -233,6 +233,18 @@ def committee_list(*, actor) -> QuerySet[MediationCommittee]:
     return qs.filter(prefix_q(prefixes) | Q(region_code__in=above))
 
 
+def mediator_choices(*, actor) -> QuerySet[Mediator]:
+    """Active mediators of the committees serving the actor's jurisdiction (a bulk assign's
+    list; the step checks each dispute's place again)."""
+    return (
+        Mediator.objects.filter(
+            committee__in=committee_list(actor=actor), is_active=True, user__is_active=True
+        )
+        .select_related("committee")
+        .order_by("committee__region_code", "committee__name", "name")
+    )
+
+
 def mediator_load(mediators) -> dict[int, int]:
     """Open disputes each mediator holds now."""
     rows = (

@@ -1,5 +1,6 @@
 """Work-first pages of mediation: a mediator's home panel, the dispute and petition lists
-sorted on the server with names instead of codes, and the "next step" menu on their pages."""
+sorted on the server with names instead of codes, a bulk assign from the dispute list, and
+the "next step" menu on their pages."""
 
 import re
 from datetime import timedelta
@@ -7,9 +8,11 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from fengqiao.cases.models import Status
 from fengqiao.core import clock
 from fengqiao.mediation import home, sessions
-from fengqiao.mediation.models import FollowUp, MediationSession
+from fengqiao.mediation import services as mediation
+from fengqiao.mediation.models import Dispute, FollowUp, MediationSession
 from fengqiao.mediation.tests.test_views import (
     START,
     held_session,
@@ -158,3 +161,55 @@ def test_petition_page_has_the_next_step_menu_or_says_there_is_nothing(world, cl
     assert other.status_code == 200
     assert 'id="no-actions"' in other.content.decode()
     assert 'id="next-step"' not in other.content.decode()
+
+
+def _results(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<tr data-code="([^"]*)" data-result="(ok|refused)"', html))
+
+
+def test_dispute_list_assigns_a_mediator_to_the_selected_rows(world, client):
+    accepted = register(world, title="待指派的纠纷")
+    mediation.dispute_accept(actor=world["village_centre"], dispute_id=accepted.pk, consent=True)
+    waiting = register(world, title="未受理的纠纷")  # not yet accepted with consent
+    signed_in(client, world["village_centre"])
+    html = client.get(reverse("mediation:disputes")).content.decode()
+    assert 'id="bulk"' in html and f'value="{world["village_mediator"].pk}"' in html
+    response = client.post(
+        reverse("cases:bulk"),
+        {
+            "action": "assign",
+            "codes": [accepted.case.code, waiting.case.code],
+            "mediator_id": world["village_mediator"].pk,
+            "next": reverse("mediation:disputes"),
+        },
+    )
+    assert response.status_code == 200
+    assert _results(response.content.decode()) == {
+        accepted.case.code: "ok",
+        waiting.case.code: "refused",
+    }
+    assigned = Dispute.objects.select_related("case").get(pk=accepted.pk)
+    assert assigned.mediator == world["village_mediator"]
+    assert assigned.case.status == Status.DISPATCHED
+    assert Dispute.objects.get(pk=waiting.pk).mediator is None
+
+
+def test_bulk_assign_is_refused_for_a_dispute_outside_the_jurisdiction(world, client):
+    accepted = register(world)
+    mediation.dispute_accept(actor=world["village_centre"], dispute_id=accepted.pk, consent=True)
+    signed_in(client, world["village_centre_b"])
+    response = client.post(
+        reverse("cases:bulk"),
+        {"action": "assign", "codes": [accepted.case.code], "mediator_id": 1},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert _results(html) == {accepted.case.code: "refused"}
+    assert accepted.case.title not in html
+    assert Dispute.objects.get(pk=accepted.pk).mediator is None
+
+
+def test_case_queue_does_not_offer_the_dispute_step(world, client):
+    html = signed_in(client, world["village_centre"]).get(reverse("cases:queue")).content.decode()
+    bulk_form = html[html.index('id="bulk"') : html.index("</form>", html.index('id="bulk"'))]
+    assert 'value="dispatch"' in bulk_form and 'value="assign"' not in bulk_form

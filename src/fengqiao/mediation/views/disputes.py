@@ -24,6 +24,7 @@ from fengqiao.core.http import client_ip
 from fengqiao.core.roles import Role, has_role
 from fengqiao.core.sorting import parse_sort, sort_links, sorted_by
 from fengqiao.mediation import agreements, forms, selectors, services
+from fengqiao.mediation import workflow as mediation_workflow
 from fengqiao.mediation.models import (
     DisputeParty,
     DisputeType,
@@ -76,6 +77,7 @@ def queue(request):
     page = Paginator(disputes, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    may_bulk = has_role(request.user, mediation_workflow.MEDIATION_DESK)
     context = {
         "page": page,
         "query": query,
@@ -83,6 +85,7 @@ def queue(request):
         "now": clock.now(),
         "sort": sort,
         "sorts": sort_links(query, sort, selectors.DISPUTE_SORTS),
+        "may_bulk": may_bulk,
     }
     if request.htmx and request.htmx.target == "results":
         return render(request, "mediation/_dispute_rows.html", context)
@@ -97,6 +100,7 @@ def queue(request):
         grades=RiskGrade.choices,
         statuses=Status.choices,
         may_register=has_role(request.user, REGISTER_ROLES),
+        bulk_mediators=selectors.mediator_choices(actor=request.user) if may_bulk else [],
         **section("disputes"),
     )
     return render(request, "mediation/disputes.html", context)
