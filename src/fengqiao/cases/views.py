@@ -486,4 +486,7 @@ def inbox(request):
     query = request.GET.copy()
     query.pop("page", None)
     unread = selectors.inbox(actor=request.user, unread_only=True).count()
-    return render(request, "cases/inbox.html", {"page": page, "query": query, "unread": unread})
+    # A department lands here (accounts.menus): its own cases are one click away.
+    mine = selectors.queue_counts(actor=request.user, names=("mine",))["mine"]
+    context = {"page": page, "query": query, "unread": unread, "mine": mine}
+    return render(request, "cases/inbox.html", context)

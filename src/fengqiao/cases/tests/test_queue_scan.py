@@ -244,3 +244,17 @@ def test_refused_case_step_opens_the_menu_on_its_form(world, queue, client):
     html = response.content.decode()
     assert '<details class="nextstep" id="next-step" open>' in html
     assert 'data-action="dispatch" open>' in html
+
+
+def test_department_lands_on_its_inbox_with_its_cases_one_click_away(world, queue, client):
+    services.case_dispatch(
+        actor=world["village_centre"], case_id=queue["accepted"].pk, unit_id=world["police"].pk
+    )
+    signed_in(client, world["handler"])
+    response = client.get("/", follow=True)
+    assert response.redirect_chain == [(reverse("cases:inbox"), 302)]
+    html = response.content.decode()
+    link = re.search(r'<a class="btn" id="my-cases" href="([^"]+)">Mine <b>(\d+)</b></a>', html)
+    assert link.group(1) == "/cases/?queue=mine" and link.group(2) == "1"
+    mine = client.get(link.group(1)).content.decode()
+    assert codes_in_order(mine) == [queue["accepted"].code]
