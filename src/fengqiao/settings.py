@@ -60,6 +60,14 @@ FENGQIAO_PORTAL_PANELS = ["fengqiao.participation.resident_views.latest_notices_
 # callable prefix -> unsaved GazetteerEntry rows for the source rows under that code prefix.
 FENGQIAO_GAZETTEER_SOURCES = ["fengqiao.registry.gazetteer.registry_source"]
 
+# The work panels of each role's home page (accounts.selectors.home_panels), by the apps that
+# own the work: role → dotted paths of `f(*, user) -> dict` (the dict names its template).
+FENGQIAO_HOME_PANELS = {
+    "centre_staff": ["fengqiao.cases.home.queues_panel"],
+    "grid_chief": ["fengqiao.cases.home.queues_panel"],
+    "mediator": ["fengqiao.mediation.home.mediator_panel"],
+}
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

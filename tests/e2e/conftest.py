@@ -116,3 +116,13 @@ def login(page, username: str, password: str = DEMO_PASSWORD) -> None:
     page.fill("#id_password", password)
     with page.expect_navigation():
         page.click("form[action$='/accounts/login/'] button[type=submit]")
+
+
+def open_step(page, action: str) -> None:
+    """Open a case, dispute or petition page's "next step" menu on one step's form."""
+    menu = page.locator("details#next-step")
+    if menu.get_attribute("open") is None:
+        menu.locator(":scope > summary").click()
+    step = menu.locator(f"details.step[data-action='{action}']")
+    if step.get_attribute("open") is None:
+        step.locator(":scope > summary").click()

@@ -9,7 +9,7 @@ import pytest
 from fengqiao.cases import routing, services
 from fengqiao.cases.models import Case, Category, HandlingUnit, Status
 
-from .conftest import login, screenshot, url
+from .conftest import login, open_step, screenshot, url
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -36,6 +36,7 @@ def phone_tab(new_page, label: str, point: dict):
 
 def act(page, action: str, **fields) -> None:
     """Fill and submit one action form on a case page, and wait for the page after it."""
+    open_step(page, action)
     form = page.locator(f"form.actform[data-action='{action}']")
     for name, value in fields.items():
         field = form.locator(f"[name='{name}']")

@@ -32,7 +32,7 @@ from fengqiao.mediation.models import (
 from fengqiao.regions.models import Region
 from fengqiao.registry.models import Person
 
-from .conftest import DEMO_PASSWORD, login, screenshot, url
+from .conftest import DEMO_PASSWORD, login, open_step, screenshot, url
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -108,6 +108,7 @@ def act(page, action: str, **fields) -> None:
     it and check it took (no error beside a form)."""
     form = page.locator(f"form.actform[data-action='{action}']")
     assert form.count() == 1, f"no form for {action}"
+    open_step(page, action)
     for name, value in fields.items():
         field = form.locator(f"[name='{name}']")
         kind = field.first.evaluate("e => e.tagName === 'INPUT' ? e.type : e.tagName")
@@ -219,6 +220,7 @@ def test_dispute_found_in_screening_is_mediated_to_an_agreement_and_followed_up(
     assert {"accept_mediation", "reject"} <= drawn_actions(centre)
     act(centre, "accept_mediation", consent=True, consent_note="双方在申请书上签字同意调解")
     assert "双方在申请书上签字同意调解" in centre.inner_text("dl.facts")
+    open_step(centre, "assign")
     first = centre.locator("form.actform[data-action='assign'] label.suggestion").first
     assert world["village_mediator"].name in first.inner_text()
     assert first.locator("input[name=mediator_id]").is_checked()
@@ -379,6 +381,7 @@ def test_failed_mediation_is_referred_to_the_court_and_its_result_shown(new_page
     mediator = new_page("mediator_a")
     login(mediator, "mediator_a")
     mediator.goto(url(mediator, page_path))
+    open_step(mediator, "refer")
     refer = mediator.locator("form.actform[data-action='refer']")
     assert world["court"].name in refer.inner_text()
     screenshot(mediator, "mediation_referral_refer_form")

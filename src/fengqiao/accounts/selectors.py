@@ -1,8 +1,11 @@
 """Reads of accounts: the caller's own profile and jurisdictions."""
 
+from django.conf import settings
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.models import JurisdictionBinding, User
+from fengqiao.core.roles import Role
 
 
 def jurisdictions_of(*, user: User) -> list[dict]:
@@ -40,17 +43,22 @@ ROLE_TASKS = {
 }
 
 
+def home_panels(*, user: User) -> list[dict]:
+    """The work panels of the user's role, from the apps that own the work
+    (settings.FENGQIAO_HOME_PANELS: role → dotted paths of `f(*, user) -> dict`, each dict
+    naming its `template`); accounts imports none of those apps."""
+    role = Role.ADMIN if user.is_superuser else user.role
+    paths = getattr(settings, "FENGQIAO_HOME_PANELS", {}).get(role, [])
+    return [import_string(path)(user=user) for path in paths]
+
+
 def home_summary(*, user: User) -> dict:
-    """What the home page shows: the caller's jurisdiction with its counts, or their household."""
+    """What the home page shows: the work panels of the role, then the caller's jurisdiction
+    with the registry's counts."""
     from fengqiao.registry import selectors as registry
 
-    if user.role == "resident" and not user.is_superuser:
-        person = registry.person_list(actor=user).first()
-        household = registry.household_list(actor=user).first()
-        members = list(household.members.order_by("pk")) if household else []
-        return {"is_resident": True, "person": person, "household": household, "members": members}
     return {
-        "is_resident": False,
+        "panels": home_panels(user=user),
         "jurisdictions": jurisdictions_of(user=user) or [{"code": "", "name": "*", "kind": ""}],
         "tasks": ROLE_TASKS.get(user.role, ()),
         "counts": {

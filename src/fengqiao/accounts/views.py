@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fengqiao.accounts import selectors, services
+from fengqiao.accounts import menus, selectors, services
 from fengqiao.core.errors import DomainError
 
 
@@ -67,6 +67,9 @@ def password_change(request):
 
 @login_required
 def home(request):
-    summary = selectors.home_summary(user=request.user)
-    template = "accounts/home_resident.html" if summary["is_resident"] else "accounts/home.html"
-    return render(request, template, summary)
+    """Each role lands on its work: some on a page of their own (accounts.menus.LANDINGS), the
+    others here, on the panels of their role (queues with counts, a mediator's week)."""
+    landing = menus.landing_for(request.user)
+    if landing:
+        return redirect(landing)
+    return render(request, "accounts/home.html", selectors.home_summary(user=request.user))

@@ -29,6 +29,19 @@ QUEUES = {
     "closed": "closed, rejected and merged cases",
 }
 
+# The queue page's sortable columns (?sort=key or -key, core.sorting): key → model fields.
+CASE_SORTS = {
+    "code": ("code",),
+    "title": ("title",),
+    "category": ("category__name",),
+    "status": ("status",),
+    "level": ("level",),
+    "place": ("village__name", "grid__name"),
+    "with": ("unit__name",),
+    "reported_at": ("reported_at",),
+    "due_at": ("due_at",),
+}
+
 
 def _base() -> CaseQuerySet:
     return Case.objects.select_related("category", "village", "grid", "unit", "assignee")
@@ -70,8 +83,10 @@ def _queue(qs: QuerySet[Case], actor, queue: str) -> QuerySet[Case]:
     if queue == "to_dispatch":
         return qs.filter(status=Status.ACCEPTED)
     if queue == "mine":
+        # The unit as a subquery: a join on its members would repeat a case once per member.
+        units = HandlingUnit.objects.filter(members=actor).values("pk")
         return qs.filter(
-            Q(assignee=actor) | Q(unit__members=actor, assignee__isnull=True),
+            Q(assignee=actor) | Q(unit__in=units, assignee__isnull=True),
             status__in=[Status.DISPATCHED, Status.CLAIMED],
         )
     if queue == "overdue":
@@ -104,8 +119,9 @@ def case_actions(*, actor, case: Case) -> list[tuple[str, str]]:
     return [(a, label) for a, label in workflow.allowed_actions(actor, case) if a != "attach"]
 
 
-def queue_counts(*, actor) -> dict[str, int]:
-    return {name: case_list(actor=actor, queue=name).count() for name in QUEUES}
+def queue_counts(*, actor, names=tuple(QUEUES)) -> dict[str, int]:
+    """How many cases the actor sees in each of the queues `names` (all by default)."""
+    return {name: case_list(actor=actor, queue=name).count() for name in names}
 
 
 def category_choices() -> QuerySet[Category]:
@@ -116,6 +132,16 @@ def category_by_code(code: str) -> Category | None:
     """An active category (not a group) by code, from this process's copy (core.configcache);
     the instance is shared: read it, never change it."""
     return cached_config("categories", lambda: {c.code: c for c in category_choices()}).get(code)
+
+
+def bulk_unit_choices(*, actor, cases) -> QuerySet[HandlingUnit]:
+    """Units any of `cases` (rows the actor sees) can go to, for a bulk dispatch form; each
+    row's step checks its own unit again."""
+    areas = {(c.region_code[:9], c.region_code[:6]) for c in cases}
+    q = Q(pk__in=[])
+    for township, county in areas:
+        q |= Q(region_code=township) | Q(region_code=county)
+    return HandlingUnit.objects.filter(q).exclude(kind="mediation").order_by("region_code", "name")
 
 
 def unit_choices(*, actor, case: Case) -> QuerySet[HandlingUnit]:

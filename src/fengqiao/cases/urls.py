@@ -10,6 +10,8 @@ urlpatterns = [
     path("new/", views.new, name="new"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/preferences/", notify_views.preferences, name="notification_preferences"),
+
+    path("bulk/", views.bulk_act, name="bulk"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/act/<str:action>/", views.act, name="act"),
     path("<str:code>/reveal-phone/", reveal_views.reveal_phone, name="reveal_phone"),

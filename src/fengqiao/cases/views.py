@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from fengqiao.cases import oversight, routing, selectors, services, steps, workflow
+from fengqiao.cases import bulk, oversight, routing, selectors, services, steps, workflow
 from fengqiao.cases.attachments import case_attach
 from fengqiao.cases.changes import change_rows
 from fengqiao.cases.models import Case, Channel, Kind, Level, Priority, Status
@@ -25,6 +25,7 @@ from fengqiao.cases.reveal import may_reveal_callback_phone
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError, NotFound, ValidationFailed
 from fengqiao.core.roles import Role, has_role
+from fengqiao.core.sorting import parse_sort, sort_links, sorted_by
 from fengqiao.regions import selectors as region_selectors
 
 PAGE_SIZE = 50
@@ -222,7 +223,8 @@ def action_forms(
 
 @staff_required
 def queue(request):
-    """The queues as tabs with counts; filters narrow the list through an HTMX partial."""
+    """The queues as tabs with counts; filters narrow the list through an HTMX partial; the
+    columns sort on the server (?sort=key or -key); selected rows take a bulk step."""
     name = request.GET.get("queue", "")
     if name and name not in selectors.QUEUES:
         raise Http404
@@ -230,13 +232,24 @@ def queue(request):
         key: request.GET.get(key, "").strip()
         for key in ("q", "status", "category", "level", "channel")
     }
+    sort = parse_sort(request.GET.get("sort"), selectors.CASE_SORTS)
     cases = selectors.case_list(actor=request.user, queue=name, **filters)
     if name in ("overdue", "due_soon"):
         cases = cases.order_by("due_at")
+    cases = sorted_by(cases, sort, selectors.CASE_SORTS)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"page": page, "query": query, "queue": name, "now": clock.now()}
+    may_bulk = has_role(request.user, workflow.CENTRE)
+    context = {
+        "page": page,
+        "query": query,
+        "queue": name,
+        "now": clock.now(),
+        "sort": sort,
+        "sorts": sort_links(query, sort, selectors.CASE_SORTS),
+        "may_bulk": may_bulk,
+    }
     if request.htmx and request.htmx.target == "results":
         return render(request, "cases/_case_rows.html", context)
     counts = selectors.queue_counts(actor=request.user)
@@ -251,8 +264,35 @@ def queue(request):
         channels=Channel.choices,
         filters=filters,
         may_report=has_role(request.user, INTAKE_ROLES),
+        bulk_actions=[(a, bulk.BULK_ACTIONS[a]) for a in bulk.CASE_QUEUE_ACTIONS]
+        if may_bulk
+        else [],
+        bulk_units=selectors.bulk_unit_choices(actor=request.user, cases=page) if may_bulk else [],
     )
     return render(request, "cases/queue.html", context)
+
+
+@staff_required
+@require_POST
+def bulk_act(request):
+    """One step on the selected rows of the queue; a page of per-row results (ok or refused
+    with the reason). Nothing selected or an unknown step is a 400 naming the field."""
+    back = safe_next(request, reverse("cases:queue"))
+    try:
+        results = bulk.bulk_perform(
+            actor=request.user, action=request.POST.get("action", ""), data=request.POST
+        )
+    except DomainError as exc:
+        context = {"error": exc, "results": [], "back": back}
+        return render(request, "cases/bulk_results.html", context, status=exc.status)
+    context = {
+        "results": results,
+        "action": bulk.BULK_ACTIONS[request.POST["action"]],
+        "done": sum(r["ok"] for r in results),
+        "refused": sum(not r["ok"] for r in results),
+        "back": back,
+    }
+    return render(request, "cases/bulk_results.html", context)
 
 
 def _detail_context(request, case: Case, **form_state) -> dict:
@@ -273,6 +313,7 @@ def _detail_context(request, case: Case, **form_state) -> dict:
         "timeline": timeline_rows(case),
         "oversight": oversight.case_oversight(case),
         "forms": forms,
+        "failed_step": form_state.get("failed", ""),
         "may_merge": any(f["action"] == "merge" for f in forms),
         "candidates": candidates,
         "duplicates": case.duplicates.all() if case.pk else [],
@@ -445,4 +486,7 @@ def inbox(request):
     query = request.GET.copy()
     query.pop("page", None)
     unread = selectors.inbox(actor=request.user, unread_only=True).count()
-    return render(request, "cases/inbox.html", {"page": page, "query": query, "unread": unread})
+    # A department lands here (accounts.menus): its own cases are one click away.
+    mine = selectors.queue_counts(actor=request.user, names=("mine",))["mine"]
+    context = {"page": page, "query": query, "unread": unread, "mine": mine}
+    return render(request, "cases/inbox.html", context)

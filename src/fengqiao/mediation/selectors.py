@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from fengqiao.cases.models import (
     OPEN_STATUSES,
     RESOLVED_STATUSES,
+    HandlingUnit,
     Status,
     case_overdue_q,
     case_visibility_q,
@@ -52,6 +53,36 @@ PETITION_QUEUES = {
     "replied": "petitions replied to",
 }
 
+# The list pages' sortable columns (?sort=key or -key, core.sorting): key → model fields.
+DISPUTE_SORTS = {
+    "code": ("case__code",),
+    "title": ("case__title",),
+    "dispute_type": ("dispute_type",),
+    "status": ("case__status",),
+    "place": ("case__village__name", "case__grid__name"),
+    "with": ("case__unit__name",),
+    "reported_at": ("case__reported_at",),
+    "due_at": ("case__due_at",),
+}
+PETITION_SORTS = {
+    "code": ("case__code",),
+    "title": ("case__title",),
+    "petitioner": ("petitioner_name",),
+    "form": ("form",),
+    "status": ("case__status",),
+    "place": ("case__village__name", "case__grid__name"),
+    "with": ("case__unit__name",),
+    "limit": ("reply_due_at", "acknowledge_due_at"),
+    "reported_at": ("case__reported_at",),
+}
+
+
+def _mine_q(actor) -> Q:
+    """With the actor, or with their unit and no one yet; the unit as a subquery, since a join
+    on its members would repeat a row once per member."""
+    units = HandlingUnit.objects.filter(members=actor).values("pk")
+    return Q(case__assignee=actor) | Q(case__unit__in=units, case__assignee__isnull=True)
+
 
 def _check_queue(queue: str, known: dict) -> None:
     if queue and queue not in known:
@@ -88,7 +119,13 @@ def dispute_list(
 ) -> QuerySet[Dispute]:
     qs = _case_scope(
         Dispute.objects.select_related(
-            "case", "case__village", "case__unit", "case__assignee", "committee", "mediator"
+            "case",
+            "case__village",
+            "case__grid",
+            "case__unit",
+            "case__assignee",
+            "committee",
+            "mediator",
         ),
         actor,
     )
@@ -99,10 +136,7 @@ def dispute_list(
     elif queue == "to_assign":
         qs = qs.filter(case__status=Status.ACCEPTED)
     elif queue == "mine":
-        qs = qs.filter(
-            Q(case__assignee=actor) | Q(case__unit__members=actor, case__assignee__isnull=True),
-            case__status__in=[Status.DISPATCHED, Status.CLAIMED],
-        )
+        qs = qs.filter(_mine_q(actor), case__status__in=[Status.DISPATCHED, Status.CLAIMED])
     elif queue == "to_draft":
         held = MediationSession.objects.filter(dispute=OuterRef("pk"), is_held=True)
         qs = qs.filter(Exists(held), case__status=Status.CLAIMED, outcome="")
@@ -199,6 +233,18 @@ def committee_list(*, actor) -> QuerySet[MediationCommittee]:
     return qs.filter(prefix_q(prefixes) | Q(region_code__in=above))
 
 
+def mediator_choices(*, actor) -> QuerySet[Mediator]:
+    """Active mediators of the committees serving the actor's jurisdiction (a bulk assign's
+    list; the step checks each dispute's place again)."""
+    return (
+        Mediator.objects.filter(
+            committee__in=committee_list(actor=actor), is_active=True, user__is_active=True
+        )
+        .select_related("committee")
+        .order_by("committee__region_code", "committee__name", "name")
+    )
+
+
 def mediator_load(mediators) -> dict[int, int]:
     """Open disputes each mediator holds now."""
     rows = (
@@ -255,7 +301,9 @@ def mediator_suggestions(*, actor, dispute: Dispute, limit: int = 5) -> list[dic
 
 def petition_list(*, actor, queue: str = "", q: str = "") -> QuerySet[Petition]:
     qs = _case_scope(
-        Petition.objects.select_related("case", "case__unit", "case__assignee", "dispute__case"),
+        Petition.objects.select_related(
+            "case", "case__village", "case__grid", "case__unit", "case__assignee", "dispute__case"
+        ),
         actor,
     )
     _check_queue(queue, PETITION_QUEUES)
@@ -263,10 +311,7 @@ def petition_list(*, actor, queue: str = "", q: str = "") -> QuerySet[Petition]:
     if queue == "to_acknowledge":
         qs = qs.filter(acknowledged_at__isnull=True, case__status=Status.REPORTED)
     elif queue == "mine":
-        qs = qs.filter(
-            Q(case__assignee=actor) | Q(case__unit__members=actor, case__assignee__isnull=True),
-            case__status__in=[Status.DISPATCHED, Status.CLAIMED],
-        )
+        qs = qs.filter(_mine_q(actor), case__status__in=[Status.DISPATCHED, Status.CLAIMED])
     elif queue == "overdue":
         qs = qs.filter(petition_overdue_q(now))
     elif queue == "replied":

@@ -22,7 +22,9 @@ from fengqiao.core import clock
 from fengqiao.core.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.http import client_ip
 from fengqiao.core.roles import Role, has_role
+from fengqiao.core.sorting import parse_sort, sort_links, sorted_by
 from fengqiao.mediation import agreements, forms, selectors, services
+from fengqiao.mediation import workflow as mediation_workflow
 from fengqiao.mediation.models import (
     DisputeParty,
     DisputeType,
@@ -70,10 +72,21 @@ def queue(request):
     disputes = selectors.dispute_list(actor=request.user, queue=name, **filters).prefetch_related(
         "parties"
     )
+    sort = parse_sort(request.GET.get("sort"), selectors.DISPUTE_SORTS)
+    disputes = sorted_by(disputes, sort, selectors.DISPUTE_SORTS)
     page = Paginator(disputes, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"page": page, "query": query, "queue": name, "now": clock.now()}
+    may_bulk = has_role(request.user, mediation_workflow.MEDIATION_DESK)
+    context = {
+        "page": page,
+        "query": query,
+        "queue": name,
+        "now": clock.now(),
+        "sort": sort,
+        "sorts": sort_links(query, sort, selectors.DISPUTE_SORTS),
+        "may_bulk": may_bulk,
+    }
     if request.htmx and request.htmx.target == "results":
         return render(request, "mediation/_dispute_rows.html", context)
     counts = selectors.dispute_queue_counts(actor=request.user)
@@ -87,6 +100,7 @@ def queue(request):
         grades=RiskGrade.choices,
         statuses=Status.choices,
         may_register=has_role(request.user, REGISTER_ROLES),
+        bulk_mediators=selectors.mediator_choices(actor=request.user) if may_bulk else [],
         **section("disputes"),
     )
     return render(request, "mediation/disputes.html", context)
@@ -252,6 +266,7 @@ def _detail_context(request, dispute, **form_state) -> dict:
         "timeline": timeline(case),
         "oversight": oversight.case_oversight(case),
         "forms": forms,
+        "failed_step": form_state.get("failed", ""),
         "suggestions": (
             selectors.mediator_suggestions(actor=actor, dispute=dispute, limit=8)
             if any(f["action"] == "assign" for f in forms)

@@ -21,6 +21,7 @@ from fengqiao.cases.views import staff_required
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError, NotFound
 from fengqiao.core.roles import Role, has_role
+from fengqiao.core.sorting import parse_sort, sort_links, sorted_by
 from fengqiao.mediation import forms, petitions, selectors
 from fengqiao.mediation.models import Petition, petition_overdue_q
 from fengqiao.mediation.views.common import (
@@ -66,10 +67,19 @@ def queue(request):
         raise Http404
     q = request.GET.get("q", "").strip()
     found = with_overdue(selectors.petition_list(actor=request.user, queue=name, q=q))
+    sort = parse_sort(request.GET.get("sort"), selectors.PETITION_SORTS)
+    found = sorted_by(found, sort, selectors.PETITION_SORTS)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"page": page, "query": query, "queue": name, "now": clock.now()}
+    context = {
+        "page": page,
+        "query": query,
+        "queue": name,
+        "now": clock.now(),
+        "sort": sort,
+        "sorts": sort_links(query, sort, selectors.PETITION_SORTS),
+    }
     if request.htmx and request.htmx.target == "results":
         return render(request, "mediation/_petition_rows.html", context)
     counts = {
@@ -159,6 +169,7 @@ def _detail_context(request, petition, **form_state) -> dict:
         "timeline": timeline(case),
         "oversight": oversight.case_oversight(case),
         "forms": step_forms(actor, case, "mediation:petition_act", **form_state),
+        "failed_step": form_state.get("failed", ""),
         **section("petitions"),
     }
 
