@@ -10,7 +10,6 @@ urlpatterns = [
     path("new/", views.new, name="new"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/preferences/", notify_views.preferences, name="notification_preferences"),
-
     path("bulk/", views.bulk_act, name="bulk"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/act/<str:action>/", views.act, name="act"),
