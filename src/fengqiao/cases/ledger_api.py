@@ -22,6 +22,7 @@ class LedgerPeriod(CaseFilter):
     month: str = ""
     date_from: str = Field("", alias="from")
     date_to: str = Field("", alias="to")
+    codes: str = Field("", max_length=7000, description="selected case numbers, comma-separated")
 
 
 Format = Literal["docx", "pdf"]

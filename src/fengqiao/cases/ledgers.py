@@ -12,7 +12,19 @@ from fengqiao.core.roles import STAFF_ROLES, has_role
 
 __all__ = ["CASE_FILTERS", "CASE_LEDGER", "case_ledger", "ledger_choice", "require_ledger_role"]
 
-CASE_FILTERS = ("queue", "q", "status", "category", "level", "channel", "month", "from", "to")
+CASE_FILTERS = (
+    "queue",
+    "q",
+    "status",
+    "category",
+    "level",
+    "channel",
+    "month",
+    "from",
+    "to",
+    "codes",
+)
+MAX_CODES = 200  # the rows a queue page selects at most (bulk export)
 CHUNK_SIZE = 2000
 # The queue tabs as the page names them (cases.views.QUEUE_LABELS, the same msgids).
 QUEUE_NAMES = {
@@ -99,6 +111,7 @@ def case_ledger(*, actor, data, ip: str | None = None) -> LedgerFile:
     if len(q) > MAX_SEARCH:
         raise ValidationFailed(_("The search text is too long."), field="q")
     period = ledger_period(data)
+    codes = _codes(data)
     cases = selectors.case_list(
         actor=actor,
         queue=queue,
@@ -108,6 +121,8 @@ def case_ledger(*, actor, data, ip: str | None = None) -> LedgerFile:
         level=level,
         channel=channel,
     ).filter(period_q(period, "reported_at"))
+    if codes:
+        cases = cases.filter(code__in=codes)
     filters = {
         "queue": queue,
         "q": q,
@@ -118,6 +133,7 @@ def case_ledger(*, actor, data, ip: str | None = None) -> LedgerFile:
         "month": (data.get("month") or "").strip(),
         "from": (data.get("from") or "").strip(),
         "to": (data.get("to") or "").strip(),
+        "codes": ",".join(codes),
     }
     labels = [
         ("队列", queue_label),
@@ -127,6 +143,7 @@ def case_ledger(*, actor, data, ip: str | None = None) -> LedgerFile:
         ("层级", level_label),
         ("渠道", channel_label),
         ("上报时间", period.label),
+        ("所选事件", f"{len(codes)} 件" if codes else ""),
     ]
     return ledger_export(
         actor=actor,
@@ -136,6 +153,22 @@ def case_ledger(*, actor, data, ip: str | None = None) -> LedgerFile:
         filter_labels=labels,
         ip=ip,
     )
+
+
+def _codes(data) -> list[str]:
+    """The selected case numbers (`codes`: repeated, or one comma-separated value); only the
+    visible ones among them are exported, as every other filter narrows the visible list."""
+    raw = data.getlist("codes") if hasattr(data, "getlist") else data.get("codes") or []
+    if isinstance(raw, str):
+        raw = [raw]
+    codes = sorted({c.strip() for value in raw for c in str(value).split(",") if c.strip()})
+    if len(codes) > MAX_CODES:
+        raise ValidationFailed(
+            _("Select at most %(n)d cases to export.") % {"n": MAX_CODES}, field="codes"
+        )
+    if any(len(c) > 32 or not c.isalnum() for c in codes):
+        raise ValidationFailed(_("A selected case number is malformed."), field="codes")
+    return codes
 
 
 def _queue(data):

@@ -148,6 +148,8 @@ def test_case_ledger_keeps_the_queue_filters_and_the_month(ledger_world):
         ({"from": "2026-02-30"}, "from"),
         ({"from": "2026-03-02", "to": "2026-03-01"}, "to"),
         ({"month": "2026-03", "from": "2026-03-01"}, "month"),
+        ({"codes": "SJ2026'--"}, "codes"),
+        ({"codes": ",".join(f"SJ{n}" for n in range(201))}, "codes"),
     ],
 )
 def test_case_ledger_refuses_bad_filters(ledger_world, query, field):
@@ -159,6 +161,16 @@ def test_case_ledger_refuses_bad_filters(ledger_world, query, field):
     )
     assert (api.status_code, api.json()["field"]) == (400, field)
     assert not AccessLog.objects.filter(object_type="ledger_cases").exists()
+
+
+def test_case_ledger_of_selected_rows_holds_only_those_the_reader_may_see(ledger_world):
+    w = ledger_world
+    picked = f"{w['formula'].code},{w['dispatched'].code},{w['other'].code}"
+    sheet = _sheet(_client(w["village_centre"]).get("/cases/ledger.xlsx", {"codes": picked}))
+    assert _codes(sheet) == {w["formula"].code, w["dispatched"].code}  # not village B's
+    assert "所选事件" in sheet["A2"].value
+    log = AccessLog.objects.get(actor=w["village_centre"], object_type="ledger_cases")
+    assert json.loads(log.detail)["rows"] == 2
 
 
 def test_case_ledger_api_streams_the_same_sheet_and_refuses_residents(ledger_world):

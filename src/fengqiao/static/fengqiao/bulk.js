@@ -1,5 +1,5 @@
-// Queue pages: "select all" in the table head and the count of selected rows beside the bulk
-// form. Delegated from the document, so rows swapped in by HTMX (filters) work too.
+// Queue pages: "select all" in the table head, the count of selected rows beside the bulk
+// form, and the export of the selected rows. Delegated from the document, so rows swapped in by HTMX (filters) work too.
 (function () {
   "use strict";
   function boxes() { return document.querySelectorAll("input[name=codes][form=bulk]"); }
@@ -17,4 +17,16 @@
     if (target.matches && target.matches("input[name=codes], .pick-all")) { recount(); }
   });
   document.addEventListener("htmx:afterSwap", recount);
+
+  // "Export selected": the case ledger of the checked rows (a download, not a step).
+  var exportButton = document.getElementById("bulk-export");
+  if (exportButton) {
+    exportButton.hidden = false;
+    exportButton.addEventListener("click", function () {
+      var codes = [];
+      boxes().forEach(function (b) { if (b.checked) { codes.push(b.value); } });
+      if (!codes.length) { return; }
+      window.location.assign(exportButton.dataset.url + "?codes=" + encodeURIComponent(codes.join(",")));
+    });
+  }
 })();
