@@ -14,8 +14,8 @@ from django.utils import timezone
 from fengqiao.cases.duplicates import distance_m
 from fengqiao.core import clock
 from fengqiao.core.errors import NotFound
-from fengqiao.core.roles import SENSITIVE_TAG_ROLES, has_role
-from fengqiao.core.scoping import code_within, prefix_q
+from fengqiao.core.roles import SENSITIVE_TAG_ROLES, STAFF_ROLES, has_role
+from fengqiao.core.scoping import actor_prefixes, around_q, code_within, prefix_q
 from fengqiao.fieldwork.models import Visit, VisitPerson, VisitPlan
 from fengqiao.registry import sealing
 from fengqiao.registry.models import Person, PersonTagging
@@ -208,9 +208,10 @@ def _due_item(row: dict, plan: VisitPlan, today: date) -> DueVisit:
 
 
 def plan_list(*, actor) -> QuerySet[VisitPlan]:
-    """The plans set inside the caller's jurisdiction."""
-    return (
-        VisitPlan.objects.visible_to(actor)
-        .select_related("tag")
-        .order_by("region_code", "tag__code")
-    )
+    """The plans that apply in the caller's jurisdiction: those set inside it and those of
+    the areas containing it (a village sees its county's plans)."""
+    plans = VisitPlan.objects.select_related("tag").order_by("region_code", "tag__code")
+    if not has_role(actor, STAFF_ROLES) or not actor.is_active:
+        return plans.none()
+    prefixes = actor_prefixes(actor)
+    return plans if prefixes is None else plans.filter(around_q(prefixes))

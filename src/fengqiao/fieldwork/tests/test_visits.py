@@ -274,3 +274,18 @@ def test_workbench_pages_show_visits_due_and_plans(field, users, client):
         "/fieldwork/plans/", {"tag": "elderly_alone", "region_code": "9", "every_days": "x"}
     )
     assert refused.status_code == 400
+
+
+def test_a_village_sees_the_county_plans_that_apply_to_it_and_not_another_countys(field, users):
+    VisitPlan.objects.create(
+        tag=VisitPlan.objects.first().tag,
+        region_code="990101",
+        every_days=9,
+        updated_at=clock.now(),
+    )
+    shown = {
+        (p.tag.code, p.region_code) for p in selectors.plan_list(actor=users["village_centre"])
+    }
+    assert ("elderly_alone", field["county"]) in shown
+    assert all(code != "990101" for _tag, code in shown)
+    assert not selectors.plan_list(actor=users["resident"]).exists()
