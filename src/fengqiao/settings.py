@@ -285,6 +285,11 @@ FENGQIAO_LOGIN_DELAY_SECONDS = int(os.environ.get("FENGQIAO_LOGIN_DELAY_SECONDS"
 FENGQIAO_LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("FENGQIAO_LOGIN_MAX_DELAY_SECONDS", "3600"))
 FENGQIAO_LOGIN_WINDOW_SECONDS = int(os.environ.get("FENGQIAO_LOGIN_WINDOW_SECONDS", "86400"))
 FENGQIAO_LOGIN_TRUST_DAYS = int(os.environ.get("FENGQIAO_LOGIN_TRUST_DAYS", "30"))
+# Text messages (accounts/sms.py): the dotted path of the backend class; the default prints
+# them on the console (demo). A real provider (Aliyun, Tencent Cloud) plugs in here.
+FENGQIAO_SMS_BACKEND = os.environ.get(
+    "FENGQIAO_SMS_BACKEND", "fengqiao.accounts.sms.ConsoleBackend"
+)
 # Hours an API bearer token stays valid (sign-out, a password change or revoke end it sooner).
 FENGQIAO_API_TOKEN_HOURS = int(os.environ.get("FENGQIAO_API_TOKEN_HOURS", "12"))
 
