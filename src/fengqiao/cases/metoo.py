@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.accounts.models import User
 from fengqiao.cases import hashchain
 from fengqiao.cases.duplicates import EARTH_RADIUS_M, distance_m
 from fengqiao.cases.models import OPEN_STATUSES, Case, CaseEvent, Kind
@@ -111,6 +112,11 @@ def public_cases_near(
     ]
 
 
+def public_case_id(code: str) -> int:
+    """The id of the case with this number (0 when none); `case_support` decides the rest."""
+    return Case.objects.filter(code=str(code)[:20]).values_list("pk", flat=True).first() or 0
+
+
 def case_support(*, actor, case_id: int) -> Case:
     """The resident says "me too" on an open public case: one "support" event in its log,
     once per resident; they follow the case from then on. Status and level do not change."""
@@ -179,8 +185,6 @@ def followed_case(*, actor, code: str) -> Case:
 
 def case_followers(case: Case) -> QuerySet:
     """The residents who follow a case by "me too" (for telling them about its steps)."""
-    from fengqiao.accounts.models import User
-
     return User.objects.filter(
         is_active=True, pk__in=_supports().filter(case=case).values("actor_id")
     )

@@ -151,11 +151,8 @@ def confirm(request):
 
 
 def _support(request, user, code: str):
-    case_id = Case.objects.filter(code=code).values_list("pk", flat=True).first()
     try:
-        if case_id is None:
-            raise NotFound()
-        case = metoo.case_support(actor=user, case_id=case_id)
+        case = metoo.case_support(actor=user, case_id=metoo.public_case_id(code))
     except DomainError as exc:
         if exc.code in ("already_supported", "own_case"):
             messages.info(request, exc.message)
