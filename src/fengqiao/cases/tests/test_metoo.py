@@ -189,4 +189,3 @@ def test_every_category_is_offered_in_some_group_when_resident_picks(c):
     )
     assert offered == active
     assert [g["key"] for g in resident_groups.resident_groups()][-1] == resident_groups.OTHER
-    assert Status.REPORTED  # the statuses module stays imported for readers of this file
