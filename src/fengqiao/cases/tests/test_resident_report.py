@@ -14,8 +14,8 @@ from fengqiao.accounts import sms
 from fengqiao.accounts.models import User
 from fengqiao.cases import held_reports
 from fengqiao.cases.models import Case, CaseEvent
-from fengqiao.core import clock
 from fengqiao.cases.tests import test_metoo
+from fengqiao.core import clock
 
 county, c = test_metoo.county, test_metoo.c  # the module's seeded county (fixtures)
 PHONE = "13700137000"
