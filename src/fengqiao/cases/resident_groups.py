@@ -1,6 +1,7 @@
 """The plain-language groups a resident picks a category from (环境卫生, 噪音扰民, …), each with
-an icon and the case categories (cases/defaults.py codes) it stands for. Every active category
-no group names falls under "other", so an admin's new category is never out of reach."""
+the case categories (cases/defaults.py codes) it stands for; its icon is inline SVG in
+h5/_group_icon.html, by key. Every active category no group names falls under "other", so an
+admin's new category is never out of reach."""
 
 from dataclasses import dataclass
 
@@ -8,7 +9,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases import selectors
-from fengqiao.cases.models import Category
 
 OTHER = "other"
 
@@ -17,46 +17,42 @@ OTHER = "other"
 class ResidentGroup:
     key: str
     label: str | Promise
-    icon: str  # an emoji: drawn by the phone's own font, no image file
     codes: tuple[str, ...]  # category codes, most likely first
 
 
 GROUPS = (
     ResidentGroup(
-        "environment", _("Litter and sanitation"), "🗑️", ("garbage", "sanitation", "pollution")
+        "environment", _("Litter and sanitation"), ("garbage", "sanitation", "pollution")
     ),
-    ResidentGroup("noise", _("Noise"), "🔊", ("noise",)),
+    ResidentGroup("noise", _("Noise"), ("noise",)),
     ResidentGroup(
         "roads",
         _("Roads and traffic"),
-        "🚧",
         ("road_damage", "traffic_hazard", "street_vending"),
     ),
     ResidentGroup(
         "utilities",
         _("Water, power and lights"),
-        "💡",
         ("streetlight", "water_supply", "power_supply"),
     ),
     ResidentGroup(
         "safety",
         _("Safety hazards"),
-        "⚠️",
         ("fire_hazard", "building_hazard", "geo_hazard", "illegal_building"),
     ),
-    ResidentGroup("neighbours", _("Neighbour quarrels"), "🏘️", ("neighbour_dispute",)),
+    ResidentGroup("neighbours", _("Neighbour quarrels"), ("neighbour_dispute",)),
     ResidentGroup(
-        "housing", _("Housing estate and property"), "🏢", ("property_service", "property_dispute")
+        "housing", _("Housing estate and property"), ("property_service", "property_dispute")
     ),
-    ResidentGroup("food", _("Food and shopping"), "🍜", ("food_safety", "consumer_complaint")),
-    ResidentGroup("wages", _("Wages and work"), "💼", ("wage_arrears", "labour_dispute")),
-    ResidentGroup(OTHER, _("Something else"), "💬", ()),
+    ResidentGroup("food", _("Food and shopping"), ("food_safety", "consumer_complaint")),
+    ResidentGroup("wages", _("Wages and work"), ("wage_arrears", "labour_dispute")),
+    ResidentGroup(OTHER, _("Something else"), ()),
 )
 BY_KEY = {group.key: group for group in GROUPS}
 
 
 def resident_groups() -> list[dict]:
-    """[{key, label, icon, categories: [Category, …]}] for the picker; a group none of whose
+    """[{key, label, categories: [Category, …]}] for the picker; a group none of whose
     categories is active is left out; "other" takes every active category no group names."""
     active = {c.code: c for c in selectors.category_choices()}
     named = {code for group in GROUPS for code in group.codes}
@@ -74,16 +70,10 @@ def resident_groups() -> list[dict]:
                 {
                     "key": group.key,
                     "label": group.label,
-                    "icon": group.icon,
                     "categories": categories,
                 }
             )
     return found
-
-
-def group_of(category: Category) -> str:
-    """The resident group a category falls under."""
-    return next((g.key for g in GROUPS if category.code in g.codes), OTHER)
 
 
 def group_codes(key: str) -> list[str]:
