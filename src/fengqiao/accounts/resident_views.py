@@ -55,8 +55,9 @@ def phone_step(request) -> tuple[object | None, dict]:
 
 
 def _next(request) -> str:
+    """Where to go after signing in: a path on this site, else the portal."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, {request.get_host()}, require_https=request.is_secure()
     ):
         return target

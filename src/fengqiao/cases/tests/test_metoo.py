@@ -139,7 +139,7 @@ def test_support_is_refused_when_not_a_resident_or_not_public_or_own(c):
 
 def test_supporter_follows_the_case_but_does_not_see_the_staff_page_when_supported(c):
     case = c["cases"]["sanitation"]
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(c["ben"])
     assert client.get(f"/h5/following/{case.code}/").status_code == 404
     response = client.post(f"/h5/cases/{case.code}/support/")
