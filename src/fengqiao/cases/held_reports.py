@@ -28,7 +28,7 @@ def report_hold(request, *, data, photos) -> dict:
     from fengqiao.cases.selectors import category_by_code
     from fengqiao.registry.services import place_at
 
-    held = {name: str(data.get(name) or "").strip()[:4000] for name in FIELDS}
+    held: dict = {name: str(data.get(name) or "").strip()[:4000] for name in FIELDS}
     if category_by_code(held["category"]) is None:
         raise ValidationFailed(_("Choose a category."), field="category")
     try:

@@ -82,6 +82,8 @@ def public_cases_near(
         cases = cases.exclude(reporter=actor)
     found = []
     for case in cases[:MAX_READ]:
+        if case.lat is None or case.lng is None:  # the box filter leaves none; typing does not know
+            continue
         meters = distance_m(lat, lng, case.lat, case.lng)
         if meters <= RADIUS_M:
             found.append((meters, case))

@@ -125,6 +125,7 @@ def confirm(request):
     support = request.session.get(held_reports.SUPPORT_KEY)
     if held is None and not support:
         return redirect("h5:report")
+    context: dict
     if request.user.is_authenticated:
         if request.method == "POST" and request.POST.get("step") == "file":
             try:
