@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fengqiao.accounts.resident_signin import user_phone
 from fengqiao.accounts.resident_views import phone_step
 from fengqiao.cases import held_reports, metoo, resident_groups, views
 from fengqiao.cases.attachments import case_attach
@@ -38,8 +39,14 @@ def _area(user) -> dict:
 
 
 def _file(*, actor, data, channel, client_id, villages=()):
+    """case_report from the form; a resident's confirmed mobile number goes with it as the
+    call-back number (the confirm page tells them so)."""
+    fields = data.dict() if hasattr(data, "dict") else dict(data)
+    phone = user_phone(actor)
+    if phone:
+        fields["callback_phone"] = phone
     return views.report_from_form(
-        actor=actor, data=data, channel=channel, villages=villages, client_id=client_id
+        actor=actor, data=fields, channel=channel, villages=villages, client_id=client_id
     )
 
 

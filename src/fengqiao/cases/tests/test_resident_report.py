@@ -74,6 +74,7 @@ def test_report_is_held_and_nothing_filed_until_the_phone_is_confirmed(c):
     case = Case.objects.get(client_id="held-1")
     assert filed.status_code == 302 and filed.url == f"/h5/cases/{case.code}/"
     assert case.reporter.phone_masked == "137****7000" and case.channel == "portal"
+    assert case.callback_phone_masked == "137****7000"  # the confirmed number, for a call back
     assert case.attachments.count() == 1
     assert held_reports.SESSION_KEY not in client.session
     assert not default_storage.exists(held["photos"][0][0])
