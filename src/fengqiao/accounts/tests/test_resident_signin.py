@@ -1,11 +1,13 @@
 """Residents' SMS sign-in: codes (hashed, expiring, five tries), the request limits per number
 and per address, the account made on first sign-in, and binding to the registry by hash."""
 
+import threading
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 
 from fengqiao.accounts import otp, resident_signin, sms
 from fengqiao.accounts.models import SmsCode, User
@@ -235,3 +237,32 @@ def test_binding_is_refused_when_person_or_account_is_already_bound(newcomer):
     with pytest.raises(Conflict):
         resident_signin.resident_bind(actor=second, name="王小明", id_number=number, ip="x")
     assert User.objects.get(pk=second.pk).person_id is None
+
+
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'",
+    reason="needs concurrent transactions with row locks (runs in the PostgreSQL pass)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_parallel_requests_for_one_number_send_one_code():
+    attempts = 8
+    barrier = threading.Barrier(attempts)
+    outcomes = [None] * attempts
+
+    def attempt(index):
+        try:
+            barrier.wait(30)
+            otp.code_request(phone=PHONE, ip=f"10.1.1.{index}")
+            outcomes[index] = "sent"
+        except otp.TooManyCodes as exc:
+            outcomes[index] = exc.code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(outcomes) == ["sent"] + ["too_many_codes"] * (attempts - 1)
+    assert SmsCode.objects.count() == 1
