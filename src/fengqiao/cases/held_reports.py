@@ -12,8 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases import attachments
 from fengqiao.cases.models import Channel
+from fengqiao.cases.selectors import category_by_code
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError, ValidationFailed
+from fengqiao.registry.services import place_at
 
 SESSION_KEY = "fengqiao_held_report"
 SUPPORT_KEY = "fengqiao_held_support"
@@ -25,9 +27,6 @@ MAX_PHOTOS = 5
 
 def report_hold(request, *, data, photos) -> dict:
     """Check the report as far as it can be without a reporter and hold it in the session."""
-    from fengqiao.cases.selectors import category_by_code
-    from fengqiao.registry.services import place_at
-
     held: dict = {name: str(data.get(name) or "").strip()[:4000] for name in FIELDS}
     if category_by_code(held["category"]) is None:
         raise ValidationFailed(_("Choose a category."), field="category")
@@ -52,6 +51,7 @@ def report_hold(request, *, data, photos) -> dict:
     ]
     held["held_at"] = clock.now().isoformat()
     report_drop(request)
+    request.session.pop(SUPPORT_KEY, None)  # a new report instead of an earlier "me too"
     request.session[SESSION_KEY] = held
     return held
 

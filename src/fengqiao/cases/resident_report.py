@@ -20,6 +20,7 @@ from fengqiao.cases import held_reports, metoo, resident_groups, views
 from fengqiao.cases.attachments import case_attach
 from fengqiao.cases.models import Case, Channel
 from fengqiao.cases.resident_views import home_villages, resident_timeline
+from fengqiao.cases.selectors import category_by_code
 from fengqiao.core.errors import DomainError, NotFound
 from fengqiao.core.redact import redact
 from fengqiao.core.roles import Role
@@ -149,11 +150,7 @@ def confirm(request):
             except DomainError as exc:
                 messages.error(request, exc.message)
                 return redirect("h5:report")
-    category = None
-    if held is not None:
-        from fengqiao.cases.selectors import category_by_code
-
-        category = category_by_code(held.get("category", ""))
+    category = category_by_code(held.get("category", "")) if held is not None else None
     context.update(held=held, support=support, category=category, tab="report", next="")
     return render(request, "h5/confirm.html", context, status=context.get("status", 200))
 
@@ -186,6 +183,7 @@ def support(request, code: str):
 @require_POST
 def _support_post(request, code: str):
     if not request.user.is_authenticated:
+        held_reports.report_drop(request)  # "me too" instead of the report being written
         request.session[held_reports.SUPPORT_KEY] = code[:24]
         return redirect("h5:confirm")
     try:
