@@ -77,3 +77,18 @@ def test_bind_page_is_refused_when_staff(db):
     client = Client()
     client.force_login(staff)
     assert client.get("/h5/signin/bind/").status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/", "/h5/", "/h5/report/", "/h5/notices/", "/h5/mediation/"])
+def test_every_portal_page_opens_when_resident_is_not_bound_yet(db, path):
+    client = Client(raise_request_exception=False)
+    _sign_in(client)
+    assert client.get(path).status_code in (200, 302), path
+
+
+def test_portal_home_offers_binding_instead_of_my_record_when_not_bound(db):
+    client = Client()
+    _sign_in(client)
+    home = client.get("/h5/").content.decode()
+    assert 'id="bind-tile"' in home and 'id="my-data-tile"' not in home
+    assert client.get("/h5/me/").status_code == 404  # no record to show yet
