@@ -58,7 +58,11 @@ def test_resident_reports_confirms_by_sms_and_says_me_too(new_page, users, setti
     tab.context.set_geolocation(_point(elsewhere))
 
     # 1. Report first, without an account: the plain-language groups, a point, a photo-less note.
-    tab.goto(url(tab, "/h5/report/"))
+    tab.goto(url(tab, "/h5/"))  # the portal asks for the phone, and offers reporting first
+    assert tab.url.startswith(url(tab, "/h5/signin/"))
+    screenshot(tab, "resident_signin")
+    with tab.expect_navigation():
+        tab.click("a[href='/h5/report/']")
     assert tab.locator(".group-tile").count() >= 8
     tab.click(".group-tile[data-group=roads]")
     tab.check("input[name=category][value=road_damage]")
