@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import p1_import, p2_locate, p3_intake, p4_dashboard, p5_resident, rekey
+from bench import ledger, p1_import, p2_locate, p3_intake, p4_dashboard, p5_resident, rekey
 
 BENCHMARKS = {
     "p1": p1_import.run,
@@ -19,6 +19,7 @@ BENCHMARKS = {
     "p4": p4_dashboard.run,
     "p5": p5_resident.run,
     "rekey": lambda *, rekey_rows, **options: rekey.run(**{**options, "rows": rekey_rows}),
+    "ledger": ledger.run,
 }
 NO_DB = {"p2"}
 
@@ -54,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
         "--rekey-rows", type=int, default=100_000, help="rekey: people to rotate the key over"
     )
     parser.add_argument(
+        "--ledger-rows", type=int, default=1_000_000, help="ledger: rows of the largest ledger"
+    )
+    parser.add_argument(
         "--xlsx-rows", type=int, default=p1_import.XLSX_ROWS, help="P1: rows in the XLSX"
     )
     args = parser.parse_args(argv)
@@ -79,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             "rows": args.rows,
             "xlsx_rows": args.xlsx_rows,
             "rekey_rows": args.rekey_rows,
+            "ledger_rows": args.ledger_rows,
             "workers": args.workers,
         }
         if args.clients is not None:

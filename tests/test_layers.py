@@ -24,7 +24,7 @@ LAYERS: list[set[str]] = [
     {"registry"},
     {"accounts"},
     {"cases"},
-    {"mediation", "participation", "insight"},
+    {"mediation", "fieldwork", "participation", "insight"},
     {"api", "demo"},
     {"settings", "urls", "wsgi", "cli"},
 ]

@@ -47,6 +47,7 @@ FENGQIAO_SWEEPS = [
     "fengqiao.accounts.sweeps.run_all",
     "fengqiao.cases.held_reports.sweep",
     "fengqiao.core.digest.sweep",
+    "fengqiao.regions.gazetteer.sweep",
     "fengqiao.core.taskqueue.sweep",
 ]
 # Keyed chains whose heads the signed daily digest seals (core.digest; docs/security.md).
@@ -56,6 +57,9 @@ FENGQIAO_CHAINS = [
 ]
 # Panels other apps add to the resident portal's home (each a callable: request -> HTML).
 FENGQIAO_PORTAL_PANELS = ["fengqiao.participation.resident_views.latest_notices_panel"]
+# Sources of the gazetteer besides regions, grids and roads (regions.gazetteer): each a
+# callable prefix -> unsaved GazetteerEntry rows for the source rows under that code prefix.
+FENGQIAO_GAZETTEER_SOURCES = ["fengqiao.registry.gazetteer.registry_source"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -75,6 +79,7 @@ INSTALLED_APPS = [
     "fengqiao.accounts",
     "fengqiao.cases",
     "fengqiao.mediation",
+    "fengqiao.fieldwork",
     "fengqiao.participation",
     "fengqiao.insight",
     # No tables: installed for its `demo` and `seed` commands.
@@ -224,9 +229,11 @@ STORAGES = {
 MEDIA_ROOT = FENGQIAO_HOME / "media"
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
-# Map tiles: a URL template, or empty for a blank background (offline installs).
+# Map tiles: a URL template, or empty to draw the base from our own data only (offline).
 FENGQIAO_TILE_URL = os.environ.get("FENGQIAO_TILE_URL", "")
 FENGQIAO_TILE_ATTRIBUTION = os.environ.get("FENGQIAO_TILE_ATTRIBUTION", "")
+# 天地图 (Tianditu): with a key, its vector and annotation layers are the base (docs/maps.md).
+FENGQIAO_TIANDITU_TOKEN = os.environ.get("FENGQIAO_TIANDITU_TOKEN", "")
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
@@ -286,6 +293,12 @@ FENGQIAO_LOGIN_DELAY_SECONDS = int(os.environ.get("FENGQIAO_LOGIN_DELAY_SECONDS"
 FENGQIAO_LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("FENGQIAO_LOGIN_MAX_DELAY_SECONDS", "3600"))
 FENGQIAO_LOGIN_WINDOW_SECONDS = int(os.environ.get("FENGQIAO_LOGIN_WINDOW_SECONDS", "86400"))
 FENGQIAO_LOGIN_TRUST_DAYS = int(os.environ.get("FENGQIAO_LOGIN_TRUST_DAYS", "30"))
+# Who hears of a case step besides its log: the inbox (in the transaction) and text messages
+# (a background task after commit; cases/notify_sms.py, each person's preferences decide).
+FENGQIAO_NOTIFICATION_SENDERS = [
+    "fengqiao.cases.notify.InboxSender",
+    "fengqiao.cases.notify_sms.SmsSender",
+]
 # Text messages (accounts/sms.py): the dotted path of the backend class; the default prints
 # them on the console (demo). A real provider (Aliyun, Tencent Cloud) plugs in here.
 FENGQIAO_SMS_BACKEND = os.environ.get(

@@ -8,9 +8,11 @@ from fengqiao.accounts.api import router as accounts_router
 from fengqiao.api.auth import API_AUTH
 from fengqiao.cases.api import router as cases_router
 from fengqiao.cases.metoo_api import router as metoo_router
+from fengqiao.cases.ledger_api import router as case_documents_router
 from fengqiao.core.audit_api import router as audit_router
 from fengqiao.core.errors import DomainError
 from fengqiao.core.security import docs_behind_sign_in
+from fengqiao.fieldwork.api import router as fieldwork_router
 from fengqiao.insight.api import router as insight_router
 from fengqiao.mediation.api import router as mediation_router
 from fengqiao.participation.api import router as participation_router
@@ -87,7 +89,9 @@ api.add_router("", regions_router)
 api.add_router("", registry_router)
 api.add_router("", cases_router)
 api.add_router("", metoo_router)
+api.add_router("", case_documents_router)
 api.add_router("", mediation_router)
+api.add_router("", fieldwork_router)
 api.add_router("", participation_router)
 api.add_router("", insight_router)
 api.add_router("", audit_router)

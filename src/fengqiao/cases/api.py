@@ -2,14 +2,21 @@
 
 from typing import Any
 
-from django.db.models import Q
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Body, File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
-from fengqiao.cases import oversight, routing, selectors, services, steps, workflow
+from fengqiao.cases import (
+    notify_prefs,
+    oversight,
+    routing,
+    selectors,
+    services,
+    steps,
+    workflow,
+)
 from fengqiao.cases.attachments import case_attach
 from fengqiao.cases.models import Case, Channel, HandlingUnit
 from fengqiao.cases.reveal import case_reveal_callback_phone
@@ -22,6 +29,8 @@ from fengqiao.cases.schemas import (
     CategoryGroupOut,
     NotificationOut,
     PhoneRevealOut,
+    PreferencesIn,
+    PreferencesOut,
     QueueOut,
     UnitOut,
 )
@@ -29,7 +38,7 @@ from fengqiao.core import clock
 from fengqiao.core.errors import NotFound, ValidationFailed
 from fengqiao.core.http import client_ip
 from fengqiao.core.roles import Role
-from fengqiao.core.scoping import actor_prefixes
+from fengqiao.core.scoping import actor_prefixes, around_q
 from fengqiao.regions.models import Region
 from fengqiao.registry import selectors as registry_selectors
 
@@ -273,16 +282,34 @@ def _units_around(actor):
     prefixes = actor_prefixes(actor)
     if prefixes is None:
         return HandlingUnit.objects.all()
-    near = Q(pk__in=[])
-    for prefix in prefixes:
-        near |= Q(region_code__startswith=prefix) | Q(region_code__in=[prefix[:6], prefix[:9]])
-    return HandlingUnit.objects.filter(near)
+    return HandlingUnit.objects.filter(around_q(prefixes))
 
 
 @router.get("/inbox", response=list[NotificationOut])
 @paginate(PageNumberPagination, page_size=50)
 def inbox(request, unread: bool = False):
     return selectors.inbox(actor=request.auth, unread_only=unread)
+
+
+@router.get("/inbox/preferences", response=PreferencesOut)
+def inbox_preferences(request):
+    """How the caller hears besides the inbox: texts, and the daily digest."""
+    return notify_prefs.preferences_of(request.auth)
+
+
+@router.put("/inbox/preferences", response=PreferencesOut)
+def inbox_preferences_set(request, payload: PreferencesIn):
+    """Change the caller's own preferences (fields left out stay as they are)."""
+    flags = {
+        flag: value for flag in notify_prefs.FLAGS if (value := getattr(payload, flag)) is not None
+    }
+    return notify_prefs.preferences_set(
+        actor=request.auth,
+        user=request.auth,
+        phone=payload.phone.strip() or None,
+        clear_phone=payload.clear_phone,
+        **flags,
+    )
 
 
 @router.post("/inbox/{notification_id}/read", response=NotificationOut)

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core.roles import Role
-from fengqiao.core.scoping import code_within, prefix_q
+from fengqiao.core.scoping import code_within, contains, prefix_q
 from fengqiao.regions.models import Grid, Region
 from fengqiao.registry.models import Dwelling, Person
 
@@ -222,7 +222,7 @@ class RoutingRule(models.Model):
         if (
             self.unit_id
             and self.region_code
-            and not self.region_code.startswith(self.unit.region_code)
+            and not contains(self.unit.region_code, self.region_code)
         ):
             raise ValidationError(
                 {"unit": _("%(unit)s does not serve this place.") % {"unit": self.unit.name}}
@@ -500,6 +500,49 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class NotificationPreference(models.Model):
+    """How one person wants to hear besides the inbox: text messages about their own reports
+    (residents), deadline warnings and 督办 (staff), and one daily digest of what is unread.
+    The phone is sealed like every phone; without one (and, for a resident, without a phone
+    on their registry record) nothing goes out by text."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    phone_sealed = models.TextField(blank=True, editable=False)
+    phone_hash = models.CharField(max_length=64, blank=True, editable=False)
+    phone_masked = models.CharField(_("phone for text messages"), max_length=20, blank=True)
+    sms_case_updates = models.BooleanField(_("text me the steps of cases I reported"), default=True)
+    sms_warnings = models.BooleanField(_("text me deadline warnings and supervision"), default=True)
+    daily_digest = models.BooleanField(_("a daily digest of unread notifications"), default=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.phone_masked}"
+
+
+class NotificationDigest(models.Model):
+    """One daily digest sent (or found empty) for one person and day: the row claims the day,
+    so two workers or a rerun never send it twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    unread = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="one_digest_per_user_and_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day}"
 
 
 class Open311Client(models.Model):

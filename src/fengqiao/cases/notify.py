@@ -1,17 +1,18 @@
-"""Tell the people who must act next (in-app inbox; more senders can plug in, and run as
-background tasks)."""
+"""Tell the people who must act next, and the residents who follow a case when it moves (in-app
+inbox; more senders, such as text messages (notify_sms.py), plug in and run as background
+tasks)."""
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
 from fengqiao.accounts.models import User
 from fengqiao.cases import tasks
-from fengqiao.cases.models import Case, Notification, Status
+from fengqiao.cases.models import Case, CaseEvent, Notification, Status
 from fengqiao.core import clock
+from fengqiao.core.divisions import prefix_at
 from fengqiao.core.roles import Role
 from fengqiao.core.taskqueue import enqueue_on_commit
 
-LEVEL_PREFIX_LEN = {"village": 12, "township": 9, "county": 6}
 NOTIFY_FIELDS = (
     "code",
     "title",
@@ -36,13 +37,15 @@ def _centre_for(case: Case) -> list[User]:
     if case.level == "grid":
         codes, roles = grid_prefixes(case.region_code), [Role.GRID_CHIEF]
     else:
-        codes, roles = [case.region_code[: LEVEL_PREFIX_LEN[case.level]]], [Role.CENTRE_STAFF]
+        codes, roles = [prefix_at(case.region_code, case.level)], [Role.CENTRE_STAFF]
     found = list(User.objects.filter(is_active=True, role__in=roles, bindings__code__in=codes))
     if not found and case.level == "grid":
         # A grid without a chief on record: its village centre takes the report.
         return list(
             User.objects.filter(
-                is_active=True, role=Role.CENTRE_STAFF, bindings__code=case.region_code[:12]
+                is_active=True,
+                role=Role.CENTRE_STAFF,
+                bindings__code=prefix_at(case.region_code, "village"),
             )
         )
     return found
@@ -116,7 +119,7 @@ def notify(case: Case, users: list[User], *, kind: str, message: str) -> None:
         sender = import_string(path)
         if issubclass(sender, InboxSender):
             sender().send(case, users, kind=kind, message=message)
-        else:
+        elif kind in getattr(sender, "kinds", (kind,)):  # a sender may take only some kinds
             enqueue_on_commit(
                 tasks.notification_send,
                 sender=path,
@@ -135,7 +138,23 @@ def notify_reported(case: Case, users: list[User]) -> None:
     notify(case, users, kind=case.status, message=f"{case.get_status_display()}: {case.title}")
 
 
-def notify_next(case_id: int) -> None:
+FOLLOWER_KIND = "update"  # a step of a case the resident reported or supports
+SUPPORT_ACTION = "support"  # a resident's "me too" on a case (the log holds who)
+
+
+def followers(case: Case) -> list[User]:
+    """Residents who follow the case: its reporter and those who said "me too"."""
+    ids = set(
+        CaseEvent.objects.filter(case_id=case.pk, action=SUPPORT_ACTION)
+        .exclude(actor_id=None)
+        .values_list("actor_id", flat=True)
+    )
+    if case.reporter_id is not None:
+        ids.add(case.reporter_id)
+    return list(User.objects.filter(pk__in=ids, is_active=True, role=Role.RESIDENT))
+
+
+def notify_next(case_id: int, *, status_changed: bool = True) -> None:
     # The columns `recipients` and the message read; the rest of the row (and the joined
     # unit, assignee and reporter) loads only when a rule needs it.
     case = Case.objects.only(*NOTIFY_FIELDS).filter(pk=case_id).first()
@@ -147,5 +166,14 @@ def notify_next(case_id: int) -> None:
             case,
             users,
             kind=case.status,
+            message=f"{case.code} {case.get_status_display()}: {case.title}",
+        )
+    if status_changed:
+        told = {user.pk for user in users}
+        following = [user for user in followers(case) if user.pk not in told]
+        notify(
+            case,
+            following,
+            kind=FOLLOWER_KIND,
             message=f"{case.code} {case.get_status_display()}: {case.title}",
         )

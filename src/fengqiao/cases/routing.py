@@ -12,14 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases import selectors
 from fengqiao.cases.models import Case, HandlingUnit, RoutingRule, Status
+from fengqiao.core.scoping import enclosing_codes
 
 # Where the unit a case is with is the operator's choice (dispatched or claimed).
 SENT_STATUSES = (Status.DISPATCHED, Status.CLAIMED)
-
-
-def _places(region_code: str) -> list[str]:
-    """Every prefix of a case's place code (the rule places that contain it)."""
-    return [region_code[:n] for n in range(2, len(region_code) + 1)]
 
 
 def _categories(case: Case) -> list[int]:
@@ -31,7 +27,7 @@ def _rules(case: Case, units: list[HandlingUnit]) -> list[RoutingRule]:
     rules = list(
         RoutingRule.objects.filter(
             category_id__in=_categories(case),
-            region_code__in=_places(case.region_code),
+            region_code__in=enclosing_codes(case.region_code),
             unit__in=[unit.pk for unit in units],
         ).select_related("unit")
     )
@@ -74,7 +70,7 @@ def handles(unit: HandlingUnit, case: Case) -> bool:
         return True
     return RoutingRule.objects.filter(
         category_id__in=_categories(case),
-        region_code__in=_places(case.region_code),
+        region_code__in=enclosing_codes(case.region_code),
         unit=unit,
     ).exists()
 

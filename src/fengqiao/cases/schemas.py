@@ -269,3 +269,21 @@ class NotificationOut(Schema):
     @staticmethod
     def resolve_case(obj) -> str | None:
         return obj.case.code if obj.case_id else None
+
+
+class PreferencesOut(Schema):
+    phone_masked: str = Field(description="the phone texts go to, masked; empty for none")
+    phone_on_record: bool = Field(description="no phone given, but the registry has one")
+    sms_case_updates: bool
+    sms_warnings: bool
+    daily_digest: bool
+
+
+class PreferencesIn(Schema):
+    phone: str = Field("", max_length=20, description="a mainland mobile number; empty: keep")
+    clear_phone: bool = False
+    sms_case_updates: bool | None = None
+    sms_warnings: bool | None = None
+    daily_digest: bool | None = None
+
+    strip_nul = field_validator("*", mode="before")(_without_nul)

@@ -15,6 +15,7 @@ from fengqiao.cases.models import (
 )
 from fengqiao.core import clock
 from fengqiao.core.configcache import cached_config
+from fengqiao.core.divisions import prefix_at
 from fengqiao.core.errors import NotFound
 
 QUEUES = {
@@ -120,9 +121,8 @@ def category_by_code(code: str) -> Category | None:
 def unit_choices(*, actor, case: Case) -> QuerySet[HandlingUnit]:
     """Units a case can go to: those of the case's township and county (mediation committees
     take disputes by assignment to a mediator, not by dispatch)."""
-    return HandlingUnit.objects.filter(
-        Q(region_code=case.region_code[:9]) | Q(region_code=case.region_code[:6])
-    ).exclude(kind="mediation")
+    areas = [prefix_at(case.region_code, level) for level in ("township", "county")]
+    return HandlingUnit.objects.filter(region_code__in=areas).exclude(kind="mediation")
 
 
 def inbox(*, actor, unread_only: bool = False) -> QuerySet[Notification]:

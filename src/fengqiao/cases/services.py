@@ -24,7 +24,7 @@ from fengqiao.cases.transitions import locked_case, transition
 from fengqiao.core import clock
 from fengqiao.core.errors import Conflict, NotFound, ValidationFailed
 from fengqiao.core.roles import Role
-from fengqiao.core.scoping import code_within
+from fengqiao.core.scoping import code_within, contains
 
 
 def case_accept(
@@ -126,7 +126,7 @@ def check_assignee_reaches(case: Case, assignee, unit: HandlingUnit | None) -> N
 
 def _check_serves(unit: HandlingUnit | None, case: Case) -> None:
     """A unit takes cases of its own area (its township or county contains the case)."""
-    if unit is not None and not case.region_code.startswith(unit.region_code):
+    if unit is not None and not contains(unit.region_code, case.region_code):
         raise ValidationFailed(
             _("%(unit)s does not serve the place of this case.") % {"unit": unit.name},
             field="unit",

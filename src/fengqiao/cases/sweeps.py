@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fengqiao.cases import notify, services, sla, workflow
+from fengqiao.cases import notify, notify_sms, services, sla, workflow
 from fengqiao.cases.models import OPEN_STATUSES, Case, Level, Status
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
@@ -178,4 +178,5 @@ def run_all(now: datetime | None = None) -> dict[str, int]:
         "warnings": sweep_warnings(now),
         "escalations": sweep_escalations(now),
         "closed": sweep_auto_close(now),
+        "digests": notify_sms.sweep_digests(now),
     }

@@ -130,5 +130,6 @@ def transition(
             data=data,
             before=before,
         )
-    transaction.on_commit(lambda: notify.notify_next(case.pk))
+    moved = from_status != case.status
+    transaction.on_commit(lambda: notify.notify_next(case.pk, status_changed=moved))
     return case

@@ -17,10 +17,10 @@ from fengqiao.cases.models import (
     OPEN_STATUSES,
     SYSTEM_ACTOR,
     Case,
-    Kind,
     Level,
     Status,
 )
+from fengqiao.core.divisions import prefix_at
 from fengqiao.core.errors import Conflict, NotAllowed
 from fengqiao.core.roles import Role
 from fengqiao.core.scoping import code_within
@@ -45,7 +45,6 @@ SYSTEM = SYSTEM_ACTOR
 SUPERVISORS = frozenset({Role.LEADER, Role.CENTRE_STAFF, Role.ADMIN})
 INSTRUCTORS = frozenset({Role.LEADER, Role.ADMIN})
 OVERSIGHT = "fengqiao.cases.oversight."
-GENERAL_ONLY = frozenset({Kind.GENERAL})
 
 SATISFIED_FROM = 3  # ratings 3–5 close the case; 1–2 leave it for the centre to decide
 
@@ -78,8 +77,6 @@ class Step:
     # The steps this one takes at once (accept and dispatch): it is withdrawn from a kind's
     # table that withdraws any of them.
     composes: tuple[str, ...] = ()
-    # The case kinds whose tables hold this general step (None: every kind).
-    kinds: frozenset | None = None
 
     def target(self, data: Mapping) -> str | None:
         """The status this step leads to, given the data it logs."""
@@ -196,8 +193,8 @@ TRANSITIONS: dict[tuple[str, str], Step] = {
         (status, "note"): Step(None, NOTERS, _("Add note"), **_does("case_note", "NoteOnlyForm"))
         for status in OPEN_STATUSES
     },
-    # A leader's 督办 (deadline and instruction) and 批示, within their jurisdiction; general
-    # cases for now (the dispute and petition pages draw their own step lists).
+    # A leader's 督办 (deadline and instruction) and 批示, within their jurisdiction, on a case
+    # of any kind (disputes and petitions included).
     **{
         (status, "supervise"): Step(
             None,
@@ -205,7 +202,6 @@ TRANSITIONS: dict[tuple[str, str], Step] = {
             _("Supervise"),
             service=OVERSIGHT + "case_supervise",
             form=FORMS + "SuperviseForm",
-            kinds=GENERAL_ONLY,
         )
         for status in OPEN_STATUSES
     },
@@ -216,7 +212,6 @@ TRANSITIONS: dict[tuple[str, str], Step] = {
             _("Instruct"),
             service=OVERSIGHT + "case_instruct",
             form=FORMS + "InstructForm",
-            kinds=GENERAL_ONLY,
         )
         for status in OPEN_STATUSES
     },
@@ -264,11 +259,7 @@ def table_for(kind: str) -> dict[tuple[str, str], Step]:
     merged = {**TRANSITIONS, **KIND_STEPS.get(kind, {})}
     table = {key: found for key, found in merged.items() if found is not None}
     present = {action for _status, action in table}
-    return {
-        key: found
-        for key, found in table.items()
-        if set(found.composes) <= present and (found.kinds is None or kind in found.kinds)
-    }
+    return {key: found for key, found in table.items() if set(found.composes) <= present}
 
 
 ACTIONS = sorted({action for _status, action in TRANSITIONS})
@@ -297,15 +288,12 @@ def _role_ok(actor, step: Step) -> bool:
     return actor.is_superuser or actor.role in step.roles
 
 
-LEVEL_PREFIX_LEN = {"village": 12, "township": 9, "county": 6}
-
-
 def level_code(case: Case, level: str | None = None) -> str:
     """The code of the unit that owns the case at a level (grid, village, township, county)."""
     level = level or case.level
     if level == "grid":
         return case.grid.code if case.grid is not None else case.village.code
-    return case.region_code[: LEVEL_PREFIX_LEN[level]]
+    return prefix_at(case.region_code, level)
 
 
 def _who_ok(actor, case: Case, step: Step, action: str = "") -> bool:

@@ -203,6 +203,12 @@ def prefix_of(code: str) -> str:
     return canonical[: _PREFIX_LENGTH[level]]
 
 
+def prefix_at(code: str, level: str) -> str:
+    """The leading digits of the area at `level` (province … village) that contains the place
+    `code` (a region or grid code, or a prefix at least that long)."""
+    return code[: _PREFIX_LENGTH[Level(level)]]
+
+
 def parent_of(code: str) -> str | None:
     """Canonical code of the unit directly above, or None for a province.
 

@@ -36,3 +36,20 @@ def code_within(actor, code: str) -> bool:
     if prefixes is None:
         return True
     return any(code.startswith(p) for p in prefixes)
+
+
+def contains(area_code: str, code: str) -> bool:
+    """The area `area_code` contains the place `code` (codes nest by prefix)."""
+    return code.startswith(area_code)
+
+
+def enclosing_codes(code: str) -> list[str]:
+    """The codes every area containing `code` could have (its prefixes, itself included)."""
+    return [code[:n] for n in range(2, len(code) + 1)]
+
+
+def around_q(prefixes: list[str], field: str = "region_code") -> Q:
+    """Rows inside any of `prefixes` or of an area that contains one of them (a unit of the
+    township or county above a village serves it)."""
+    enclosing = sorted({c for prefix in prefixes for c in enclosing_codes(prefix)})
+    return prefix_q(prefixes, field) | Q(**{f"{field}__in": enclosing})

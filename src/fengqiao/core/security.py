@@ -27,6 +27,8 @@ def content_security_policy() -> str:
     origin = tile_origin(settings.FENGQIAO_TILE_URL)
     if origin:
         images.append(origin)
+    if settings.FENGQIAO_TIANDITU_TOKEN:  # 天地图's hosts t0–t7 (regions.tiles)
+        images.append("https://*.tianditu.gov.cn")
     directives = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],

@@ -8,15 +8,18 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 
 from fengqiao.demo import COUNTY_CODE, DEFAULT_SEED, Progress
 from fengqiao.demo.accounts import DemoAccount, create_demo_accounts, demo_account_rows
 from fengqiao.demo.cases.setup import seed_case_history, setup_case_handling
 from fengqiao.demo.county.builder import CountyBuilder
+from fengqiao.demo.fieldwork import seed_visits
 from fengqiao.demo.mediation.committees import setup_mediation
 from fengqiao.demo.notices import seed_notices
 from fengqiao.demo.scales import SCALES
+from fengqiao.regions.gazetteer import gazetteer_rebuild
 from fengqiao.regions.models import Region
 
 __all__ = ["SeedStats", "seed"]
@@ -34,10 +37,13 @@ _COUNT_LABELS = (
     ("organizations", "organisations"),
     ("places", "places"),
     ("facilities", "facilities"),
+    ("roads", "road pieces"),
+    ("gazetteer entries", "gazetteer entries"),
     ("users", "users"),
     ("committees", "mediation committees"),
     ("mediators", "mediators"),
     ("notices", "notices"),
+    ("visits", "household visits"),
 )
 
 
@@ -81,6 +87,8 @@ def seed(
     builder = CountyBuilder(SCALES[scale], seed, progress)
     with transaction.atomic():
         builder.run()
+        builder.progress("gazetteer")
+        builder.counts["gazetteer entries"] = gazetteer_rebuild()
         builder.progress("demo accounts")
         before = len(demo_account_rows())
         stats.accounts = create_demo_accounts(seed=seed)
@@ -93,6 +101,9 @@ def seed(
         builder.progress("notices")
         builder.counts["notices"] = seed_notices(seed=seed)
         seed_case_history(scale, seed, progress=builder.progress)
+        if getattr(settings, "FENGQIAO_DEMO_CASE_HISTORY", True):
+            builder.progress("a year of household visits")
+            builder.counts["visits"] = seed_visits(seed=seed)
     # Rebuild this process's locator now (it reads through this connection, so it sees the
     # grids even inside a caller's transaction) and tell the others once that commits.
     grids_changed()

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class CountOut(Schema):
@@ -33,6 +33,8 @@ class DashboardOut(Schema):
     resolved: int
     on_time: int
     on_time_rate: float | None
+    open_now: int = Field(description="cases of the area open now (not only of the period)")
+    overdue_now: int = Field(description="of those, past their current deadline")
     by_status: list[CountOut]
     by_level: list[CountOut]
     resolved_at_level: list[LevelRateOut]

@@ -10,7 +10,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.cases.models import LEVEL_ORDER, Case, Category, Status
+from fengqiao.cases.models import LEVEL_ORDER, OPEN_STATUSES, Case, Category, Status, case_overdue_q
 from fengqiao.core import clock
 from fengqiao.core.errors import NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.roles import Role, has_role
@@ -253,7 +253,20 @@ def dashboard_get(*, actor, scope: str = "", days: int = 30, end: date | None = 
             field="scope",
             code="unknown_scope",
         )
-    return dashboard_payload(figures, scope=scope or ",".join(prefixes), start=start, end=end)
+    payload = dashboard_payload(figures, scope=scope or ",".join(prefixes), start=start, end=end)
+    return payload | open_now(prefixes)
+
+
+def open_now(prefixes: list[str]) -> dict:
+    """Open cases of the areas now, and how many of them are past their deadline: shown
+    beside the on-time rate, which counts only resolved cases, so the two read together."""
+    cases = Case.objects.filter(status__in=OPEN_STATUSES)
+    if prefixes != [""]:
+        cases = cases.filter(prefix_q(prefixes)) if prefixes else cases.none()
+    counts = cases.aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=case_overdue_q(clock.now()))
+    )
+    return {"open_now": counts["open"], "overdue_now": counts["overdue"]}
 
 
 def _names_a_place(scope: str) -> bool:

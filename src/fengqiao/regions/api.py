@@ -10,7 +10,10 @@ from ninja.pagination import PageNumberPagination, paginate
 from fengqiao.core.errors import OutsideJurisdiction
 from fengqiao.core.scoping import code_within
 from fengqiao.regions import locator, selectors, tree_export, tree_import
+from fengqiao.regions.basemap import basemap_features, parse_bbox, parse_zoom
+from fengqiao.regions.gazetteer_search import gazetteer_search, parse_near
 from fengqiao.regions.schemas import (
+    GazetteerHitOut,
     GridDetailOut,
     GridOut,
     LocationOut,
@@ -97,3 +100,24 @@ def grid_locate(request, lat: float, lng: float):
 @router.get("/grids/{code}", response=GridDetailOut)
 def grid_detail(request, code: str):
     return selectors.grid_get(actor=request.auth, code=code)
+
+
+@router.get("/basemap")
+def basemap(request, bbox: str = "", zoom: str = ""):
+    """The base map from our own data for one view, as GeoJSON: `bbox` is
+    west,south,east,north in WGS-84 degrees, `zoom` the map's zoom level (0-22). Outlines,
+    roads and points the caller may see; dwellings as points with their address only."""
+    data = basemap_features(actor=request.auth, bbox=parse_bbox(bbox), zoom=parse_zoom(zoom))
+    return HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/geo+json")
+
+
+@router.get("/gazetteer", response=list[GazetteerHitOut])
+def gazetteer(request, q: str = "", limit: str = "10", near: str = ""):
+    """Address search: areas, grids, roads, junctions ("建设路与文化路"), dwellings, places and
+    organisations the caller may see, matching `q` (Chinese, or pinyin initials such as
+    "jsl"), exact before prefix before partial, nearest to `near` ("lat,lng") first."""
+    try:
+        count = int(limit)
+    except ValueError:
+        count = 0
+    return gazetteer_search(actor=request.auth, q=q, limit=count, near=parse_near(near))

@@ -123,14 +123,29 @@ def overlap_error(geom: BaseGeometry, label: str, area: float, *, field: str = "
     )
 
 
+# The columns apply_boundary sets, for save(update_fields=...).
+BOUNDARY_FIELDS = [
+    "boundary",
+    "centroid_lat",
+    "centroid_lng",
+    "min_lng",
+    "min_lat",
+    "max_lng",
+    "max_lat",
+]
+
+
 def apply_boundary(obj: Region | Grid, geom: BaseGeometry | None) -> None:
-    """Put `geom` (or no boundary) and its centroid on an unsaved or saved Region or Grid."""
+    """Put `geom` (or no boundary), its centroid and its box on an unsaved or saved Region or
+    Grid."""
     if geom is None:
         obj.boundary, obj.centroid_lat, obj.centroid_lng = None, None, None
+        obj.min_lng = obj.min_lat = obj.max_lng = obj.max_lat = None
         return
     centroid = geom.centroid
     obj.boundary = boundary_geojson(geom)
     obj.centroid_lat, obj.centroid_lng = centroid.y, centroid.x
+    obj.min_lng, obj.min_lat, obj.max_lng, obj.max_lat = geom.bounds
 
 
 def stored_shape(boundary) -> BaseGeometry | None:

@@ -5,13 +5,42 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core import divisions
-from fengqiao.core.visibility import PlacedRow, placed_rule
-
-# Regions and grids are placed by their own code; any signed-in user sees those in reach.
-CODE_RULE = placed_rule(field="code", roles=None)
+from fengqiao.core.roles import Role
+from fengqiao.core.visibility import PlacedQuerySet, PlacedRow
 
 
-class Region(PlacedRow, models.Model):
+class MapQuerySet(PlacedQuerySet):
+    """Rows any signed-in user sees inside their jurisdiction (`visible_to`), and the public map
+    (`on_map_of`): staff see their jurisdiction on it, residents, who report wherever they see
+    something, see its public layers everywhere."""
+
+    read_roles = None
+
+    def on_map_of(self, actor):
+        if getattr(actor, "role", None) == Role.RESIDENT and actor.is_active:
+            return self
+        return self.visible_to(actor)
+
+
+class CodeQuerySet(MapQuerySet):
+    """Regions and grids are placed by their own code."""
+
+    scope_field = "code"
+
+
+class Boxed(models.Model):
+    """The bounding box of a geometry, so a map view finds its rows with indexed ranges."""
+
+    min_lng = models.FloatField(null=True, blank=True, editable=False)
+    min_lat = models.FloatField(null=True, blank=True, editable=False)
+    max_lng = models.FloatField(null=True, blank=True, editable=False)
+    max_lat = models.FloatField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Region(PlacedRow, Boxed):
     """A division from province down to village/community, keyed by its 12-digit code."""
 
     class Level(models.TextChoices):
@@ -42,7 +71,7 @@ class Region(PlacedRow, models.Model):
     centroid_lat = models.FloatField(null=True, blank=True)
     centroid_lng = models.FloatField(null=True, blank=True)
 
-    objects = CODE_RULE.as_manager()
+    objects = CodeQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -62,7 +91,7 @@ class Region(PlacedRow, models.Model):
         return self.code
 
 
-class Grid(PlacedRow, models.Model):
+class Grid(PlacedRow, Boxed):
     """A grid or micro-grid: a polygon inside one village, coded village code + serial."""
 
     class Kind(models.TextChoices):
@@ -96,7 +125,7 @@ class Grid(PlacedRow, models.Model):
         verbose_name=_("grid workers"),
     )
 
-    objects = CODE_RULE.as_manager()
+    objects = CodeQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -108,4 +137,83 @@ class Grid(PlacedRow, models.Model):
 
     @property
     def region_code(self) -> str:
+        return self.code
+
+
+class Road(PlacedRow, Boxed):
+    """A named street or path inside one village, as a GeoJSON LineString or MultiLineString; a
+    street through several villages is one row per village, so it is scoped like them."""
+
+    name = models.CharField(_("name"), max_length=100, db_index=True)
+    region_code = models.CharField(_("jurisdiction code"), max_length=24, db_index=True)
+    geometry = models.JSONField(_("geometry (GeoJSON)"))
+
+    objects = MapQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "region_code"]
+        indexes = [models.Index(fields=["min_lng", "min_lat"], name="road_box")]
+        verbose_name = _("road")
+        verbose_name_plural = _("roads")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GazetteerQuerySet(MapQuerySet):
+    def on_map_of(self, actor):
+        """Residents find the public kinds only: no dwelling, place or organisation."""
+        found = super().on_map_of(actor)
+        if getattr(actor, "role", None) == Role.RESIDENT:
+            found = found.filter(kind__in=GazetteerEntry.PUBLIC_KINDS)
+        return found
+
+
+class GazetteerEntry(PlacedRow, models.Model):
+    """One searchable name at a point: a region, grid, road, dwelling (address only), place or
+    organisation. Rebuilt per village from the source rows (regions.gazetteer)."""
+
+    class Kind(models.TextChoices):
+        REGION = "region", _("Area")
+        GRID = "grid", _("Grid")
+        ROAD = "road", _("Road")
+        JUNCTION = "junction", _("Junction")
+        DWELLING = "dwelling", _("Dwelling")
+        PLACE = "place", _("Place")
+        ORGANIZATION = "organization", _("Organisation")
+
+    PUBLIC_KINDS = (Kind.REGION, Kind.GRID, Kind.ROAD)
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    ref = models.CharField(_("reference"), max_length=40)
+    name = models.CharField(_("name"), max_length=200)
+    area = models.CharField(_("where"), max_length=200, blank=True)
+    # Search keys: the name normalised (NFKC, lower case, no spaces or punctuation) and the
+    # pinyin initials of that key (建设路 → jsl), matched with indexed prefix LIKE first.
+    key = models.CharField(max_length=200, db_index=True)
+    initials = models.CharField(max_length=200, db_index=True)
+    region_code = models.CharField(_("jurisdiction code"), max_length=24, db_index=True)
+    lat = models.FloatField()
+    lng = models.FloatField()
+
+    objects = GazetteerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["key"]
+        constraints = [models.UniqueConstraint(fields=["kind", "ref"], name="gazetteer_kind_ref")]
+        indexes = [models.Index(fields=["lng", "lat"], name="gazetteer_point")]
+        verbose_name = _("gazetteer entry")
+        verbose_name_plural = _("gazetteer entries")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GazetteerStale(models.Model):
+    """A village (or larger area) whose gazetteer entries wait for the refresh sweep."""
+
+    code = models.CharField(max_length=24, unique=True)
+    marked_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
         return self.code

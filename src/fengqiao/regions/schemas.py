@@ -72,3 +72,12 @@ class TreeImportOut(Schema):
     updated: int
     unchanged: int
     errors: list[TreeErrorOut]
+
+
+class GazetteerHitOut(Schema):
+    kind: str
+    kind_label: str
+    name: str
+    area: str
+    lat: float
+    lng: float

@@ -16,7 +16,9 @@ from fengqiao.core.audit import audit_created, audit_record
 from fengqiao.core.divisions import DivisionCodeError, Level
 from fengqiao.core.errors import Conflict, ValidationFailed
 from fengqiao.regions import locator
+from fengqiao.regions.gazetteer import gazetteer_mark_stale
 from fengqiao.regions.geometry import (
+    BOUNDARY_FIELDS,
     CONTAINMENT_TOLERANCE,
     apply_boundary,
     check_inside,
@@ -173,6 +175,7 @@ def region_create(
             ) from exc
         adopt_orphans(region)
         changes = audit_created(region, ["code", "name", "level", "kind", "parent"])
+        gazetteer_mark_stale([region.code])
         changes["boundary"] = [None, _boundary_digest(region.boundary)]
         audit_record(
             actor=actor, entity=region, action="create", changes=changes, region_code=region.code
@@ -262,6 +265,7 @@ def grid_create(
                 _("A grid with code %(code)s already exists.") % {"code": code}, field="code"
             ) from exc
         changes = audit_created(grid, ["code", "name", "kind", "village", "parent", "depth"])
+        gazetteer_mark_stale([grid.code])
         changes["boundary"] = [None, _boundary_digest(grid.boundary)]
         audit_record(
             actor=actor, entity=grid, action="create", changes=changes, region_code=grid.code
@@ -292,7 +296,8 @@ def grid_update_boundary(*, grid: Grid, boundary: dict, actor=None) -> Grid:
                 )
         before = _boundary_digest(grid.boundary)
         apply_boundary(grid, geom)
-        grid.save(update_fields=["boundary", "centroid_lat", "centroid_lng"])
+        grid.save(update_fields=BOUNDARY_FIELDS)
+        gazetteer_mark_stale([grid.code])
         audit_record(
             actor=actor,
             entity=grid,

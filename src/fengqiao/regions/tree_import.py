@@ -26,6 +26,7 @@ from fengqiao.core.errors import NotAllowed, ValidationFailed
 from fengqiao.core.roles import Role, has_role
 from fengqiao.core.scoping import code_within
 from fengqiao.regions import geometry, locator, services
+from fengqiao.regions.gazetteer import gazetteer_mark_stale
 from fengqiao.regions.models import Grid, Region
 from fengqiao.regions.tree_export import GRIDS_SHEET, REGIONS_SHEET
 from fengqiao.regions.tree_read import RowError, RowErrors, TreeRow, read_geojson, read_xlsx
@@ -347,6 +348,7 @@ def _write(
     rows: list[TreeRow], regions: dict[str, Region], grids: dict[str, Grid], report: ImportReport
 ) -> None:
     locator_affected = False
+    changed: list[str] = []
     region_rows = sorted((r for r in rows if not r.is_grid), key=lambda r: (r.level.rank, r.code))
     for row in region_rows:
         region = regions.get(row.code)
@@ -363,9 +365,11 @@ def _write(
             services.adopt_orphans(region)
             regions[row.code] = region
             report.created += 1
+            changed.append(row.code)
             locator_affected |= row.level is Level.VILLAGE and row.geom is not None
         elif _update(region, row):
             report.updated += 1
+            changed.append(row.code)
             locator_affected |= row.level is Level.VILLAGE
         else:
             report.unchanged += 1
@@ -387,12 +391,15 @@ def _write(
             grid.save()
             grids[row.code] = grid
             report.created += 1
+            changed.append(row.code)
             locator_affected = True
         elif _update(grid, row):
             report.updated += 1
+            changed.append(row.code)
             locator_affected = True
         else:
             report.unchanged += 1
+    gazetteer_mark_stale(changed)
     if locator_affected:
         transaction.on_commit(locator.grids_changed)
 
@@ -408,7 +415,7 @@ def _update(obj: Region | Grid, row: TreeRow) -> bool:
         changed.append("kind")
     if row.boundary is not None and obj.boundary != row.boundary:
         geometry.apply_boundary(obj, row.geom)
-        changed += ["boundary", "centroid_lat", "centroid_lng"]
+        changed += geometry.BOUNDARY_FIELDS
     if changed:
         obj.save(update_fields=changed)
     return bool(changed)

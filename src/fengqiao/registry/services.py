@@ -16,6 +16,7 @@ from fengqiao.core.roles import (
     has_role,
 )
 from fengqiao.core.scoping import code_within
+from fengqiao.regions.gazetteer import gazetteer_mark_stale
 from fengqiao.regions.locator import locate
 from fengqiao.regions.models import Grid, Region
 from fengqiao.registry import sealing
@@ -112,6 +113,7 @@ def dwelling_create(
     with transaction.atomic():
         dwelling.save()
         audit_registry_create(actor, dwelling)
+        gazetteer_mark_stale([dwelling.region_code])
     return dwelling
 
 
@@ -423,6 +425,7 @@ def _located_create(model, *, actor, lat, lng, village, **fields):
         obj.save()
         crypto.bind_row(obj)
         audit_registry_create(actor, obj)
+        gazetteer_mark_stale([obj.region_code])
     return obj
 
 

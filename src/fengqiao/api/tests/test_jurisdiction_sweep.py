@@ -103,6 +103,7 @@ def village_a_objects(users):
         "person_id": Person.objects.filter(**inside).first().pk,
         "household_id": Household.objects.filter(**inside).first().pk,
         "dwelling_id": Dwelling.objects.filter(**inside).first().pk,
+        "address": Dwelling.objects.filter(**inside).exclude(address="").first().address,
         "group_id": HouseholdGroup.objects.filter(**inside).first().pk,
         "organization_id": Organization.objects.filter(**inside).first().pk,
         "place_id": Place.objects.filter(**inside).first().pk,
@@ -116,7 +117,18 @@ def village_a_objects(users):
         "notification_id": 1,
         **_village_mediation(code),
         "notice_id": _village_notice(code),
+        "visit_id": _village_visit(code),
     }
+
+
+def _village_visit(village_code: str) -> int:
+    """A household visit in the village by its own centre, through the fieldwork services."""
+    from fengqiao.accounts.models import User
+    from fengqiao.fieldwork.services import visit_record
+
+    centre = User.objects.filter(role="centre_staff", bindings__code=village_code).first()
+    household = Household.objects.filter(region_code__startswith=village_code).first()
+    return visit_record(actor=centre, target="household", target_id=household.pk).pk
 
 
 def _village_notice(village_code: str) -> int:
@@ -335,7 +347,7 @@ def test_api_returns_nothing_of_village_a_when_caller_is_in_village_b(outsider, 
         if "get" in methods:
             if "{code}" in path and "/grids/" in path:
                 url = _fill(path.replace("{code}", village_a_objects["grid_code"]), {})
-            response = client.get(url)
+            response = client.get(url, _list_query(path, village_a_objects))
             if path in ADMIN_ONLY_API and outsider.role != "admin":
                 assert response.status_code == 403, (url, response.status_code)
             elif "{" in path:
@@ -346,6 +358,7 @@ def test_api_returns_nothing_of_village_a_when_caller_is_in_village_b(outsider, 
                 if response.status_code == 200:
                     items = _items(response.json())
                     assert not _leaks(items, village_a_objects["village_code"]), url
+                    assert village_a_objects["address"] not in response.content.decode(), url
             checked += 1
         if "post" in methods and "{" in path:
             upload = next((f for suffix, f in UPLOADS.items() if path.endswith(suffix)), None)
@@ -361,6 +374,16 @@ def test_api_returns_nothing_of_village_a_when_caller_is_in_village_b(outsider, 
     located = client.get("/api/v1/grids/locate", _point_in(village_a_objects["grid_code"]))
     assert located.status_code == 404
     assert checked >= 50
+
+
+def _list_query(path: str, objects: dict) -> dict:
+    """The query a search or map endpoint needs, aimed at village A's first dwelling."""
+    dwelling = Dwelling.objects.get(pk=objects["dwelling_id"])
+    box = [dwelling.lng - 0.01, dwelling.lat - 0.01, dwelling.lng + 0.01, dwelling.lat + 0.01]
+    return {
+        "/api/v1/gazetteer": {"q": dwelling.address},
+        "/api/v1/basemap": {"bbox": ",".join(f"{v:.5f}" for v in box), "zoom": "17"},
+    }.get(path, {})
 
 
 def _point_in(grid_code: str) -> dict:
@@ -413,6 +436,8 @@ def test_pages_return_404_or_nothing_when_caller_is_in_village_b(outsider, villa
         "<int:job_id>": village_a_objects["job_id"],
         "<int:notice_id>": village_a_objects["notice_id"],
         "<int:request_id>": village_a_objects["request_id"],
+        "<str:target>": "household",
+        "<int:target_id>": village_a_objects["household_id"],
     }
     person = Person.objects.get(pk=village_a_objects["person_id"])
     checked = 0
@@ -577,6 +602,20 @@ def _collection_bodies(objects: dict, own_village: str) -> dict[str, list[dict]]
                 "title": "外村公告",
                 "body": "x",
             }
+        ],
+        "/api/v1/visits": [
+            {"target": target, "target_id": objects[f"{target}_id"], "findings": "x"}
+            for target in ("household", "dwelling", "place", "organization")
+        ]
+        + [
+            {"target": "household", "target_id": own_household.pk, "people": person_ids},
+            {
+                "target": "household",
+                "target_id": own_household.pk,
+                "case_category": "garbage",
+                "case_title": "x",
+                **here,
+            },
         ],
     }
 

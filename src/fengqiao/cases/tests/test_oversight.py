@@ -128,11 +128,12 @@ def test_the_case_page_and_the_api_show_the_supervision(world):
     assert "supervise" not in [a["action"] for a in body["actions"]]  # not the handler's
 
 
-def test_oversight_is_a_step_of_general_cases_for_now():
+def test_oversight_is_a_step_of_every_case_kind_in_every_open_status():
     from fengqiao.cases import workflow
-    from fengqiao.cases.models import Kind
+    from fengqiao.cases.models import OPEN_STATUSES, Kind
 
-    assert (Status.DISPATCHED, "supervise") in workflow.table_for(Kind.GENERAL)
-    for kind in (Kind.DISPUTE, Kind.PETITION):
+    for kind in (Kind.GENERAL, Kind.DISPUTE, Kind.PETITION):
         table = workflow.table_for(kind)
-        assert not {action for _s, action in table} & {"supervise", "instruct"}
+        for status in OPEN_STATUSES:
+            assert {(status, "supervise"), (status, "instruct")} <= set(table), (kind, status)
+        assert (Status.CLOSED, "supervise") not in table

@@ -257,8 +257,8 @@ def test_run_all_repeats_nothing_when_run_again_after_a_restart(world):
     now = ACCEPT_WARN + timedelta(minutes=1)
     clock.freeze(now)
 
-    assert sweeps.run_all() == {"warnings": 1, "escalations": 1, "closed": 1}
-    assert sweeps.run_all() == {"warnings": 0, "escalations": 0, "closed": 0}
+    assert sweeps.run_all() == {"warnings": 1, "escalations": 1, "closed": 1, "digests": 0}
+    assert sweeps.run_all() == {"warnings": 0, "escalations": 0, "closed": 0, "digests": 0}
 
     for case in (due_soon, overdue, old):
         case.refresh_from_db()

@@ -29,6 +29,7 @@ from fengqiao.demo.county.names import (
     cn_number,
 )
 from fengqiao.demo.county.people import HouseholdPlan, HouseholdPlanner, Member
+from fengqiao.demo.county.roads import township_roads
 from fengqiao.demo.county.things import village_things
 from fengqiao.demo.scales import Scale, TownshipPlan
 from fengqiao.regions.geometry import apply_boundary
@@ -217,6 +218,7 @@ class CountyBuilder:
         geoms = [cells[i] for i in community_ids + village_ids]
         for village, vgeom in zip(units, geoms, strict=True):
             self.village(county, township, village, vgeom)
+        self.counts["roads"] += township_roads(township, geom, list(zip(units, geoms, strict=True)))
 
     def grids(self, village: Region, geom) -> list[tuple[Grid, list[tuple[Grid, object]]]]:
         rng = self.rng

@@ -68,3 +68,35 @@ def test_the_area_list_is_refused_to_a_resident(users):
     client = Client()
     client.force_login(users["resident"])
     assert client.get("/api/v1/dashboard/areas").status_code == 403
+
+
+def test_overdue_cases_sit_beside_the_on_time_rate(users):
+    """The on-time rate counts resolved cases only: the open cases past their deadline now
+    are shown beside it, counted in the caller's area and not in another."""
+    from datetime import timedelta
+
+    from fengqiao.cases import services
+    from fengqiao.cases.models import Case, Category
+    from fengqiao.core import clock
+
+    grid = users["grid_worker"].bindings.get().grid
+    case = services.case_report(
+        actor=users["grid_worker"],
+        category=Category.objects.get(code="garbage"),
+        title="垃圾清运超期",
+        lat=grid.centroid_lat,
+        lng=grid.centroid_lng,
+    )
+    client = Client()
+    client.force_login(users["village_centre"])
+    before = client.get("/api/v1/dashboard").json()
+    Case.objects.filter(pk=case.pk).update(due_at=clock.now() - timedelta(hours=1))
+
+    after = client.get("/api/v1/dashboard").json()
+    assert after["overdue_now"] == before["overdue_now"] + 1
+    assert after["open_now"] == before["open_now"] >= 1
+    page = client.get("/insight/").content.decode()
+    assert 'id="overdue-now"' in page and f"<b>{after['overdue_now']}</b>" in page
+    other = Client()
+    other.force_login(users["village_centre_b"])
+    assert other.get("/api/v1/dashboard").json()["overdue_now"] == 0

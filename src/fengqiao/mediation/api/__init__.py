@@ -4,8 +4,16 @@ OpenAPI document)."""
 
 from ninja import Router
 
-from fengqiao.mediation.api import committees, disputes, followups, petitions, referrals, screening
+from fengqiao.mediation.api import (
+    committees,
+    disputes,
+    documents,
+    followups,
+    petitions,
+    referrals,
+    screening,
+)
 
 router = Router()
-for part in (disputes, referrals, followups, committees, screening, petitions):
+for part in (disputes, referrals, followups, committees, screening, petitions, documents):
     router.add_router("", part.router)

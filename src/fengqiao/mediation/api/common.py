@@ -6,6 +6,8 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.cases import oversight
+from fengqiao.cases import selectors as case_selectors
 from fengqiao.core import clock
 from fengqiao.core.errors import NotFound, ValidationFailed
 from fengqiao.mediation import selectors
@@ -54,3 +56,11 @@ def period_of(
     if end <= start:
         raise ValidationFailed(_("The end must come after the start."), field="end")
     return start, end
+
+
+def with_case_part(actor, row):
+    """Attach what a dispute's or petition's detail adds from its case: the steps the caller
+    may take and the 督办 in force (both depend on who asks or on the log)."""
+    row.api_actions = case_selectors.case_actions(actor=actor, case=row.case)
+    row.api_supervision = oversight.case_oversight(row.case)["supervision"]
+    return row

@@ -16,7 +16,13 @@ from fengqiao.cases.schemas import QueueOut
 from fengqiao.core.errors import NotFound, ValidationFailed
 from fengqiao.core.http import client_ip
 from fengqiao.mediation import agreements, metrics, selectors, services
-from fengqiao.mediation.api.common import METRICS_DAYS, dispute_by_code, period_of, village_by_code
+from fengqiao.mediation.api.common import (
+    METRICS_DAYS,
+    dispute_by_code,
+    period_of,
+    village_by_code,
+    with_case_part,
+)
 from fengqiao.mediation.models import Dispute
 from fengqiao.mediation.schemas.common import PeriodFilter
 from fengqiao.mediation.schemas.disputes import (
@@ -39,8 +45,7 @@ def _dispute_detail(actor, dispute: Dispute) -> Dispute:
     dispute.api_parties, dispute.api_sessions = parts["parties"], parts["sessions"]
     dispute.api_agreement, dispute.api_referrals = parts["agreement"], parts["referrals"]
     dispute.api_follow_ups = parts["follow_ups"]
-    dispute.api_actions = case_selectors.case_actions(actor=actor, case=dispute.case)
-    return dispute
+    return with_case_part(actor, dispute)
 
 
 def _dispute_page(request, dispute_id: int) -> Dispute:

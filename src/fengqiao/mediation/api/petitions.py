@@ -7,12 +7,17 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Body, Query, Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from fengqiao.cases import selectors as case_selectors
 from fengqiao.cases import steps, workflow
 from fengqiao.cases.models import Kind
 from fengqiao.core.errors import NotFound
 from fengqiao.mediation import metrics, petitions, selectors
-from fengqiao.mediation.api.common import METRICS_DAYS, dispute_by_code, period_of, village_by_code
+from fengqiao.mediation.api.common import (
+    METRICS_DAYS,
+    dispute_by_code,
+    period_of,
+    village_by_code,
+    with_case_part,
+)
 from fengqiao.mediation.models import Petition
 from fengqiao.mediation.schemas.common import PeriodFilter
 from fengqiao.mediation.schemas.petitions import (
@@ -35,8 +40,7 @@ def _petition(request, code: str) -> Petition:
 
 def _petition_detail(actor, petition: Petition) -> Petition:
     petition.api_history_count = selectors.petition_history(actor=actor, petition=petition).count()
-    petition.api_actions = case_selectors.case_actions(actor=actor, case=petition.case)
-    return petition
+    return with_case_part(actor, petition)
 
 
 def _petition_page(request, petition_id: int) -> Petition:

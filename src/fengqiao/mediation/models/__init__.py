@@ -194,6 +194,7 @@ class Dispute(models.Model):
     api_referrals: list
     api_follow_ups: list
     api_actions: list
+    api_supervision: dict | None
 
     case = models.OneToOneField(
         Case, primary_key=True, on_delete=models.PROTECT, related_name="dispute"

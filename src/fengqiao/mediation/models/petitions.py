@@ -17,6 +17,7 @@ class Petition(models.Model):
     # Set by the API on the petition it returns.
     api_history_count: int
     api_actions: list
+    api_supervision: dict | None
 
     class Form(models.TextChoices):
         ONLINE = "online", _("Online")

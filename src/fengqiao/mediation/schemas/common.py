@@ -12,7 +12,7 @@ from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from fengqiao.cases.schemas import ActionOut
+from fengqiao.cases.schemas import ActionOut, SupervisionOut
 from fengqiao.core import clock
 
 
@@ -95,10 +95,17 @@ class CaseDetailPart(Schema):
     closed_at: datetime | None = Field(alias="case.closed_at")
     version: int = Field(alias="case.version")
     actions: list[ActionOut]
+    supervision: SupervisionOut | None = Field(
+        None, description="the 督办 in force: deadline, instruction, by whom, whether passed"
+    )
 
     @staticmethod
     def resolve_actions(obj) -> list:
         return [{"action": action, "label": label} for action, label in obj.api_actions]
+
+    @staticmethod
+    def resolve_supervision(obj):
+        return getattr(obj, "api_supervision", None)
 
 
 class PeriodFilter(Body):

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from fengqiao.cases import oversight, steps, workflow
 from fengqiao.cases import selectors as case_selectors
-from fengqiao.cases import steps, workflow
 from fengqiao.cases import views as case_views
 from fengqiao.cases.models import Kind, Status
 from fengqiao.cases.views import staff_required
@@ -250,6 +250,7 @@ def _detail_context(request, dispute, **form_state) -> dict:
         "petitions": dispute.petitions.select_related("case"),
         "risk_reasons": [RiskReason(r).label for r in dispute.risk_reasons if r in RiskReason],
         "timeline": timeline(case),
+        "oversight": oversight.case_oversight(case),
         "forms": forms,
         "suggestions": (
             selectors.mediator_suggestions(actor=actor, dispute=dispute, limit=8)

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from fengqiao.cases import oversight, steps
 from fengqiao.cases import selectors as case_selectors
-from fengqiao.cases import steps
 from fengqiao.cases import views as case_views
 from fengqiao.cases.views import staff_required
 from fengqiao.core import clock
@@ -157,6 +157,7 @@ def _detail_context(request, petition, **form_state) -> dict:
         "is_overdue": overdue.values_list("is_overdue", flat=True).first(),
         "history": selectors.petition_history(actor=actor, petition=petition)[:20],
         "timeline": timeline(case),
+        "oversight": oversight.case_oversight(case),
         "forms": step_forms(actor, case, "mediation:petition_act", **form_state),
         **section("petitions"),
     }

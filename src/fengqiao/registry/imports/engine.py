@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from fengqiao.core.audit import audit_batch
 from fengqiao.core.errors import Conflict, DomainError, NotAllowed, ValidationFailed
 from fengqiao.core.roles import REGISTRY_EDIT_ROLES, has_role
+from fengqiao.regions.gazetteer import gazetteer_mark_stale
 from fengqiao.registry.imports.batch_sealing import SealingPool
 from fengqiao.registry.imports.jobs import file_digest, job_for
 from fengqiao.registry.imports.reading import (
@@ -312,6 +313,7 @@ class _Run:
             kind=self.spec.kind,
             rows=f"{rows[0].number}-{rows[-1].number}",
         )
+        gazetteer_mark_stale(counts.region_codes)
         return error_rows
 
     def _insert_errors(self, errors) -> None:

@@ -18,6 +18,7 @@ import sys, django
 django.setup()
 from django.core.management import call_command
 call_command("migrate", "registry", verbosity=0)
+call_command("migrate", "regions", verbosity=0)  # the gazetteer's stale marks each batch writes
 call_command("migrate", "accounts", verbosity=0)
 call_command("migrate", "core", verbosity=0)  # the audit log each batch writes to
 from fengqiao.accounts.models import JurisdictionBinding, User

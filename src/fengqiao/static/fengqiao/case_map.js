@@ -1,5 +1,6 @@
-// Case maps: a pin for a case page, or a picker that writes a tapped point into lat/lng inputs.
-// <div class="case-map" data-lat data-lng data-outline="<json_script id>" data-tiles
+// Case maps: a pin for a case page, or a picker that writes a tapped point into lat/lng inputs,
+// over the base layer of basemap.js.
+// <div class="case-map" data-lat data-lng data-outline="<json_script id>"
 //      data-pick="1" data-lat-input="<id>" data-lng-input="<id>" data-center-lat data-center-lng>
 // A picker exposes el.fqSetPoint(lat, lng) and fires "fq:point". With data-gps-button="<id>"
 // and data-gps-state="<id>" it finds the phone's position (at once when data-gps-auto="1" and
@@ -46,10 +47,8 @@
       el.dataset.ready = "0";
       return;
     }
-    map = L.map(el, { zoomSnap: 0.25, attributionControl: !!el.dataset.tiles });
-    if (el.dataset.tiles) {
-      L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
-    }
+    map = L.map(el, { zoomSnap: 0.25 });
+    if (window.fqBasemap) { window.fqBasemap(map, el); }
     var outline = null;
     var source = el.dataset.outline && document.getElementById(el.dataset.outline);
     if (source) {

@@ -1,4 +1,4 @@
-// Draws the outline and child polygons of a region or grid page on a Leaflet map.
+// Draws the outline and child polygons of a region or grid page over the base layer (basemap.js).
 (function () {
   "use strict";
   var el = document.getElementById("map");
@@ -8,9 +8,7 @@
     return;
   }
   var map = L.map(el, { zoomSnap: 0.25, attributionControl: true });
-  if (el.dataset.tiles) {
-    L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
-  }
+  if (window.fqBasemap) { window.fqBasemap(map, el); }
   var palette = ["#0b6e4f", "#1c5d99", "#b3261e", "#8e44ad", "#c47f00", "#2d7d9a", "#6b8e23", "#a0522d"];
   fetch(el.dataset.geojson, { credentials: "same-origin" })
     .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
@@ -22,7 +20,7 @@
             return { color: "#333", weight: 2.5, fill: false, dashArray: "6 4" };
           }
           var c = palette[i++ % palette.length];
-          return { color: c, weight: 1.2, fillColor: c, fillOpacity: 0.25 };
+          return { color: c, weight: 1.5, fillColor: c, fillOpacity: 0.12 };
         },
         onEachFeature: function (f, lyr) {
           lyr.bindTooltip(f.properties.name + " " + f.properties.code, { sticky: true });

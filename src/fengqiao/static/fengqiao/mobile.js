@@ -1,4 +1,4 @@
-// Grid app (/m/): reports are kept in an outbox on the phone (IndexedDB, or localStorage when
+// Grid app (/m/): reports (and visits, queued by visit_form.js) are kept in an outbox on the phone (IndexedDB, or localStorage when
 // there is none) and sent to the API when there is signal: on load, when the phone comes back
 // online, and on "Send now". Each report carries a client id made here, and the server answers a
 // repeated client id with the case it already made, so a report is never filed twice.
@@ -130,7 +130,7 @@
   function postReport(rec) {
     rec.state = "sending";
     render();
-    return fetch(API, {
+    return fetch(rec.endpoint || API, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
@@ -138,7 +138,8 @@
     }).then(function (resp) {
       return readJson(resp).then(function (body) {
         if (resp.status === 200 || resp.status === 201) {
-          rec.code = body && body.code;
+          // A report answers with its case; a visit with the case its finding raised, if any.
+          rec.code = body && (rec.endpoint ? body.case_code : body.code);
           rec.state = rec.photos && rec.photos.length ? "photos" : "done";
           rec.sent_at = Date.now();
           return store.put(rec).then(function () { return true; });
@@ -253,7 +254,7 @@
         li.dataset.clientId = r.client_id;
         li.dataset.state = r.state;
         var head = el("div", "outbox-line");
-        head.appendChild(el("b", "", r.payload.title));
+        head.appendChild(el("b", "", r.title || r.payload.title));
         var badge = el("span", "badge outbox-state", {
           queued: label("queued", "queued"), sending: label("sending", "sending"),
           photos: label("photos", "photos"), done: label("sent", "sent"), failed: label("failed", "failed")
@@ -403,6 +404,14 @@
   // server must answer with the same case).
   window.fqOutbox = {
     all: store.all,
+    // Another form of the app (a visit) queues its record here: { client_id, endpoint,
+    // title, payload, ... }; it is sent like a report, once, when there is signal.
+    add: function (rec) {
+      rec.state = "queued";
+      rec.created_at = rec.created_at || Date.now();
+      rec.photos = rec.photos || [];
+      return store.put(rec).then(render).then(sendAll);
+    },
     send: sendAll,
     resend: function (clientId) {
       return store.all().then(function (list) {

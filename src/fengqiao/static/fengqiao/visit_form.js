@@ -1,0 +1,82 @@
+// Grid app visits (/m/visits/): the visit form is queued in the phone's outbox (mobile.js) and
+// sent to the API when there is signal, with a client id made on the page, so a visit is
+// recorded once however often it is sent. The due list can be re-sorted nearest first.
+(function () {
+  "use strict";
+
+  function locate(onFound, onFailed) {
+    if (!navigator.geolocation) { onFailed(); return; }
+    navigator.geolocation.getCurrentPosition(onFound, onFailed, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+  }
+
+  var sortButton = document.getElementById("sort-near");
+  if (sortButton) {
+    sortButton.addEventListener("click", function () {
+      sortButton.textContent = sortButton.dataset.locating;
+      locate(function (pos) {
+        var url = new URL(window.location.href);
+        url.searchParams.set("lat", pos.coords.latitude.toFixed(6));
+        url.searchParams.set("lng", pos.coords.longitude.toFixed(6));
+        window.location.assign(url.toString());
+      }, function () { sortButton.textContent = sortButton.dataset.failed; });
+    });
+  }
+
+  var form = document.getElementById("visit-form");
+  if (!form) { return; }
+  var gps = document.getElementById("gps-state");
+  var accuracy = null;
+  locate(function (pos) {
+    document.getElementById("id_lat").value = pos.coords.latitude.toFixed(6);
+    document.getElementById("id_lng").value = pos.coords.longitude.toFixed(6);
+    accuracy = Math.round(pos.coords.accuracy || 0);
+    if (gps) { gps.textContent = (gps.dataset.found || "").replace("%(m)s", accuracy); }
+  }, function () { if (gps) { gps.textContent = gps.dataset.failed || ""; } });
+
+  function showError(text) {
+    var box = document.getElementById("form-error");
+    box.textContent = text || "";
+    box.hidden = !text;
+  }
+
+  form.addEventListener("submit", function (event) {
+    if (!window.fqOutbox || !window.fqOutbox.add) { return; }  // no outbox: post the page
+    event.preventDefault();
+    var data = new FormData(form);
+    var category = String(data.get("case_category") || "");
+    var caseTitle = String(data.get("case_title") || "").trim();
+    if (category && !caseTitle) { showError(form.dataset.needCaseTitle); return; }
+    var lat = parseFloat(data.get("lat")), lng = parseFloat(data.get("lng"));
+    var clientId = String(data.get("client_id"));
+    var payload = {
+      target: form.dataset.target,
+      target_id: parseInt(form.dataset.targetId, 10),
+      purpose: String(data.get("purpose") || "routine"),
+      findings: String(data.get("findings") || "").trim(),
+      people: data.getAll("people").map(function (v) { return parseInt(v, 10); }),
+      visited_at: new Date().toISOString(),
+      client_id: clientId,
+      case_category: category,
+      case_title: caseTitle
+    };
+    if (isFinite(lat) && isFinite(lng)) {
+      payload.lat = lat;
+      payload.lng = lng;
+      if (accuracy !== null) { payload.accuracy_m = accuracy; }
+    }
+    var button = document.getElementById("submit-visit");
+    button.disabled = true;
+    showError("");
+    window.fqOutbox.add({
+      client_id: clientId,
+      endpoint: form.dataset.endpoint,
+      title: form.dataset.title,
+      category_label: category ? caseTitle : "",
+      payload: payload
+    }).then(function () {
+      form.reset();
+      // A new id for another visit from this page; the one sent stays with its record.
+      form.querySelector("input[name=client_id]").value = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now());
+    }).catch(function (err) { showError(String(err)); }).then(function () { button.disabled = false; });
+  });
+})();
