@@ -7,8 +7,8 @@ from ninja.errors import AuthenticationError, ValidationError
 from fengqiao.accounts.api import router as accounts_router
 from fengqiao.api.auth import API_AUTH
 from fengqiao.cases.api import router as cases_router
-from fengqiao.cases.metoo_api import router as metoo_router
 from fengqiao.cases.ledger_api import router as case_documents_router
+from fengqiao.cases.metoo_api import router as metoo_router
 from fengqiao.core.audit_api import router as audit_router
 from fengqiao.core.errors import DomainError
 from fengqiao.core.security import docs_behind_sign_in

@@ -16,10 +16,10 @@ from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.accounts.models import User
 from fengqiao.cases import hashchain
 from fengqiao.cases.duplicates import EARTH_RADIUS_M, distance_m
 from fengqiao.cases.models import OPEN_STATUSES, Case, CaseEvent, Kind
+from fengqiao.cases.notify import SUPPORT_ACTION
 from fengqiao.cases.open311 import PUBLIC_DETAIL_GROUPS
 from fengqiao.cases.transitions import append_event
 from fengqiao.core import clock
@@ -27,7 +27,7 @@ from fengqiao.core.errors import Conflict, NotAllowed, NotFound
 from fengqiao.core.redact import redact
 from fengqiao.core.roles import Role
 
-ACTION = "support"
+ACTION = SUPPORT_ACTION  # the event a "me too" leaves (notify.followers reads it too)
 RADIUS_M = 200.0
 WINDOW = timedelta(days=30)
 MAX_SHOWN = 5
@@ -183,10 +183,3 @@ def followed_case(*, actor, code: str) -> Case:
     if case is None:
         raise NotFound()
     return case
-
-
-def case_followers(case: Case) -> QuerySet:
-    """The residents who follow a case by "me too" (for telling them about its steps)."""
-    return User.objects.filter(
-        is_active=True, pk__in=_supports().filter(case=case).values("actor_id")
-    )
