@@ -45,6 +45,7 @@ FENGQIAO_SWEEPS = [
     "fengqiao.mediation.sweeps.run_all",
     "fengqiao.insight.sweeps.run_all",
     "fengqiao.accounts.sweeps.run_all",
+    "fengqiao.cases.held_reports.sweep",
     "fengqiao.core.digest.sweep",
     "fengqiao.regions.gazetteer.sweep",
     "fengqiao.core.taskqueue.sweep",

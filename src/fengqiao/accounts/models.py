@@ -20,14 +20,24 @@ class User(AbstractUser):
         related_name="account",
         verbose_name=_("person record"),
     )
+    # The mobile number a resident signs in with by SMS code (accounts.resident_signin):
+    # sealed, keyed hash for the look-up (unique: one account per number), masked for pages.
+    phone_sealed = models.TextField(blank=True, editable=False)
+    phone_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    phone_masked = models.CharField(_("mobile number"), max_length=20, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [
+            # A resident is someone of the registry or someone whose mobile number was
+            # confirmed by an SMS code (bound to the registry later, by name and ID number).
             models.CheckConstraint(
-                condition=~Q(role="resident") | Q(person__isnull=False) | Q(is_active=False),
-                name="active_resident_has_person",
+                condition=~Q(role="resident")
+                | Q(person__isnull=False)
+                | Q(phone_hash__isnull=False)
+                | Q(is_active=False),
+                name="active_resident_has_person_or_phone",
             )
         ]
 
@@ -120,3 +130,43 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ×{self.failures}"
+
+
+class SmsCode(models.Model):
+    """A one-time sign-in code sent by SMS: only its keyed hash is stored (with a random salt),
+    it expires, and it allows a few wrong tries. The rows of the last day are also what the
+    request limits count (per number and per client address)."""
+
+    phone_hash = models.CharField(max_length=64)
+    salt = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=64)
+    ip = models.CharField(max_length=45, blank=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SMS code")
+        verbose_name_plural = _("SMS codes")
+        indexes = [
+            models.Index(fields=["phone_hash", "created_at"], name="smscode_phone_idx"),
+            models.Index(fields=["ip", "created_at"], name="smscode_ip_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phone_hash[:8]}… {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SmsGate(models.Model):
+    """One row per mobile number (keyed hash) and per client address, locked while a code
+    request is counted, so parallel requests cannot pass a limit together."""
+
+    key = models.CharField(max_length=80, unique=True)
+
+    class Meta:
+        verbose_name = _("SMS request gate")
+        verbose_name_plural = _("SMS request gates")
+
+    def __str__(self) -> str:
+        return self.key

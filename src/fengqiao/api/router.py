@@ -8,6 +8,7 @@ from fengqiao.accounts.api import router as accounts_router
 from fengqiao.api.auth import API_AUTH
 from fengqiao.cases.api import router as cases_router
 from fengqiao.cases.ledger_api import router as case_documents_router
+from fengqiao.cases.metoo_api import router as metoo_router
 from fengqiao.core.audit_api import router as audit_router
 from fengqiao.core.errors import DomainError
 from fengqiao.core.security import docs_behind_sign_in
@@ -87,6 +88,7 @@ api.add_router("", accounts_router)
 api.add_router("", regions_router)
 api.add_router("", registry_router)
 api.add_router("", cases_router)
+api.add_router("", metoo_router)
 api.add_router("", case_documents_router)
 api.add_router("", mediation_router)
 api.add_router("", fieldwork_router)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts import sms
+from fengqiao.accounts.resident_signin import user_phone
 from fengqiao.cases.models import NotificationPreference
 from fengqiao.core import clock, crypto
 from fengqiao.core.audit import audit_record
@@ -32,7 +33,10 @@ def _stored(user) -> NotificationPreference | None:
 
 
 def _record_phone(user) -> str:
-    """A resident's phone on their registry record (opened for sending, never shown)."""
+    """A resident's phone: the number they sign in with (confirmed by an SMS code), else the
+    one on their registry record (opened for sending, never shown)."""
+    if user.role == Role.RESIDENT and user.phone_sealed:
+        return user_phone(user)
     person = getattr(user, "person", None) if user.role == Role.RESIDENT else None
     if person is None or not person.phone_sealed:
         return ""

@@ -1,11 +1,10 @@
-"""Resident portal at /h5/ (phone-first): report a problem, follow my cases, rate the result.
+"""Resident portal at /h5/ (phone-first): follow my cases, rate the result (reporting and
+"me too" are in cases.resident_report).
 
 A resident sees only the cases they reported, and of the log only what concerns them: steps and
 times, the unit handling it, the result — not staff names or internal notes."""
 
 from __future__ import annotations
-
-import uuid
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,9 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from fengqiao.cases import selectors, steps, views
-from fengqiao.cases.attachments import case_attach
-from fengqiao.cases.models import Case, Channel, Kind, Level
+from fengqiao.cases import metoo, selectors, steps, views
+from fengqiao.cases.models import Case, Kind, Level
 from fengqiao.core.errors import DomainError
 
 # What a resident reads for each step of the log; steps not listed (internal notes,
@@ -43,6 +41,8 @@ RESIDENT_STEPS = {
     "rate": gettext_lazy("You rated the service"),
     "close": gettext_lazy("Case closed"),
 }
+# Residents sign in with their phone (accounts.resident_views).
+SIGN_IN = "h5_signin:signin"
 # The fields of a case the portal home lists.
 HOME_FIELDS = (
     "code",
@@ -103,7 +103,7 @@ def _portal_panels(request) -> list[str]:
     ]
 
 
-@login_required
+@login_required(login_url=SIGN_IN)
 def home(request):
     # Only what the list shows (the village's and grid's polygons stay in the database).
     cases = (
@@ -112,53 +112,16 @@ def home(request):
         .select_related("category")
         .only(*HOME_FIELDS)[:100]
     )
-    context = {"cases": cases, "panels": _portal_panels(request), "tab": "cases"}
+    context = {
+        "cases": cases,
+        "followed": metoo.followed_cases(actor=request.user).select_related("category")[:100],
+        "panels": _portal_panels(request),
+        "tab": "cases",
+    }
     return render(request, "h5/home.html", context)
 
 
-@login_required
-def report(request):
-    error, data, status = None, {}, 200
-    home_villages = _home_villages(request.user)
-    if request.method == "POST":
-        data = request.POST
-        try:
-            case = views.report_from_form(
-                actor=request.user,
-                data=data,
-                channel=Channel.PORTAL,
-                villages=home_villages,
-                client_id=(data.get("client_id") or "").strip()[:64] or None,
-            )
-        except DomainError as exc:
-            error, status = exc, exc.status
-        else:
-            photos = request.FILES.getlist("photo")
-            if photos:
-                try:
-                    case_attach(actor=request.user, case_id=case.pk, files=photos)
-                except DomainError as exc:
-                    messages.error(
-                        request,
-                        _("The photos were not attached: %(why)s") % {"why": exc.message},
-                    )
-            messages.success(
-                request, _("Thank you. Your report %(code)s is in.") % {"code": case.code}
-            )
-            return redirect("h5:case", case.code)
-    context = {
-        "groups": views.grouped_categories(),
-        "area": views.map_area(request.user),
-        "home_village": home_villages[0] if home_villages else None,
-        "client_id": uuid.uuid4().hex,
-        "error": error,
-        "data": data,
-        "tab": "report",
-    }
-    return render(request, "h5/report.html", context, status=status)
-
-
-def _home_villages(user) -> list:
+def home_villages(user) -> list:
     """The resident's own village: a report without a point is placed there."""
     person = getattr(user, "person", None)
     if person is not None and person.dwelling_id:
@@ -181,12 +144,12 @@ def _case_page(request, case: Case, *, error=None, status=200):
     return render(request, "h5/case.html", context, status=status)
 
 
-@login_required
+@login_required(login_url=SIGN_IN)
 def case(request, code: str):
     return _case_page(request, _my_case_or_404(request.user, code))
 
 
-@login_required
+@login_required(login_url=SIGN_IN)
 @require_POST
 def rate(request, code: str):
     case = _my_case_or_404(request.user, code)

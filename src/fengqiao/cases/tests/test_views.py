@@ -463,10 +463,18 @@ def test_rating_refused_before_the_case_is_verified(world, client):
     assert case.rating is None and case.status == Status.REPORTED
 
 
-@pytest.mark.parametrize("name", ["h5:home", "mobile:home", "cases:queue"])
-def test_pages_ask_for_sign_in_when_anonymous(client, db, name):
+@pytest.mark.parametrize(
+    "name, door",
+    [
+        ("h5:home", "/h5/signin/"),
+        ("mobile:home", "/accounts/login/"),
+        ("cases:queue", "/accounts/login/"),
+    ],
+)
+def test_pages_ask_for_sign_in_when_anonymous(client, db, name, door):
+    """Residents sign in with their phone (SMS code); staff with their password."""
     response = client.get(reverse(name))
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert response.status_code == 302 and door in response["Location"]
 
 
 def test_case_page_timeline_shows_a_reclassification_with_names(world, client):
