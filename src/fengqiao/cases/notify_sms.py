@@ -17,6 +17,7 @@ from fengqiao.cases.notify import FOLLOWER_KIND
 from fengqiao.cases.notify_prefs import sms_phone
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
+from fengqiao.core.redact import redact
 from fengqiao.core.roles import Role
 
 logger = logging.getLogger("fengqiao.sms")
@@ -33,10 +34,16 @@ def _wants(user: User, row: NotificationPreference | None, kind: str) -> bool:
 
 def _text(case: Case, user: User, kind: str, message: str) -> str:
     with translation.override("zh-hans"):
-        if user.role == Role.RESIDENT:
+        if user.role == Role.RESIDENT and case.reporter_id == user.pk:
             return _("Your report %(code)s \u201c%(title)s\u201d: %(status)s.") % {
                 "code": case.code,
                 "title": case.title[:30],
+                "status": case.get_status_display(),
+            }
+        if user.role == Role.RESIDENT:  # a neighbour's "me too": the title as the public sees it
+            return _("A case you support, %(code)s \u201c%(title)s\u201d: %(status)s.") % {
+                "code": case.code,
+                "title": redact(case.title)[:30],
                 "status": case.get_status_display(),
             }
         return _("Fengqiao: %(message)s") % {"message": message[:120]}

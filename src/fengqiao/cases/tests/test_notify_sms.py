@@ -182,3 +182,32 @@ def test_preferences_page_saves_and_shows_the_masked_phone(world, client):
 
     refused = client.post(url, {"phone": "abc"})
     assert refused.status_code == 400 and "field-error" in refused.content.decode()
+
+
+def test_a_neighbour_who_said_me_too_is_texted_with_the_public_title(
+    world, django_capture_on_commit_callbacks
+):
+    from fengqiao.accounts.services import user_create
+    from fengqiao.cases.metoo import case_support
+    from fengqiao.registry.models import Person
+
+    person = Person.objects.filter(account__isnull=True).first()
+    neighbour = user_create(
+        username="neighbour", password="x", role="resident", person=person, check_password=False
+    )
+    world["neighbour"] = neighbour
+    phone = _phone(world, "neighbour", "13900007777")
+    case = services.case_report(
+        actor=world["grid_worker"],
+        category=world["garbage"],
+        title="路口垃圾堆放 13800138000",
+        **world["point"],
+    )
+    case_support(actor=neighbour, case_id=case.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_accept_dispatch(
+            actor=world["grid_chief"], case_id=case.pk, unit_id=world["police"].pk
+        )
+    (text,) = _texts_to(phone)
+    assert text.startswith("您附议的问题") and case.code in text
+    assert "13800138000" not in text  # the title as the public sees it
