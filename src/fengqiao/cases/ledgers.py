@@ -2,7 +2,6 @@
 category, level, channel) and a period, as XLSX through core.ledger; phones masked."""
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from fengqiao.cases import selectors
 from fengqiao.cases.models import Case, Category, Channel, Level, Status
@@ -26,17 +25,6 @@ CASE_FILTERS = (
 )
 MAX_CODES = 200  # the rows a queue page selects at most (bulk export)
 CHUNK_SIZE = 2000
-# The queue tabs as the page names them (cases.views.QUEUE_LABELS, the same msgids).
-QUEUE_NAMES = {
-    "new": gettext_lazy("New"),
-    "to_dispatch": gettext_lazy("To dispatch"),
-    "mine": gettext_lazy("Mine"),
-    "overdue": gettext_lazy("Overdue"),
-    "due_soon": gettext_lazy("Due soon"),
-    "escalated": gettext_lazy("Escalated"),
-    "to_verify": gettext_lazy("To verify"),
-    "closed": gettext_lazy("Finished"),
-}
 MAX_SEARCH = 100
 
 
@@ -172,7 +160,7 @@ def _codes(data) -> list[str]:
 
 
 def _queue(data):
-    return ledger_choice(data, "queue", QUEUE_NAMES.items())
+    return ledger_choice(data, "queue", selectors.QUEUE_LABELS.items())
 
 
 def _category(data) -> tuple[str, str]:

@@ -1,6 +1,7 @@
 """Every read of cases, scoped to the caller: jurisdiction, own unit, or own reports."""
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from fengqiao.cases import workflow
 from fengqiao.cases.models import (
@@ -27,6 +28,17 @@ QUEUES = {
     "escalated": "cases escalated to my level",
     "to_verify": "resolved cases waiting for a check",
     "closed": "closed, rejected and merged cases",
+}
+# The queue tabs by name, as the pages and the ledgers name them.
+QUEUE_LABELS = {
+    "new": gettext_lazy("New"),
+    "to_dispatch": gettext_lazy("To dispatch"),
+    "mine": gettext_lazy("Mine"),
+    "overdue": gettext_lazy("Overdue"),
+    "due_soon": gettext_lazy("Due soon"),
+    "escalated": gettext_lazy("Escalated"),
+    "to_verify": gettext_lazy("To verify"),
+    "closed": gettext_lazy("Finished"),
 }
 
 # The queue page's sortable columns (?sort=key or -key, core.sorting): key → model fields.

@@ -30,16 +30,6 @@ from fengqiao.regions import selectors as region_selectors
 
 PAGE_SIZE = 50
 
-QUEUE_LABELS = {
-    "new": gettext_lazy("New"),
-    "to_dispatch": gettext_lazy("To dispatch"),
-    "mine": gettext_lazy("Mine"),
-    "overdue": gettext_lazy("Overdue"),
-    "due_soon": gettext_lazy("Due soon"),
-    "escalated": gettext_lazy("Escalated"),
-    "to_verify": gettext_lazy("To verify"),
-    "closed": gettext_lazy("Finished"),
-}
 
 # Field names of each general step's form, for the kind pages that still draw their own
 # forms (mediation); read from the table's forms, never written by hand.
@@ -256,7 +246,7 @@ def queue(request):
     tab_query = query.copy()
     tab_query.pop("queue", None)
     context.update(
-        tabs=[(key, QUEUE_LABELS[key], counts[key]) for key in selectors.QUEUES],
+        tabs=[(key, selectors.QUEUE_LABELS[key], counts[key]) for key in selectors.QUEUES],
         tab_query=tab_query.urlencode(),
         groups=grouped_categories(),
         statuses=Status.choices,
@@ -400,7 +390,7 @@ def _intake_villages(actor):
     return villages
 
 
-def _float_or_none(raw: str, field: str) -> float | None:
+def float_or_none(raw: str, field: str) -> float | None:
     raw = (raw or "").strip()
     if not raw:
         return None
@@ -416,8 +406,8 @@ def report_from_form(*, actor, data, channel: str, villages=(), client_id: str |
     category = next((c for c in selectors.category_choices() if c.code == code), None)
     if category is None:
         raise ValidationFailed(_("Choose a category."), field="category")
-    lat = _float_or_none(data.get("lat"), "lat")
-    lng = _float_or_none(data.get("lng"), "lng")
+    lat = float_or_none(data.get("lat"), "lat")
+    lng = float_or_none(data.get("lng"), "lng")
     if (lat is None) != (lng is None):
         raise ValidationFailed(_("Give both latitude and longitude."), field="lat")
     village = None

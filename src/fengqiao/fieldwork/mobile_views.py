@@ -16,21 +16,11 @@ from fengqiao.fieldwork.models import Purpose, Target
 from fengqiao.registry.models import Person
 
 
-def _float(raw: str, field: str) -> float | None:
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise ValidationFailed(_("Not a number."), field=field) from exc
-
-
 def _near(request) -> tuple[float, float] | None:
     try:
         lat, lng = (
-            _float(request.GET.get("lat", ""), "lat"),
-            _float(request.GET.get("lng", ""), "lng"),
+            case_views.float_or_none(request.GET.get("lat", ""), "lat"),
+            case_views.float_or_none(request.GET.get("lng", ""), "lng"),
         )
     except ValidationFailed:
         return None
@@ -89,8 +79,8 @@ def record(request, target: str, target_id: int):
             purpose=data.get("purpose", ""),
             findings=data.get("findings", ""),
             people=[int(pk) for pk in data.getlist("people") if pk.isdigit()],
-            lat=_float(data.get("lat", ""), "lat"),
-            lng=_float(data.get("lng", ""), "lng"),
+            lat=case_views.float_or_none(data.get("lat", ""), "lat"),
+            lng=case_views.float_or_none(data.get("lng", ""), "lng"),
             client_id=(data.get("client_id") or "").strip()[:64] or None,
             raise_case=(
                 services.RaiseCase(category=category, title=data.get("case_title", ""))

@@ -17,6 +17,7 @@ from docx.shared import Mm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
+from fengqiao.core.printdates import chinese_number, seal_date
 from fengqiao.core.textsafe import xml_safe
 
 __all__ = ["AgreementDoc", "PartyLine", "render_agreement"]
@@ -35,7 +36,6 @@ INDENT = Pt(24)  # two characters of body text
 COLUMN_WIDTH = Mm(78)  # half of the 156 mm between the margins
 FILL_IN = "\u3000" * 10  # underlined ideographic spaces: a line to sign on
 
-_DIGITS = "〇一二三四五六七八九"
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
@@ -102,7 +102,7 @@ def render_agreement(doc: AgreementDoc) -> bytes:
 
     _heading(document, "经调解，自愿达成如下协议：")
     for index, term in enumerate(terms, start=1):
-        _paragraph(document, f"{_chinese_number(index)}、{term}", indent=True)
+        _paragraph(document, f"{chinese_number(index)}、{term}", indent=True)
 
     _heading(document, "履行方式、时限：")
     _text_block(document, doc.performance)
@@ -195,30 +195,12 @@ def _field(label: str, value: str) -> str:
 def _standard_clauses(copies: int) -> list[str]:
     # Wording follows the People's Mediation Law (人民调解法), articles 29, 31 and 33.
     return [
-        f"本协议一式{_chinese_number(copies)}份，当事人、人民调解委员会各持一份。",
+        f"本协议一式{chinese_number(copies)}份，当事人、人民调解委员会各持一份。",
         "本协议自各方当事人签名、盖章或者按指印，人民调解员签名并加盖人民调解委员会印章"
         "之日起生效。",
         "本协议具有法律约束力，当事人应当按照约定履行。",
         "当事人认为有必要的，可以自本协议生效之日起三十日内共同向人民法院申请司法确认。",
     ]
-
-
-def _chinese_number(n: int) -> str:
-    """1 → 一, 10 → 十, 21 → 二十一: term numbers, copies, months and days (1 to 99)."""
-    if not 0 < n < 100:
-        raise ValueError(f"Cannot write {n} as a Chinese numeral here (1 to 99 only)")
-    tens, ones = divmod(n, 10)
-    return (
-        (_DIGITS[tens] if tens > 1 else "")
-        + ("十" if tens else "")
-        + (_DIGITS[ones] if ones else "")
-    )
-
-
-def _chinese_date(day: date) -> str:
-    """2026-11-23 → 二〇二六年十一月二十三日, the form used under a seal."""
-    year = "".join(_DIGITS[int(digit)] for digit in str(day.year))
-    return f"{year}年{_chinese_number(day.month)}月{_chinese_number(day.day)}日"
 
 
 def _written_date(text: str) -> str:
@@ -371,7 +353,7 @@ def _committee_blocks(doc: AgreementDoc) -> list:
     def seal(cell: _Cell) -> None:
         _run(cell.paragraphs[0], f"{doc.committee.strip()}（印章）")
         cell.add_paragraph()
-        _run(cell.add_paragraph(), _chinese_date(doc.made_on))
+        _run(cell.add_paragraph(), seal_date(doc.made_on))
 
     return [mediators, recorder, seal]
 

@@ -94,7 +94,7 @@ DISPUTE_LEDGER = Ledger(
 def dispute_ledger(*, actor, data, ip: str | None = None) -> LedgerFile:
     """The disputes list (queue, search, type, risk grade, status) in a period of registration."""
     require_ledger_role(actor)
-    queue, queue_label = ledger_choice(data, "queue", DISPUTE_QUEUE_NAMES.items())
+    queue, queue_label = ledger_choice(data, "queue", selectors.DISPUTE_QUEUE_LABELS.items())
     dispute_type, type_label = ledger_choice(data, "dispute_type", DisputeType.choices)
     risk_grade, risk_label = ledger_choice(data, "risk_grade", RiskGrade.choices)
     status, status_label = ledger_choice(data, "status", Status.choices)
@@ -131,25 +131,6 @@ def dispute_ledger(*, actor, data, ip: str | None = None) -> LedgerFile:
         ],
         ip=ip,
     )
-
-
-# The queue tabs as the disputes page names them (the same msgids).
-DISPUTE_QUEUE_NAMES = {
-    "to_accept": gettext_lazy("To accept"),
-    "to_assign": gettext_lazy("To assign"),
-    "mine": gettext_lazy("Mine"),
-    "to_draft": gettext_lazy("To conclude"),
-    "referred": gettext_lazy("Referred"),
-    "major": gettext_lazy("Major risk"),
-    "overdue": gettext_lazy("Overdue"),
-    "settled": gettext_lazy("Settled"),
-}
-PETITION_QUEUE_NAMES = {
-    "to_acknowledge": gettext_lazy("To acknowledge"),
-    "mine": gettext_lazy("Mine"),
-    "overdue": gettext_lazy("Overdue"),
-    "replied": gettext_lazy("Replied"),
-}
 
 
 # --- petitions ---------------------------------------------------------------------------------
@@ -189,7 +170,7 @@ PETITION_LEDGER = Ledger(
 def petition_ledger(*, actor, data, ip: str | None = None) -> LedgerFile:
     """The petitions list (queue, search) in a period of registration."""
     require_ledger_role(actor)
-    queue, queue_label = ledger_choice(data, "queue", PETITION_QUEUE_NAMES.items())
+    queue, queue_label = ledger_choice(data, "queue", selectors.PETITION_QUEUE_LABELS.items())
     q = _search(data)
     period = ledger_period(data)
     petitions = (

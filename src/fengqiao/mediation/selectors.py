@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases.models import (
@@ -51,6 +52,23 @@ PETITION_QUEUES = {
     "mine": "petitions routed to me or my unit",
     "overdue": "petitions past their acknowledgement or reply limit",
     "replied": "petitions replied to",
+}
+# The queue tabs by name, as the pages and the ledgers name them.
+DISPUTE_QUEUE_LABELS = {
+    "to_accept": gettext_lazy("To accept"),
+    "to_assign": gettext_lazy("To assign"),
+    "mine": gettext_lazy("Mine"),
+    "to_draft": gettext_lazy("To conclude"),
+    "referred": gettext_lazy("Referred"),
+    "major": gettext_lazy("Major risk"),
+    "overdue": gettext_lazy("Overdue"),
+    "settled": gettext_lazy("Settled"),
+}
+PETITION_QUEUE_LABELS = {
+    "to_acknowledge": gettext_lazy("To acknowledge"),
+    "mine": gettext_lazy("Mine"),
+    "overdue": gettext_lazy("Overdue"),
+    "replied": gettext_lazy("Replied"),
 }
 
 # The list pages' sortable columns (?sort=key or -key, core.sorting): key → model fields.

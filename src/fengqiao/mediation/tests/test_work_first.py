@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from fengqiao.cases import steps
 from fengqiao.cases.models import Status
 from fengqiao.core import clock
 from fengqiao.mediation import home, sessions
@@ -156,7 +157,19 @@ def test_petition_page_has_the_next_step_menu_or_says_there_is_nothing(world, cl
         .content.decode()
     )
     assert 'id="next-step"' in clerk
-    client.force_login(world["leader"])  # reads, takes no petition step
+    client.force_login(world["leader"])  # oversees: supervise and instruct, nothing else
+    leader = client.get(reverse("mediation:petition", args=[code])).content.decode()
+    offered = re.findall(
+        r'<details class="step[^"]*" name="next-step-form" data-action="(\w+)"', leader
+    )
+    assert set(offered) == {"supervise", "instruct"}
+    # Not accepted, the petition is no longer open: nobody has a step on it now.
+    steps.perform(
+        actor=world["county_centre"],
+        case=found.case,
+        action="not_accept",
+        data={"note": "不属于信访事项"},
+    )
     other = client.get(reverse("mediation:petition", args=[code]))
     assert other.status_code == 200
     assert 'id="no-actions"' in other.content.decode()

@@ -10,7 +10,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fengqiao.cases import oversight, steps, workflow
@@ -42,16 +41,6 @@ from fengqiao.mediation.views.common import (
 from fengqiao.registry import selectors as registry_selectors
 
 PAGE_SIZE = 50
-QUEUE_LABELS = {
-    "to_accept": gettext_lazy("To accept"),
-    "to_assign": gettext_lazy("To assign"),
-    "mine": gettext_lazy("Mine"),
-    "to_draft": gettext_lazy("To conclude"),
-    "referred": gettext_lazy("Referred"),
-    "major": gettext_lazy("Major risk"),
-    "overdue": gettext_lazy("Overdue"),
-    "settled": gettext_lazy("Settled"),
-}
 # Who registers disputes on the workbench (residents apply on the portal).
 REGISTER_ROLES = case_views.INTAKE_ROLES | {Role.MEDIATOR, Role.LEGAL_ADVISOR}
 STAFF_SOURCES = [Source.WALK_IN, Source.SCREENING, Source.POLICE, Source.COURT, Source.PETITION]
@@ -93,7 +82,10 @@ def queue(request):
     tab_query = query.copy()
     tab_query.pop("queue", None)
     context.update(
-        tabs=[(key, QUEUE_LABELS[key], counts[key]) for key in selectors.DISPUTE_QUEUES],
+        tabs=[
+            (key, selectors.DISPUTE_QUEUE_LABELS[key], counts[key])
+            for key in selectors.DISPUTE_QUEUES
+        ],
         tab_query=tab_query.urlencode(),
         filters=filters,
         types=DisputeType.choices,

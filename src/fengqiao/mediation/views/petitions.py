@@ -11,7 +11,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fengqiao.cases import oversight, steps
@@ -34,12 +33,6 @@ from fengqiao.mediation.views.common import (
 from fengqiao.registry import selectors as registry_selectors
 
 PAGE_SIZE = 50
-QUEUE_LABELS = {
-    "to_acknowledge": gettext_lazy("To acknowledge"),
-    "mine": gettext_lazy("Mine"),
-    "overdue": gettext_lazy("Overdue"),
-    "replied": gettext_lazy("Replied"),
-}
 # Who takes in visits, letters and calls (the petition office's clerks are handlers).
 REGISTER_ROLES = case_views.INTAKE_ROLES | {Role.HANDLER}
 STAFF_FORMS = [Petition.Form.VISIT, Petition.Form.LETTER, Petition.Form.PHONE]
@@ -89,7 +82,10 @@ def queue(request):
     tab_query = query.copy()
     tab_query.pop("queue", None)
     context.update(
-        tabs=[(key, QUEUE_LABELS[key], counts[key]) for key in selectors.PETITION_QUEUES],
+        tabs=[
+            (key, selectors.PETITION_QUEUE_LABELS[key], counts[key])
+            for key in selectors.PETITION_QUEUES
+        ],
         tab_query=tab_query.urlencode(),
         q=q,
         may_register=has_role(request.user, REGISTER_ROLES),
