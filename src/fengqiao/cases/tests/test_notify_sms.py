@@ -211,3 +211,13 @@ def test_a_neighbour_who_said_me_too_is_texted_with_the_public_title(
     (text,) = _texts_to(phone)
     assert text.startswith("您附议的问题") and case.code in text
     assert "13800138000" not in text  # the title as the public sees it
+
+
+def test_a_resident_reaches_the_text_settings_from_the_portal_and_keeps_them(world, client):
+    client.force_login(world["resident"])
+    home = client.get("/h5/").content.decode()
+    assert 'id="texts-tile"' in home and "/cases/inbox/preferences/" in home
+    page = client.get("/cases/inbox/preferences/").content.decode()
+    assert 'name="sms_case_updates"' in page and 'name="sms_warnings"' not in page
+    assert client.post("/cases/inbox/preferences/", {"phone": ""}).status_code == 302
+    assert notify_prefs.preferences_of(world["resident"]).sms_case_updates is False
