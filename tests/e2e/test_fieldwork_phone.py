@@ -76,3 +76,28 @@ def test_visit_recorded_offline_raises_a_case_and_is_sent_once(new_page, users):
     desk.goto(url(desk, "/fieldwork/"))
     row = desk.wait_for_selector(f"tr[data-visit='{visit.pk}']")
     assert code in row.inner_text()
+
+
+def test_centre_sets_a_plan_and_reads_the_visits_due_on_the_workbench(new_page, users):
+    elder = _elder(users)
+    desk = new_page("plans", viewport={"width": 1366, "height": 768})
+    login(desk, "village_centre")
+    desk.goto(url(desk, "/fieldwork/plans/"))
+    village = users["village_centre"].bindings.get().code
+    desk.select_option("#plan-form select[name=tag]", "elderly_alone")
+    desk.fill("#plan-form input[name=region_code]", village)
+    desk.fill("#plan-form input[name=every_days]", "10")
+    with desk.expect_navigation():
+        desk.click("#plan-form button")
+    assert village in desk.inner_text("table.plans")
+    screenshot(desk, "fieldwork_plans")
+    desk.goto(url(desk, "/fieldwork/due/"))
+    row = desk.wait_for_selector(f"tr[data-person='{elder.pk}']")
+    assert "10" in row.inner_text()  # the village's plan beats the county's 30 days
+    screenshot(desk, "fieldwork_due_desk")
+    desk.goto(url(desk, "/cases/inbox/preferences/"))
+    desk.fill("#id_phone", "13900008888")
+    with desk.expect_navigation():
+        desk.click("#notification-preferences button[type=submit]")
+    assert desk.get_attribute("#id_phone", "placeholder") == "139****8888"
+    screenshot(desk, "notification_preferences")
