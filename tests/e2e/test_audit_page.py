@@ -20,7 +20,8 @@ def test_admin_finds_and_exports_a_phone_change_when_filtering_the_audit_page(
     person = Person.objects.filter(region_code__startswith=centre.bindings.get().code).first()
     services.person_update_phone(actor=centre, person=person, phone="13912345678")
 
-    login(page, "admin")
+    login(page, "admin")  # lands on the configuration (Django admin): its menu is on the workbench
+    page.goto(url(page, "/cases/"))
     with page.expect_navigation():
         page.click("nav.mainnav a[href='/audit/']")
     assert page.inner_text("main h1") == "审计日志"

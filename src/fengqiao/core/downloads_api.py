@@ -21,10 +21,10 @@ _ERRORS = {
         },
     }
     for status, description in (
-        ("400", "A filter or parameter is not valid (`field` names it)."),
-        ("403", "The caller's role may not have this file."),
-        ("404", "No such record among those the caller may see."),
-        ("409", "The record cannot have this document yet (e.g. not dispatched)."),
+        (400, "A filter or parameter is not valid (`field` names it)."),
+        (403, "The caller's role may not have this file."),
+        (404, "No such record among those the caller may see."),
+        (409, "The record cannot have this document yet (e.g. not dispatched)."),
     )
 }
 
@@ -33,7 +33,7 @@ def binary_openapi(description: str, *media_types: str) -> dict:
     """`openapi_extra` of an endpoint that answers a file."""
     return {
         "responses": {
-            "200": {
+            200: {  # an int, as django-ninja's own keys: a string would be a second "200"
                 "description": description,
                 "content": {
                     media: {"schema": {"type": "string", "format": "binary"}}

@@ -65,3 +65,17 @@ def test_docs_page_shows_no_one_when_an_administrator_reads_it(users):
         assert f">{user.username}<" not in page and f'"{user.username}"' not in page
         if user.display_name:
             assert user.display_name not in page
+
+
+def test_openapi_document_has_no_key_twice_in_one_object(db):
+    """Swagger UI reads the document as YAML, where a key given twice (e.g. a response
+    status as the number 200 and as the string "200") is an error and no docs are drawn."""
+    doubled = []
+
+    def pairs_hook(pairs):
+        keys = [key for key, _value in pairs]
+        doubled.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(pairs)
+
+    json.loads(_schema(Client()), object_pairs_hook=pairs_hook)
+    assert doubled == []
