@@ -136,3 +136,8 @@ class VisitPerson(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} on {self.visit_id}"
+
+
+# Each part of fieldwork keeps its tables in a module of its own (patrols, care records,
+# key-people help plans, campaigns, household groups); importing them here registers them
+# with the app and keeps `fengqiao.fieldwork.models` the one import path.
