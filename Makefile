@@ -47,15 +47,13 @@ serve: install
 	$(BIN)/fengqiao serve --port $(PORT)
 
 ## make test: install test dependencies, run the whole suite on SQLite, and on PostgreSQL
-## as well when FENGQIAO_TEST_DATABASE_URL is set (e.g. postgres://postgres@127.0.0.1/test)
+## as well when FENGQIAO_TEST_DATABASE_URL is set (e.g. postgres://postgres@127.0.0.1/test).
+## The two databases run side by side (one core each; the PostgreSQL run has its own
+## FENGQIAO_HOME and prints its log when the SQLite run ends); TEST_SERIAL=1 runs them in turn.
 test: install-test
 	$(BIN)/ruff check .
 	FENGQIAO_HOME=$(CURDIR)/var/test DATABASE_URL= $(BIN)/mypy
-	FENGQIAO_HOME=$(CURDIR)/var/test DATABASE_URL= $(BIN)/python -m pytest --cov --cov-report=term:skip-covered --cov-fail-under=85 $(PYTEST_ARGS)
-	@if [ -n "$$FENGQIAO_TEST_DATABASE_URL" ]; then \
-	  echo "== again on PostgreSQL =="; \
-	  FENGQIAO_HOME=$(CURDIR)/var/test DATABASE_URL="$$FENGQIAO_TEST_DATABASE_URL" $(BIN)/python -m pytest $(PYTEST_ARGS); \
-	fi
+	@bash scripts/test-both.sh "$(BIN)/python" "$(CURDIR)" $(PYTEST_ARGS)
 
 ## make bench: the benchmarks in bench/ (never part of make test) on SQLite and on the
 ## PostgreSQL server of BENCH_POSTGRES; BENCH="p3" picks some, BENCH_ARGS="--seconds 20" tunes
