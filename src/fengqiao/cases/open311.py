@@ -29,6 +29,7 @@ from fengqiao.cases.models import Case, Category, Channel, Kind, Open311Client, 
 from fengqiao.core import clock, divisions
 from fengqiao.core.errors import DomainError
 from fengqiao.core.redact import redact
+from fengqiao.core.scoping import contains, prefix_q
 from fengqiao.regions import locator
 from fengqiao.regions.models import Region
 
@@ -242,7 +243,7 @@ def public_requests(prefix: str):
     fields of `_request` leave; who reported a case never does, and disputes and petitions
     (private matters between people) never appear at all."""
     return (
-        Case.objects.filter(region_code__startswith=prefix, kind=Kind.GENERAL)
+        Case.objects.filter(prefix_q([prefix]), kind=Kind.GENERAL)
         .select_related("category__parent", "unit", "master", "village")
         .annotate(updated=Max("events__at"))
         .order_by("-reported_at", "-pk")
@@ -422,7 +423,7 @@ def _create(request, fmt: str) -> HttpResponse:
         region_code = locator.locate(lat, lng).region_code
     except DomainError:
         region_code = None
-    if region_code is None or not region_code.startswith(prefix):
+    if region_code is None or not contains(prefix, region_code):
         raise Open311Error(400, _("lat/long lies outside the jurisdiction."))
     description = _field(params, "description")
     if len(description) > MAX_DESCRIPTION:

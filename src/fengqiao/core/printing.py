@@ -36,6 +36,7 @@ FORMATS = {"docx": DOCX, "pdf": PDF}
 LATIN_FONT = "Times New Roman"
 BODY_FONT = "宋体"
 TITLE_FONT = "黑体"
+BODY_SIZE = Pt(12)  # 小四
 PDF_FONT = "STSong-Light"
 FILL_IN = "\u3000" * 8  # underlined ideographic spaces: a line to write or sign on
 
@@ -87,7 +88,7 @@ def render_docx(form: PrintForm) -> bytes:
         section.page_width, section.page_height = Mm(210), Mm(297)
         section.top_margin, section.bottom_margin = Mm(25), Mm(25)
         section.left_margin, section.right_margin = Mm(28), Mm(26)
-    _docx_defaults(document)
+    docx_defaults(document)
     document.core_properties.title = f"{form.title} {form.number}".strip()
     document.core_properties.subject = form.subject
     document.core_properties.language = "zh-CN"
@@ -113,12 +114,12 @@ def render_docx(form: PrintForm) -> bytes:
         table = document.add_table(rows=len(form.signatures), cols=2)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         for row, signature in zip(table.rows, form.signatures, strict=True):
-            _docx_run(row.cells[0].paragraphs[0], f"{signature.label}：{signature.name}")
+            docx_run(row.cells[0].paragraphs[0], f"{signature.label}：{signature.name}")
             line = row.cells[1].paragraphs[0]
-            _docx_run(line, "签名：")
-            _docx_run(line, FILL_IN, underline=True)
+            docx_run(line, "签名：")
+            docx_run(line, FILL_IN, underline=True)
             if signature.dated:
-                _docx_run(line, "\u3000\u3000年\u3000\u3000月\u3000\u3000日")
+                docx_run(line, "\u3000\u3000年\u3000\u3000月\u3000\u3000日")
     if form.footnote:
         _docx_line(document, "")
         _docx_line(document, form.footnote, size=Pt(10.5))
@@ -127,23 +128,25 @@ def render_docx(form: PrintForm) -> bytes:
     return out.getvalue()
 
 
-def _docx_defaults(document) -> None:
-    # Named CJK fonts and zh-CN where everything inherits (the template names theme fonts).
+def docx_defaults(document) -> None:
+    """Named CJK fonts and zh-CN where everything inherits (python-docx's template names
+    theme fonts and an en-US East Asian language), 1.5 line spacing, no paragraph gaps."""
     rpr = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault"))
     rpr = rpr.find(qn("w:rPr"))
-    _docx_fonts(rpr, BODY_FONT)
+    docx_fonts(rpr, BODY_FONT)
     lang = rpr.find(qn("w:lang"))
     if lang is not None:
         lang.set(qn("w:eastAsia"), "zh-CN")
     style = document.styles["Normal"]
-    style.font.size = Pt(12)
+    style.font.size = BODY_SIZE
     style.paragraph_format.line_spacing = 1.5
     style.paragraph_format.space_before = Pt(0)
     style.paragraph_format.space_after = Pt(0)
 
 
-def _docx_fonts(rpr, east_asian: str) -> None:
+def docx_fonts(rpr, east_asian: str) -> None:
     fonts = rpr.get_or_add_rFonts()
+    # A theme attribute beside an explicit name wins over it, so drop them.
     for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme"):
         fonts.attrib.pop(qn(attribute), None)
     fonts.set(qn("w:ascii"), LATIN_FONT)
@@ -151,9 +154,9 @@ def _docx_fonts(rpr, east_asian: str) -> None:
     fonts.set(qn("w:eastAsia"), east_asian)
 
 
-def _docx_run(paragraph, text: str, *, font=BODY_FONT, size=None, bold=False, underline=False):
-    run = paragraph.add_run(xml_safe(text))
-    _docx_fonts(run._element.get_or_add_rPr(), font)
+def docx_run(paragraph, text: str, *, font=BODY_FONT, size=None, bold=False, underline=False):
+    run = paragraph.add_run(xml_safe(text))  # stored text may hold control characters
+    docx_fonts(run._element.get_or_add_rPr(), font)
     if size is not None:
         run.font.size = size
     run.bold = bold or None
@@ -170,7 +173,7 @@ def _docx_line(container, text, *, font=BODY_FONT, size=None, bold=False, align=
         if number:
             paragraph.add_run().add_break()
         if line:
-            _docx_run(paragraph, line, font=font, size=size, bold=bold)
+            docx_run(paragraph, line, font=font, size=size, bold=bold)
     if align:
         paragraph.alignment = _ALIGN[align]
     if indent:
@@ -185,11 +188,11 @@ def _docx_table(document, rows: Sequence[tuple[str, str]]) -> None:
     table.autofit = False
     for row, (label, value) in zip(table.rows, rows, strict=True):
         row.cells[0].width, row.cells[1].width = Mm(36), Mm(120)
-        _docx_run(row.cells[0].paragraphs[0], label, bold=True)
+        docx_run(row.cells[0].paragraphs[0], label, bold=True)
         cell = row.cells[1]
         for number, line in enumerate((value or "").split("\n")):
             paragraph = cell.paragraphs[0] if number == 0 else cell.add_paragraph()
-            _docx_run(paragraph, line)
+            docx_run(paragraph, line)
 
 
 # --- PDF -----------------------------------------------------------------------------------

@@ -43,6 +43,15 @@ def contains(area_code: str, code: str) -> bool:
     return code.startswith(area_code)
 
 
+def reaches_part_of(actor, code: str) -> bool:
+    """The actor works in the area `code`: it lies in their jurisdiction, or part of their
+    jurisdiction (e.g. a micro-grid) lies in it."""
+    prefixes = actor_prefixes(actor)
+    if prefixes is None:
+        return True
+    return any(contains(p, code) or contains(code, p) for p in prefixes)
+
+
 def enclosing_codes(code: str) -> list[str]:
     """The codes every area containing `code` could have (its prefixes, itself included)."""
     return [code[:n] for n in range(2, len(code) + 1)]

@@ -14,7 +14,7 @@ from fengqiao.cases.models import LEVEL_ORDER, OPEN_STATUSES, Case, Category, St
 from fengqiao.core import clock
 from fengqiao.core.errors import NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.roles import Role, has_role
-from fengqiao.core.scoping import actor_prefixes, code_within, prefix_q
+from fengqiao.core.scoping import actor_prefixes, code_within, contains, prefix_q
 from fengqiao.insight import metrics
 from fengqiao.insight.models import (
     LEVEL_COLUMNS,
@@ -98,7 +98,7 @@ def _outermost(prefixes: list[str]) -> list[str]:
     """Drop prefixes inside another one, so nothing is counted twice."""
     kept: list[str] = []
     for prefix in sorted(set(prefixes), key=len):
-        if not any(prefix.startswith(other) for other in kept):
+        if not any(contains(other, prefix) for other in kept):
             kept.append(prefix)
     return kept
 

@@ -12,13 +12,12 @@ from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from fengqiao.core.printdates import chinese_number, seal_date
-from fengqiao.core.textsafe import xml_safe
+from fengqiao.core.printing import BODY_FONT, TITLE_FONT, docx_defaults, docx_run
 
 __all__ = ["AgreementDoc", "PartyLine", "render_agreement"]
 
@@ -27,10 +26,6 @@ KINDS = ("person", "organization")
 
 TITLE = "人民调解协议书"
 # Word falls back to these names for ASCII text; the East Asian names carry the Chinese.
-LATIN_FONT = "Times New Roman"
-BODY_FONT = "宋体"
-TITLE_FONT = "黑体"
-BODY_SIZE = Pt(12)  # 小四
 TITLE_SIZE = Pt(22)  # 二号
 INDENT = Pt(24)  # two characters of body text
 COLUMN_WIDTH = Mm(78)  # half of the 156 mm between the margins
@@ -223,29 +218,7 @@ def _set_up_page(document) -> None:
 
 
 def _set_up_styles(document) -> None:
-    # The template's defaults name theme fonts and an en-US East Asian language; a Chinese
-    # legal document wants named CJK fonts and zh-CN, so set them where everything inherits.
-    defaults = document.styles.element.find(qn("w:docDefaults"))
-    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    _set_fonts(rpr, BODY_FONT)
-    lang = rpr.find(qn("w:lang"))
-    if lang is not None:
-        lang.set(qn("w:eastAsia"), "zh-CN")
-    style = document.styles["Normal"]
-    style.font.size = BODY_SIZE
-    style.paragraph_format.line_spacing = 1.5
-    style.paragraph_format.space_before = Pt(0)
-    style.paragraph_format.space_after = Pt(0)
-
-
-def _set_fonts(rpr, east_asian: str) -> None:
-    fonts = rpr.get_or_add_rFonts()
-    # A theme attribute beside an explicit name wins over it, so drop them.
-    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme"):
-        fonts.attrib.pop(qn(attribute), None)
-    fonts.set(qn("w:ascii"), LATIN_FONT)
-    fonts.set(qn("w:hAnsi"), LATIN_FONT)
-    fonts.set(qn("w:eastAsia"), east_asian)
+    docx_defaults(document)
 
 
 def _paragraph(
@@ -265,22 +238,7 @@ def _paragraph(
     return paragraph
 
 
-def _run(
-    paragraph: Paragraph,
-    text: str,
-    *,
-    font: str = BODY_FONT,
-    size: Pt | None = None,
-    bold: bool = False,
-    underline: bool = False,
-):
-    run = paragraph.add_run(xml_safe(text))  # stored text may hold control characters
-    _set_fonts(run._element.get_or_add_rPr(), font)
-    if size is not None:
-        run.font.size = size
-    run.bold = bold or None
-    run.underline = underline or None
-    return run
+_run = docx_run
 
 
 def _heading(document, text: str) -> Paragraph:

@@ -9,6 +9,7 @@ from fengqiao.cases import services as case_services
 from fengqiao.cases.models import HandlingUnit
 from fengqiao.core import clock
 from fengqiao.core.errors import Conflict, NotFound, ValidationFailed
+from fengqiao.core.scoping import contains
 from fengqiao.mediation.followups import follow_up_schedule
 from fengqiao.mediation.models import Dispute, MediationAgreement, Outcome, Referral
 from fengqiao.mediation.selectors import dispute_get
@@ -34,7 +35,7 @@ def _target(dispute: Dispute, way: str, to_unit_id: int) -> HandlingUnit:
         raise ValidationFailed(
             _("%(unit)s is not a unit of this way.") % {"unit": unit.name}, field="to_unit_id"
         )
-    if not dispute.region_code.startswith(unit.region_code):
+    if not contains(unit.region_code, dispute.region_code):
         raise ValidationFailed(
             _("%(unit)s does not serve the place of this dispute.") % {"unit": unit.name},
             field="to_unit_id",

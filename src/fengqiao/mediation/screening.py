@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from fengqiao.core import clock
 from fengqiao.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.roles import Role, has_role
-from fengqiao.core.scoping import actor_prefixes, code_within
+from fengqiao.core.scoping import code_within, prefix_q, reaches_part_of
 from fengqiao.mediation.models import Dispute, ScreeningReport, ScreeningRound
 from fengqiao.mediation.selectors import dispute_visible_ids
 from fengqiao.regions.models import Grid, Region
@@ -30,7 +30,7 @@ def screening_rounds_open(*, actor, region: Region, starts_on: date, ends_on: da
             % {"days": MAX_ROUND_DAYS},
             field="ends_on",
         )
-    villages = Region.objects.filter(code__startswith=region.prefix, level=Region.Level.VILLAGE)
+    villages = Region.objects.filter(prefix_q([region.prefix], "code"), level=Region.Level.VILLAGE)
     at = clock.now()
     rows = [
         ScreeningRound(
@@ -48,7 +48,7 @@ def screening_rounds_open(*, actor, region: Region, starts_on: date, ends_on: da
     ScreeningRound.objects.bulk_create(rows, ignore_conflicts=True)
     return list(
         ScreeningRound.objects.filter(
-            region_code__startswith=region.prefix, starts_on=starts_on
+            prefix_q([region.prefix]), starts_on=starts_on
         ).select_related("village")
     )
 
@@ -56,10 +56,7 @@ def screening_rounds_open(*, actor, region: Region, starts_on: date, ends_on: da
 def _covers_part_of(actor, grid: Grid) -> bool:
     """The actor works in this grid: it lies in their jurisdiction, or one of their
     micro-grids lies in it."""
-    prefixes = actor_prefixes(actor)
-    if prefixes is None:
-        return True
-    return any(grid.code.startswith(p) or p.startswith(grid.code) for p in prefixes)
+    return reaches_part_of(actor, grid.code)
 
 
 def screening_report_file(
@@ -100,8 +97,8 @@ def screening_report_file(
     # an unknown id is, so the answer tells nothing about disputes out of the actor's reach.
     findings = list(
         Dispute.objects.filter(
+            prefix_q([grid.code]),
             pk__in=dispute_ids,
-            region_code__startswith=grid.code,
             screening_report__isnull=True,
         ).filter(pk__in=dispute_visible_ids(actor=actor))
     )

@@ -20,7 +20,7 @@ from fengqiao.cases.models import (
 from fengqiao.core import clock
 from fengqiao.core.errors import NotFound, ValidationFailed
 from fengqiao.core.roles import Role
-from fengqiao.core.scoping import actor_prefixes, prefix_q
+from fengqiao.core.scoping import actor_prefixes, prefix_q, reaches_part_of
 from fengqiao.mediation.models import (
     Dispute,
     FollowUp,
@@ -386,13 +386,9 @@ def screening_reports(*, actor, screening_round: ScreeningRound) -> Sequence[Scr
         .prefetch_related(Prefetch("findings", queryset=visible, to_attr="visible_findings"))
         .order_by("grid__code")
     )
-    prefixes = actor_prefixes(actor)
     for report in reports:
         report.hidden_findings = report.finding_total - len(report.visible_findings)
-        works_there = prefixes is None or any(
-            report.grid.code.startswith(p) or p.startswith(report.grid.code) for p in prefixes
-        )
-        if not works_there and report.reported_by_id != actor.pk:
+        if not reaches_part_of(actor, report.grid.code) and report.reported_by_id != actor.pk:
             report.note = ""
     return reports
 

@@ -17,7 +17,7 @@ from fengqiao.core import clock, crypto
 from fengqiao.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.idnumbers import mask_phone
 from fengqiao.core.roles import Role
-from fengqiao.core.scoping import code_within
+from fengqiao.core.scoping import code_within, contains
 from fengqiao.mediation import agreements, followups
 from fengqiao.mediation.models import (
     Dispute,
@@ -315,7 +315,7 @@ def dispute_assign(*, actor, dispute_id: int, mediator_id: int, note: str = "") 
     )
     if mediator is None:
         raise NotFound(_("Mediator not found."), field="mediator_id")
-    if not dispute.region_code.startswith(mediator.committee.region_code):
+    if not contains(mediator.committee.region_code, dispute.region_code):
         raise ValidationFailed(
             _("%(committee)s does not serve the place of this dispute.")
             % {"committee": mediator.committee.name},

@@ -15,7 +15,7 @@ from fengqiao.core.roles import (
     SENSITIVE_TAG_ROLES,
     has_role,
 )
-from fengqiao.core.scoping import code_within
+from fengqiao.core.scoping import code_within, contains
 from fengqiao.regions.gazetteer import gazetteer_mark_stale
 from fengqiao.regions.locator import locate
 from fengqiao.regions.models import Grid, Region
@@ -385,7 +385,7 @@ def household_group_set_members(
             _("A household group has 5 to 50 households; got %(n)d.") % {"n": len(ids)},
             field="households",
         )
-    outside = [h.number for h in households if not h.region_code.startswith(group.region_code)]
+    outside = [h.number for h in households if not contains(group.region_code, h.region_code)]
     if outside:
         raise ValidationFailed(
             _("Households outside the group's grid: %(list)s") % {"list": ", ".join(outside[:5])},

@@ -78,32 +78,23 @@ def _file(printed):
     )
 
 
+def _petition_file(request, code: str, document: str, fmt: str):
+    printed = printing.petition_document(
+        actor=request.auth, code=code, document=document, fmt=fmt, ip=client_ip(request)
+    )
+    return _file(printed)
+
+
 @router.get("/petitions/{code}/print/acceptance-notice", openapi_extra=PRINT_OPENAPI)
 def acceptance_notice(request, code: str, format: Format = "pdf"):  # noqa: A002 - the query name
     """The 受理告知书 (or 不予受理告知书) of an acknowledged petition (409 before)."""
-    return _file(
-        printing.petition_document(
-            actor=request.auth,
-            code=code,
-            document="acceptance_notice",
-            fmt=format,
-            ip=client_ip(request),
-        )
-    )
+    return _petition_file(request, code, "acceptance_notice", format)
 
 
 @router.get("/petitions/{code}/print/reply-opinion", openapi_extra=PRINT_OPENAPI)
 def reply_opinion(request, code: str, format: Format = "pdf"):  # noqa: A002 - the query name
     """The 答复意见书 of a petition replied to (409 before)."""
-    return _file(
-        printing.petition_document(
-            actor=request.auth,
-            code=code,
-            document="reply_opinion",
-            fmt=format,
-            ip=client_ip(request),
-        )
-    )
+    return _petition_file(request, code, "reply_opinion", format)
 
 
 @router.post("/disputes/{code}/agreement/full.docx", openapi_extra=DOCX_OPENAPI)
