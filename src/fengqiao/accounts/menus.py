@@ -18,6 +18,7 @@ ITEMS = {
     "petitions": ("mediation:petitions", _("Petitions")),
     "notices": ("participation:notices", _("Notices")),
     "visits": ("fieldwork:visits", _("Visits")),
+    "assessment": ("fieldwork:assessment", _("Assessment")),
     "grid_app": ("mobile:home", _("Grid app")),
     "regions": ("regions:browse", _("Regions and grids")),
     "people": ("registry:people", _("People")),
@@ -46,7 +47,7 @@ MENUS: dict[str, tuple[str, ...]] = {
         "audit",
         "configuration",
     ),
-    Role.LEADER: ("dashboard", "cases", "mediation", "petitions", "regions"),
+    Role.LEADER: ("dashboard", "cases", "mediation", "petitions", "assessment", "regions"),
     Role.CENTRE_STAFF: (
         "home",
         "cases",

@@ -67,7 +67,7 @@ def visit_get(*, actor, visit_id: int) -> Visit:
     return visit
 
 
-def _plans(actor) -> dict[tuple[int, str], VisitPlan]:
+def visit_plans_for(actor) -> dict[tuple[int, str], VisitPlan]:
     may_see_sensitive = has_role(actor, SENSITIVE_TAG_ROLES)
     plans = VisitPlan.objects.filter(is_active=True).select_related("tag")
     return {
@@ -77,7 +77,7 @@ def _plans(actor) -> dict[tuple[int, str], VisitPlan]:
     }
 
 
-def _plan_for(plans, tag_id: int, code: str) -> VisitPlan | None:
+def plan_for(plans, tag_id: int, code: str) -> VisitPlan | None:
     """The most specific plan for the tag whose area holds `code` (longest area code)."""
     for n in range(len(code), 1, -1):
         found = plans.get((tag_id, code[:n]))
@@ -86,7 +86,7 @@ def _plan_for(plans, tag_id: int, code: str) -> VisitPlan | None:
     return None
 
 
-def _tagged(people: QuerySet[Person], plans) -> list[tuple[int, int]]:
+def tagged_pairs(people: QuerySet[Person], plans) -> list[tuple[int, int]]:
     """(person id, tag id) for the people's tags some plan covers, sealed tags included."""
     tag_ids = {tag_id for tag_id, _code in plans}
     pairs = list(
@@ -123,10 +123,10 @@ def visits_due(
         if not area.isdigit() or not code_within(actor, area):
             raise NotFound(field="area")
         people = people.filter(prefix_q([area]))
-    plans = _plans(actor)
+    plans = visit_plans_for(actor)
     if not plans:
         return []
-    pairs = _tagged(people, plans)
+    pairs = tagged_pairs(people, plans)
     if not pairs:
         return []
     last_met = (
@@ -158,7 +158,7 @@ def visits_due(
     found: dict[int, DueVisit] = {}
     for person_id, tag_id in pairs:
         row = rows[person_id]
-        plan = _plan_for(plans, tag_id, row["region_code"])
+        plan = plan_for(plans, tag_id, row["region_code"])
         if plan is None:
             continue
         item = found.get(person_id)
