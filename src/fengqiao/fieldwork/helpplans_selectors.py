@@ -5,11 +5,14 @@ month's totals per responsible person for the assessment (counts only, not logge
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Max
+from django.contrib.auth import get_user_model
+from django.db.models import Max, QuerySet
 
 from fengqiao.core import clock
 from fengqiao.core.audit import common_region
 from fengqiao.core.errors import NotFound
+from fengqiao.core.roles import Role, has_role
+from fengqiao.core.scoping import actor_prefixes, around_q
 from fengqiao.fieldwork import helpplans as rules
 from fengqiao.fieldwork.models import HelpContact, HelpKind, HelpPlan
 
@@ -182,3 +185,16 @@ def helpplan_totals(actor, month: date) -> dict[int, tuple[int, int]]:
             counts[0] += due
             counts[1] += on_time
     return {user_id: (d, o) for user_id, (d, o) in totals.items()}
+
+
+def responsible_candidates(actor) -> QuerySet:
+    """Staff who may be named on a plan the actor makes: those working inside the actor's
+    jurisdiction or in an area containing it (the township police, the county's social
+    workers). The service still checks that each covers the person."""
+    users = get_user_model().objects.filter(is_active=True).exclude(role=Role.RESIDENT)
+    if not has_role(actor, rules.MANAGER_ROLES):
+        return users.none()
+    prefixes = actor_prefixes(actor)
+    if prefixes is not None:
+        users = users.filter(around_q(prefixes, "bindings__code"))
+    return users.distinct().order_by("role", "username")

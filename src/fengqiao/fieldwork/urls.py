@@ -2,11 +2,14 @@
 
 from django.urls import path
 
-from fengqiao.fieldwork import views
+from fengqiao.fieldwork import helpplans_views, views
 
 app_name = "fieldwork"
 urlpatterns = [
     path("", views.visits, name="visits"),
     path("due/", views.due, name="due"),
     path("plans/", views.plans, name="plans"),
+    path("help-plans/", helpplans_views.help_plans, name="help_plans"),
+    path("help-plans/new/", helpplans_views.help_plan_new, name="help_plan_new"),
+    path("help-plans/<int:plan_id>/", helpplans_views.help_plan, name="help_plan"),
 ]

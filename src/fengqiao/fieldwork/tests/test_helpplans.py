@@ -270,3 +270,52 @@ def test_api_answers_other_areas_and_bad_input_with_4xx(key):
     ):
         response = worker.post(url, body, content_type="application/json")
         assert 400 <= response.status_code < 500, (url, body, response.status_code)
+
+
+def test_workbench_pages_make_show_and_record_and_log_each_view(key, client):
+    client.force_login(key["centre"])
+    form = client.get(f"/fieldwork/help-plans/new/?person={key['person'].pk}").content.decode()
+    assert 'id="help-plan-form"' in form and key["worker"].label in form
+    refused = client.post(
+        "/fieldwork/help-plans/new/",
+        {"person_id": "x", "kind": "correction", "member": [""], "duty": [""]},
+    )
+    assert refused.status_code == 400
+    made = client.post(
+        "/fieldwork/help-plans/new/",
+        {
+            "person_id": str(key["person"].pk),
+            "kind": "drug_rehab",
+            "returned_on": (clock.localdate() - timedelta(days=1)).isoformat(),
+            "member": [str(key["worker"].pk), ""],
+            "duty": ["网格员", ""],
+        },
+    )
+    plan = HelpPlan.objects.get()
+    assert made.status_code == 302 and made["Location"] == f"/fieldwork/help-plans/{plan.pk}/"
+    listed = client.get("/fieldwork/help-plans/").content.decode()
+    assert key["person"].name in listed and "T+1" in listed
+    page = client.get(f"/fieldwork/help-plans/{plan.pk}/").content.decode()
+    assert 'id="contact-form"' in page and "网格员" in page
+    client.post(f"/fieldwork/help-plans/{plan.pk}/", {"mode": "talk", "client_id": "wb-1"})
+    assert HelpContact.objects.get().client_id == "wb-1"
+    assert AccessLog.objects.filter(actor=key["centre"], object_type="help_plan").count() == 2
+    client.force_login(key["centre_b"])
+    assert client.get(f"/fieldwork/help-plans/{plan.pk}/").status_code == 404
+    assert client.get("/fieldwork/help-plans/new/").status_code == 200
+
+
+def test_the_phone_lists_the_workers_plans_without_the_kind_and_records_a_contact(key, client):
+    plan = _plan(key, returned_on=clock.localdate() - timedelta(days=1))
+    client.force_login(key["worker"])
+    page = client.get("/m/visits/help/").content.decode()
+    assert key["person"].name in page and f"/api/v1/help-plans/{plan.pk}/contacts" in page
+    assert "戒毒" not in page and "drug" not in page.lower() and "T+1" not in page
+    response = client.post(
+        "/m/visits/help/", {"plan_id": str(plan.pk), "mode": "visit", "client_id": "m-1"}
+    )
+    assert response.status_code == 302 and HelpContact.objects.get().client_id == "m-1"
+    client.force_login(key["other_worker"])
+    assert key["person"].name not in client.get("/m/visits/help/").content.decode()
+    refused = client.post("/m/visits/help/", {"plan_id": str(plan.pk), "mode": "visit"})
+    assert refused.status_code == 404
