@@ -319,3 +319,18 @@ def test_the_phone_lists_the_workers_plans_without_the_kind_and_records_a_contac
     assert key["person"].name not in client.get("/m/visits/help/").content.decode()
     refused = client.post("/m/visits/help/", {"plan_id": str(plan.pk), "mode": "visit"})
     assert refused.status_code == 404
+
+
+def test_the_demo_plans_hold_a_t_plus_1_on_time_and_an_overdue_returnee(users):
+    from fengqiao.demo.fieldwork_helpplans import seed_helpplans
+
+    made = seed_helpplans(seed=1)
+    assert made > 50 and HelpPlan.objects.count() == 4
+    assert seed_helpplans(seed=1) == 0  # once
+    items = helpplans_selectors.helpplan_list(actor=users["village_centre"])
+    returnees = [i for i in items if i.kind == "drug_rehab"]
+    assert {i.state for i in returnees} >= {"overdue"}
+    back = next(i for i in returnees if i.last_contact_at is not None)
+    first = HelpContact.objects.filter(plan_id=back.id).order_by("done_at").first()
+    assert clock.localdate(first.done_at) == first.due_on  # T+1 made on the day
+    assert {i.kind for i in items} == {"correction", "mental_illness", "drug_rehab"}
