@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core import clock, crypto
@@ -248,6 +249,8 @@ def _visible_plan(actor, plan_id: int) -> HelpPlan:
 def _check_done_at(done_at: datetime | None) -> datetime:
     now = clock.now()
     done_at = done_at or now
+    if timezone.is_naive(done_at):  # a phone's time without a zone is local time
+        done_at = timezone.make_aware(done_at)
     if done_at > now + CLOCK_SKEW:
         raise ValidationFailed(_("A contact cannot be in the future."), field="done_at")
     if done_at < now - LATE_SYNC:

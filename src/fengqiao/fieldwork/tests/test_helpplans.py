@@ -334,3 +334,14 @@ def test_the_demo_plans_hold_a_t_plus_1_on_time_and_an_overdue_returnee(users):
     first = HelpContact.objects.filter(plan_id=back.id).order_by("done_at").first()
     assert clock.localdate(first.done_at) == first.due_on  # T+1 made on the day
     assert {i.kind for i in items} == {"correction", "mental_illness", "drug_rehab"}
+
+
+def test_api_takes_a_time_without_zone_as_local_time(key):
+    plan = _plan(key)
+    local = clock.now().astimezone(TZ).replace(tzinfo=None) - timedelta(hours=1)
+    response = _api(key["worker"]).post(
+        f"/api/v1/help-plans/{plan.pk}/contacts",
+        {"done_at": local.isoformat()},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
