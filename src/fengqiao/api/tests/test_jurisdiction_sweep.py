@@ -453,6 +453,7 @@ def test_pages_return_404_or_nothing_when_caller_is_in_village_b(outsider, villa
         "<int:request_id>": village_a_objects["request_id"],
         "<str:target>": "household",
         "<int:target_id>": village_a_objects["household_id"],
+        "<int:plan_id>": village_a_objects["plan_id"],
     }
     person = Person.objects.get(pk=village_a_objects["person_id"])
     checked = 0
