@@ -85,7 +85,7 @@ def may_see_kind(actor) -> bool:
 
 
 def is_member(actor, plan: HelpPlan) -> bool:
-    return plan.members.filter(user=actor).exists()
+    return any(m.user_id == actor.pk for m in plan.members.all())  # prefetched in lists
 
 
 def may_manage(actor, plan: HelpPlan) -> bool:
