@@ -28,6 +28,7 @@ from fengqiao.core.ledger import Column, Ledger, LedgerFile, ledger_export
 from fengqiao.core.roles import Role, has_role
 from fengqiao.core.scoping import code_within, enclosing_codes, prefix_q, scoped
 from fengqiao.fieldwork import selectors
+from fengqiao.fieldwork.helpplans_selectors import helpplan_totals
 from fengqiao.fieldwork.models import Visit, VisitPerson
 from fengqiao.regions.models import Grid, Region
 from fengqiao.registry.models import Person
@@ -78,7 +79,7 @@ def month_of(raw: str = "") -> Month:
     )
 
 
-Counter = Callable[[Sequence[int], Month], dict[str, dict[int, float]]]
+Counter = Callable[[object, Sequence[int], Month], dict[str, dict[int, float]]]
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ class WorkerMonth:
 # -- the measures --------------------------------------------------------------------------
 
 
-def visits_made(workers: Sequence[int], month: Month) -> dict[str, dict[int, float]]:
+def visits_made(actor, workers: Sequence[int], month: Month) -> dict[str, dict[int, float]]:
     rows = (
         Visit.objects.filter(
             visitor_id__in=workers, visited_at__gte=month.start, visited_at__lt=month.end
@@ -125,7 +126,7 @@ def visits_made(workers: Sequence[int], month: Month) -> dict[str, dict[int, flo
 
 
 def cases_reported_and_verified(
-    workers: Sequence[int], month: Month
+    actor, workers: Sequence[int], month: Month
 ) -> dict[str, dict[int, float]]:
     """Cases the worker reported, and cases they verified on the spot, read from the case log."""
     found: dict[str, dict[int, float]] = {"cases_reported": {}, "cases_verified": {}}
@@ -145,7 +146,7 @@ def cases_reported_and_verified(
     return found
 
 
-def people_due_and_seen(workers: Sequence[int], month: Month) -> dict[str, dict[int, float]]:
+def people_due_and_seen(actor, workers: Sequence[int], month: Month) -> dict[str, dict[int, float]]:
     """For each worker: how many people of their grids a visit plan (one a grid worker's list
     counts, so never a sensitive tag) said were due a visit by the month's end — their last
     visit before the month plus the plan's interval, or never visited — and how many of those
@@ -207,8 +208,30 @@ FIGURES: list[Figure] = [
     Figure("people_seen", _("of them seen")),
     Figure("cases_reported", _("Cases reported")),
     Figure("cases_verified", _("Cases verified")),
+    Figure("help_due", _("Help-plan contacts due")),
+    Figure("help_on_time", _("of them on time")),
 ]
-COUNTERS: list[Counter] = [visits_made, people_due_and_seen, cases_reported_and_verified]
+
+
+def help_contacts_on_time(
+    actor, workers: Sequence[int], month: Month
+) -> dict[str, dict[int, float]]:
+    """Help-plan contacts due in the month and made on time, of the plans the reader may see
+    (each plan counts for every responsible person on it)."""
+    totals = helpplan_totals(actor, month.first)
+    wanted = set(workers)
+    return {
+        "help_due": {uid: due for uid, (due, _ok) in totals.items() if uid in wanted},
+        "help_on_time": {uid: ok for uid, (_due, ok) in totals.items() if uid in wanted},
+    }
+
+
+COUNTERS: list[Counter] = [
+    visits_made,
+    people_due_and_seen,
+    cases_reported_and_verified,
+    help_contacts_on_time,
+]
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -263,7 +286,7 @@ def assessment(*, actor, month: Month, area: str = "", own: bool = False) -> lis
     if ids:
         counted: dict[str, dict[int, float]] = {}
         for counter in COUNTERS:
-            counted.update(counter(ids, month))
+            counted.update(counter(actor, ids, month))
         for user_id, row in rows.items():
             row.figures = {f.key: counted.get(f.key, {}).get(user_id, 0) for f in FIGURES}
     return sorted(rows.values(), key=lambda r: (r.grid_label, r.name))

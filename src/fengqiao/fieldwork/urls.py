@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from fengqiao.fieldwork import assessment_views, views
+from fengqiao.fieldwork import assessment_views, helpplans_views, views
 
 app_name = "fieldwork"
 urlpatterns = [
@@ -11,4 +11,7 @@ urlpatterns = [
     path("plans/", views.plans, name="plans"),
     path("assessment/", assessment_views.assessment, name="assessment"),
     path("assessment/export.xlsx", assessment_views.assessment_export, name="assessment_export"),
+    path("help-plans/", helpplans_views.help_plans, name="help_plans"),
+    path("help-plans/new/", helpplans_views.help_plan_new, name="help_plan_new"),
+    path("help-plans/<int:plan_id>/", helpplans_views.help_plan, name="help_plan"),
 ]

@@ -118,6 +118,9 @@ def village_a_objects(users):
         **_village_mediation(code),
         "notice_id": _village_notice(code),
         "visit_id": _village_visit(code),
+        "plan_id": _village_help_plan(code, users["grid_worker"]),
+        "worker_id": users["grid_worker"].pk,
+        "own_user_id": users["village_centre_b"].pk,
     }
 
 
@@ -129,6 +132,18 @@ def _village_visit(village_code: str) -> int:
     centre = User.objects.filter(role="centre_staff", bindings__code=village_code).first()
     household = Household.objects.filter(region_code__startswith=village_code).first()
     return visit_record(actor=centre, target="household", target_id=household.pk).pk
+
+
+def _village_help_plan(village_code: str, worker) -> int:
+    """A help plan in the village by its own centre, naming its grid worker."""
+    from fengqiao.accounts.models import User
+    from fengqiao.fieldwork.helpplans import helpplan_create
+
+    centre = User.objects.filter(role="centre_staff", bindings__code=village_code).first()
+    person = Person.objects.visible_to(worker).first()
+    return helpplan_create(
+        actor=centre, person_id=person.pk, kind="correction", members=[(worker.pk, "网格员")]
+    ).pk
 
 
 def _village_notice(village_code: str) -> int:
@@ -438,6 +453,7 @@ def test_pages_return_404_or_nothing_when_caller_is_in_village_b(outsider, villa
         "<int:request_id>": village_a_objects["request_id"],
         "<str:target>": "household",
         "<int:target_id>": village_a_objects["household_id"],
+        "<int:plan_id>": village_a_objects["plan_id"],
     }
     person = Person.objects.get(pk=village_a_objects["person_id"])
     checked = 0
@@ -542,6 +558,7 @@ def _collection_bodies(objects: dict, own_village: str) -> dict[str, list[dict]]
     )
     own_dwelling = Dwelling.objects.filter(region_code__startswith=own_village).first()
     own_household = Household.objects.filter(region_code__startswith=own_village).first()
+    own_person = Person.objects.filter(region_code__startswith=own_village).first()
     today = clock.localdate()
     case = {"category": "garbage", "title": "外村上报"}
     dispute = {
@@ -605,6 +622,18 @@ def _collection_bodies(objects: dict, own_village: str) -> dict[str, list[dict]]
                 "category": "village",
                 "title": "外村公告",
                 "body": "x",
+            }
+        ],
+        "/api/v1/help-plans": [
+            {"person_id": person_ids[0], "kind": kind, "members": [{"user_id": uid, "duty": "x"}]}
+            for kind in ("correction", "drug_rehab")
+            for uid in (objects["worker_id"], objects["own_user_id"])
+        ]
+        + [
+            {
+                "person_id": own_person.pk,
+                "kind": "correction",
+                "members": [{"user_id": objects["worker_id"], "duty": "网格员"}],
             }
         ],
         "/api/v1/visits": [

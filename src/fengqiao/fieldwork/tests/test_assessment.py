@@ -147,3 +147,25 @@ def test_the_page_the_api_and_the_logged_export(users, grid):
 
 def _api_row(rows):
     return next(r for r in rows if r["username"] == "grid_worker")
+
+
+def test_a_missed_help_plan_contact_counts_as_due_and_not_on_time(users, grid):
+    from datetime import date
+
+    from fengqiao.fieldwork.helpplans import helpplan_create
+
+    helpplan_create(
+        actor=users["village_centre"],
+        person_id=grid["elders"][0].pk,
+        kind="mental_illness",
+        members=[(grid["worker"].pk, "网格员")],
+        starts_on=date(2026, 11, 2),
+        contact_every_days=30,
+    )
+    month = assessment.month_of("2026-11")
+    mine = _row(assessment.assessment(actor=users["village_centre"], month=month), "grid_worker")
+    assert (mine.figures["help_due"], mine.figures["help_on_time"]) == (1, 0)
+    # A leader does not see help plans, so reads no help-plan figures.
+    theirs = assessment.assessment(actor=users["leader"], month=month)
+    assert "grid_worker" in {r.username for r in theirs}
+    assert all(r.figures["help_due"] == 0 for r in theirs)
