@@ -5,8 +5,6 @@ from datetime import date, datetime
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from fengqiao.fieldwork.models import Target
-
 
 def _without_nul(value):
     return value.replace("\x00", "") if isinstance(value, str) else value
@@ -79,7 +77,9 @@ class VisitFilter(Schema):
     area: str = Field("", max_length=24)
     purpose: str = Field("", max_length=16)
     visitor: str = Field("", max_length=150)
-    target: Target | None = None
+    target: str = Field(
+        "", max_length=16, description="household | dwelling | place | organization"
+    )
     target_id: int | None = Field(None, ge=1, le=2**62)
 
 

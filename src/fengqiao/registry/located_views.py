@@ -10,8 +10,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -49,6 +50,7 @@ class Kind:
     create: Any
     update: Any
     fields: tuple[Field, ...]
+    one_key: str = ""  # the singular in URL names and the id argument: place, place_id
     visit_target: str = ""  # the fieldwork visit target ("place", "organization") if any
 
     @property
@@ -58,6 +60,22 @@ class Kind:
     @property
     def list_url(self) -> str:
         return f"registry:{self.key}"
+
+    @property
+    def new_url(self) -> str:
+        return f"registry:{self.key}_new"
+
+    @property
+    def export_url(self) -> str:
+        return f"registry:{self.key}_export"
+
+    @property
+    def detail_url(self) -> str:
+        return f"registry:{self.one_key}"
+
+    @property
+    def edit_url(self) -> str:
+        return f"registry:{self.one_key}_edit"
 
 
 _ADDRESS = Field("address", gettext_lazy("Address"), max_length=200)
@@ -86,6 +104,7 @@ KINDS = {
             Field("employees", gettext_lazy("Employees"), "number", max_length=8),
             _ADDRESS,
         ),
+        one_key="organization",
         visit_target="organization",
     ),
     "places": Kind(
@@ -106,6 +125,7 @@ KINDS = {
             Field("risk", gettext_lazy("Risk level"), "select", choices=Place.Risk.choices),
             _ADDRESS,
         ),
+        one_key="place",
         visit_target="place",
     ),
     "facilities": Kind(
@@ -127,6 +147,7 @@ KINDS = {
             Field("status", gettext_lazy("Status"), "select", choices=Facility.Status.choices),
             _ADDRESS,
         ),
+        one_key="facility",
     ),
 }
 
@@ -150,10 +171,14 @@ def _queryset(request, kind: Kind):
 MAX_ID = 2**63 - 1
 
 
-def _row(request, kind: Kind, pk):
-    if int(pk) > MAX_ID:
+def _row(request, kind: Kind, pk: int):
+    if pk > MAX_ID:
         raise Http404
-    return get_or_404(kind.get, actor=request.user, pk=int(pk))
+    return get_or_404(kind.get, actor=request.user, pk=pk)
+
+
+def _id(kind: Kind, ids: dict) -> int:
+    return ids[f"{kind.one_key}_id"]
 
 
 def _require_edit_role(request) -> None:
@@ -182,9 +207,9 @@ def located_export(request, key: str):
 
 
 @login_required
-def located_detail(request, key: str, pk: int):
+def located_detail(request, key: str, **ids):
     kind = _kind(key)
-    row = _row(request, kind, pk)
+    row = _row(request, kind, _id(kind, ids))
     return render(
         request,
         "registry/located_detail.html",
@@ -244,7 +269,7 @@ def _form(request, kind: Kind, row=None):
         except DomainError as exc:
             error, status = exc, exc.status
         else:
-            return redirect("registry:located", kind.key, row.pk)
+            return redirect(kind.detail_url, row.pk)
     fields = [
         {"field": f, "value": data.get(f.name, "") if data else "", "error": _field_error(error, f)}
         for f in kind.fields
@@ -279,15 +304,17 @@ def located_new(request, key: str):
 
 
 @login_required
-def located_edit(request, key: str, pk: int):
+def located_edit(request, key: str, **ids):
     kind = _kind(key)
-    return _form(request, kind, _row(request, kind, pk))
+    return _form(request, kind, _row(request, kind, _id(kind, ids)))
 
 
 @login_required
-@require_POST
-def facility_status(request, pk: int):
-    facility = _row(request, KINDS["facilities"], pk)
+def facility_status(request, facility_id: int):
+    """POST only; the row is looked up first, so an id out of reach is 404 whatever the method."""
+    facility = _row(request, KINDS["facilities"], facility_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         located.facility_set_status(
             actor=request.user, facility=facility, status=request.POST.get("status", "")
@@ -295,13 +322,13 @@ def facility_status(request, pk: int):
     except DomainError as exc:
         return HttpResponse(str(exc.message), status=exc.status)
     messages.success(request, _("Status saved."))
-    return redirect("registry:located", "facilities", facility.pk)
+    return redirect("registry:facility", facility.pk)
 
 
 @login_required
 @require_POST
-def organization_reveal(request, pk: int):
-    org = _row(request, KINDS["organizations"], pk)
+def organization_reveal(request, organization_id: int):
+    org = _row(request, KINDS["organizations"], organization_id)
     try:
         value = located.organization_reveal_phone(
             actor=request.user, organization=org, ip=client_ip(request)
@@ -311,3 +338,27 @@ def organization_reveal(request, pk: int):
     except DomainError as exc:
         return HttpResponse(str(exc.message), status=exc.status)
     return render(request, "registry/_revealed.html", {"value": value})
+
+
+def urlpatterns() -> list:
+    """The pages of each kind under /registry/<kind>/ (URL names: places, places_new,
+    places_export, place, place_edit, …)."""
+    patterns = []
+    for key, kind in KINDS.items():
+        one, given = kind.one_key, {"key": key}
+        patterns += [
+            path(f"{key}/", located_list, given, name=key),
+            path(f"{key}/new/", located_new, given, name=f"{key}_new"),
+            path(f"{key}/export.xlsx", located_export, given, name=f"{key}_export"),
+            path(f"{key}/<int:{one}_id>/", located_detail, given, name=one),
+            path(f"{key}/<int:{one}_id>/edit/", located_edit, given, name=f"{one}_edit"),
+        ]
+    return [
+        *patterns,
+        path("facilities/<int:facility_id>/status/", facility_status, name="facility_status"),
+        path(
+            "organizations/<int:organization_id>/reveal/",
+            organization_reveal,
+            name="organization_reveal",
+        ),
+    ]

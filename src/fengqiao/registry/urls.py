@@ -1,11 +1,10 @@
 """URL patterns for registry pages."""
 
-from django.urls import path, re_path
+from django.urls import path
 
 from fengqiao.registry import correction_views, located_views, views
 
 app_name = "registry"
-_KIND = r"^(?P<key>organizations|places|facilities)/"
 urlpatterns = [
     path("people/", views.people, name="people"),
     path("people/export.xlsx", views.people_export, name="people_export"),
@@ -16,20 +15,7 @@ urlpatterns = [
     path("dwellings/", views.dwellings, name="dwellings"),
     path("dwellings/export.xlsx", views.dwellings_export, name="dwellings_export"),
     path("dwellings/<int:dwelling_id>/", views.dwelling_detail, name="dwelling"),
-    *[
-        path(f"{key}/", located_views.located_list, {"key": key}, name=key)
-        for key in located_views.KINDS
-    ],
-    re_path(_KIND + r"new/$", located_views.located_new, name="located_new"),
-    re_path(_KIND + r"export\.xlsx$", located_views.located_export, name="located_export"),
-    re_path(_KIND + r"(?P<pk>[0-9]{1,18})/$", located_views.located_detail, name="located"),
-    re_path(_KIND + r"(?P<pk>[0-9]{1,18})/edit/$", located_views.located_edit, name="located_edit"),
-    path("facilities/<int:pk>/status/", located_views.facility_status, name="facility_status"),
-    path(
-        "organizations/<int:pk>/reveal/",
-        located_views.organization_reveal,
-        name="organization_reveal",
-    ),
+    *located_views.urlpatterns(),
     path("corrections/", correction_views.correction_list, name="corrections"),
     path(
         "corrections/<int:request_id>/resolve/",
