@@ -78,7 +78,13 @@ class Kind:
         return f"registry:{self.one_key}_edit"
 
 
-_ADDRESS = Field("address", gettext_lazy("Address"), max_length=200)
+def _label(model, name: str):
+    return model._meta.get_field(name).verbose_name
+
+
+def _address(model) -> Field:
+    return Field("address", _label(model, "address"), max_length=200)
+
 
 KINDS = {
     "organizations": Kind(
@@ -96,13 +102,17 @@ KINDS = {
             actor=actor, organization=obj, **f
         ),
         fields=(
-            Field("name", gettext_lazy("Name")),
-            Field("kind", gettext_lazy("Kind"), "select", choices=Organization.Kind.choices),
-            Field("credit_code", gettext_lazy("Unified social credit code"), max_length=18),
-            Field("contact_name", gettext_lazy("Contact"), max_length=50),
-            Field("contact_phone", gettext_lazy("Contact phone"), "tel", max_length=20),
-            Field("employees", gettext_lazy("Employees"), "number", max_length=8),
-            _ADDRESS,
+            Field("name", _label(Organization, "name")),
+            Field(
+                "kind", _label(Organization, "kind"), "select", choices=Organization.Kind.choices
+            ),
+            Field("credit_code", _label(Organization, "credit_code"), max_length=18),
+            Field("contact_name", _label(Organization, "contact_name"), max_length=50),
+            Field(
+                "contact_phone", _label(Organization, "contact_phone_masked"), "tel", max_length=20
+            ),
+            Field("employees", _label(Organization, "employees"), "number", max_length=8),
+            _address(Organization),
         ),
         one_key="organization",
         visit_target="organization",
@@ -120,10 +130,10 @@ KINDS = {
         create=located.place_create,
         update=lambda actor, obj, **f: located.place_update(actor=actor, place=obj, **f),
         fields=(
-            Field("name", gettext_lazy("Name")),
-            Field("kind", gettext_lazy("Kind"), "select", choices=Place.Kind.choices),
-            Field("risk", gettext_lazy("Risk level"), "select", choices=Place.Risk.choices),
-            _ADDRESS,
+            Field("name", _label(Place, "name")),
+            Field("kind", _label(Place, "kind"), "select", choices=Place.Kind.choices),
+            Field("risk", _label(Place, "risk"), "select", choices=Place.Risk.choices),
+            _address(Place),
         ),
         one_key="place",
         visit_target="place",
@@ -141,11 +151,11 @@ KINDS = {
         create=located.facility_create,
         update=lambda actor, obj, **f: located.facility_update(actor=actor, facility=obj, **f),
         fields=(
-            Field("code", gettext_lazy("Code"), max_length=40),
-            Field("name", gettext_lazy("Name")),
-            Field("kind", gettext_lazy("Kind"), "select", choices=Facility.Kind.choices),
-            Field("status", gettext_lazy("Status"), "select", choices=Facility.Status.choices),
-            _ADDRESS,
+            Field("code", _label(Facility, "code"), max_length=40),
+            Field("name", _label(Facility, "name")),
+            Field("kind", _label(Facility, "kind"), "select", choices=Facility.Kind.choices),
+            Field("status", _label(Facility, "status"), "select", choices=Facility.Status.choices),
+            _address(Facility),
         ),
         one_key="facility",
     ),
