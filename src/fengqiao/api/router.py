@@ -20,6 +20,7 @@ from fengqiao.mediation.api import router as mediation_router
 from fengqiao.participation.api import router as participation_router
 from fengqiao.regions.api import router as regions_router
 from fengqiao.registry.api import router as registry_router
+from fengqiao.registry.api_located import router as located_router
 
 
 class FengqiaoAPI(NinjaAPI):
@@ -89,6 +90,7 @@ def invalid_request(request, exc: ValidationError):
 api.add_router("", accounts_router)
 api.add_router("", regions_router)
 api.add_router("", registry_router)
+api.add_router("", located_router)
 api.add_router("", cases_router)
 api.add_router("", metoo_router)
 api.add_router("", case_documents_router)

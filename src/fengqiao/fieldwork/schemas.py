@@ -77,6 +77,10 @@ class VisitFilter(Schema):
     area: str = Field("", max_length=24)
     purpose: str = Field("", max_length=16)
     visitor: str = Field("", max_length=150)
+    target: str = Field(
+        "", max_length=16, description="household | dwelling | place | organization"
+    )
+    target_id: int | None = Field(None, ge=1, le=2**62)
 
 
 class PlanOut(Schema):

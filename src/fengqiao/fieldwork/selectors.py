@@ -16,7 +16,7 @@ from fengqiao.core import clock
 from fengqiao.core.errors import NotFound
 from fengqiao.core.roles import SENSITIVE_TAG_ROLES, STAFF_ROLES, has_role
 from fengqiao.core.scoping import actor_prefixes, around_q, code_within, prefix_q
-from fengqiao.fieldwork.models import Visit, VisitPerson, VisitPlan
+from fengqiao.fieldwork.models import Target, Visit, VisitPerson, VisitPlan
 from fengqiao.registry import sealing
 from fengqiao.registry.models import Person, PersonTagging
 
@@ -41,8 +41,23 @@ class DueVisit:
     distance_m: float | None = None
 
 
-def visit_list(*, actor, area: str = "", purpose: str = "", visitor: str = "") -> QuerySet[Visit]:
+MAX_ID = 2**63 - 1
+
+
+def visit_list(
+    *,
+    actor,
+    area: str = "",
+    purpose: str = "",
+    visitor: str = "",
+    target: str = "",
+    target_id: int | None = None,
+) -> QuerySet[Visit]:
+    """The visits in reach; `target` and `target_id` narrow them to one household, dwelling,
+    place or organisation (an unknown target, or an id without one, is ignored)."""
     visits = Visit.objects.visible_to(actor).select_related("visitor", "grid", "case")
+    if target in Target.values and target_id is not None and 0 < target_id <= MAX_ID:
+        visits = visits.filter(target=target, **{f"{target}_id": target_id})
     area = area.strip()
     if area:
         if not area.isdigit() or not code_within(actor, area):

@@ -11,7 +11,7 @@ from fengqiao.cases.views import staff_required
 from fengqiao.core.errors import DomainError, NotFound
 from fengqiao.core.roles import has_role
 from fengqiao.fieldwork import selectors, services
-from fengqiao.fieldwork.models import Purpose
+from fengqiao.fieldwork.models import Purpose, Target
 from fengqiao.registry.models import PersonTag
 
 PAGE_SIZE = 50
@@ -20,8 +20,12 @@ PAGE_SIZE = 50
 @staff_required
 def visits(request):
     filters = {key: request.GET.get(key, "").strip() for key in ("area", "purpose", "visitor")}
+    target, target_id = request.GET.get("target", ""), request.GET.get("target_id", "")
+    one_row = {}
+    if target in Target.values and target_id.isdigit() and len(target_id) <= 18:
+        one_row = {"target": target, "target_id": int(target_id)}
     try:
-        rows = selectors.visit_list(actor=request.user, **filters)
+        rows = selectors.visit_list(actor=request.user, **filters, **one_row)
     except NotFound as exc:
         raise Http404 from exc
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -30,7 +34,13 @@ def visits(request):
     return render(
         request,
         "fieldwork/visits.html",
-        {"page": page, "query": query, "filters": filters, "purposes": Purpose.choices},
+        {
+            "page": page,
+            "query": query,
+            "filters": filters,
+            "one_row": one_row,
+            "purposes": Purpose.choices,
+        },
     )
 
 

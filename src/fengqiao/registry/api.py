@@ -1,4 +1,5 @@
-"""API: people, households, household groups, dwellings, organisations, places, facilities."""
+"""API: people, households, household groups, dwellings (organisations, places, facilities:
+api_located)."""
 
 from django.db.models import Count
 from django.http import HttpResponse
@@ -13,17 +14,14 @@ from fengqiao.registry import exporter, imports, search, selectors, services
 from fengqiao.registry.schemas import (
     DwellingIn,
     DwellingOut,
-    FacilityOut,
     HouseholdDetailOut,
     HouseholdGroupOut,
     HouseholdOut,
     ImportJobOut,
     ImportOut,
-    OrganizationOut,
     PersonDetailOut,
     PersonIn,
     PersonOut,
-    PlaceOut,
     RevealIn,
     RevealOut,
 )
@@ -37,12 +35,6 @@ class PersonFilter(Schema):
     tag: str = ""
     grid: str = ""
     household: int | None = None
-
-
-class LocatedFilter(Schema):
-    q: str = ""
-    kind: str = ""
-    grid: str = ""
 
 
 @router.get("/people", response=list[PersonOut])
@@ -111,7 +103,7 @@ def person_export(request, filters: Query[PersonFilter]):
     return response
 
 
-def _import(request, kind: str, file: UploadedFile, mode: str) -> imports.ImportResult:
+def import_file(request, kind: str, file: UploadedFile, mode: str) -> imports.ImportResult:
     job = imports.import_run(
         actor=request.auth, kind=kind, filename=file.name or "", fh=file.file, mode=mode
     )
@@ -130,7 +122,7 @@ def registry_import(
     Chinese or English. `mode`: all_or_nothing (nothing is saved unless every row is valid) or
     valid_rows. Errors give row, column and reason; a rerun of the same file continues an
     unfinished import."""
-    return _import(request, kind, file, mode)
+    return import_file(request, kind, file, mode)
 
 
 @router.get("/import/jobs/{job_id}", response=ImportJobOut)
@@ -151,7 +143,7 @@ def registry_import_errors(request, job_id: int):
 @router.post("/people/import", response=ImportOut)
 def person_import(request, file: File[UploadedFile], mode: Form[str] = "all_or_nothing"):
     """Import people (POST /import with kind=people)."""
-    return _import(request, "people", file, mode)
+    return import_file(request, "people", file, mode)
 
 
 @router.get("/people/{person_id}", response=PersonDetailOut)
@@ -236,48 +228,9 @@ def dwelling_create(request, payload: DwellingIn):
 @router.post("/dwellings/import", response=ImportOut)
 def dwelling_import(request, file: File[UploadedFile], mode: Form[str] = "all_or_nothing"):
     """Import dwellings (POST /import with kind=dwellings)."""
-    return _import(request, "dwellings", file, mode)
+    return import_file(request, "dwellings", file, mode)
 
 
 @router.get("/dwellings/{dwelling_id}", response=DwellingOut)
 def dwelling_detail(request, dwelling_id: int):
     return selectors.dwelling_get(actor=request.auth, dwelling_id=dwelling_id)
-
-
-@router.get("/organizations", response=list[OrganizationOut])
-@paginate(PageNumberPagination, page_size=50)
-def organization_list(request, filters: Query[LocatedFilter]):
-    return selectors.organization_list(
-        actor=request.auth, q=filters.q, kind=filters.kind, grid_code=filters.grid
-    )
-
-
-@router.get("/organizations/{organization_id}", response=OrganizationOut)
-def organization_detail(request, organization_id: int):
-    return selectors.organization_get(actor=request.auth, organization_id=organization_id)
-
-
-@router.get("/places", response=list[PlaceOut])
-@paginate(PageNumberPagination, page_size=50)
-def place_list(request, filters: Query[LocatedFilter]):
-    return selectors.place_list(
-        actor=request.auth, q=filters.q, kind=filters.kind, grid_code=filters.grid
-    )
-
-
-@router.get("/places/{place_id}", response=PlaceOut)
-def place_detail(request, place_id: int):
-    return selectors.place_get(actor=request.auth, place_id=place_id)
-
-
-@router.get("/facilities", response=list[FacilityOut])
-@paginate(PageNumberPagination, page_size=50)
-def facility_list(request, filters: Query[LocatedFilter]):
-    return selectors.facility_list(
-        actor=request.auth, q=filters.q, kind=filters.kind, grid_code=filters.grid
-    )
-
-
-@router.get("/facilities/{facility_id}", response=FacilityOut)
-def facility_detail(request, facility_id: int):
-    return selectors.facility_get(actor=request.auth, facility_id=facility_id)

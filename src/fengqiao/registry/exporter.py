@@ -80,18 +80,18 @@ def text_cell(sheet, value):
     return value
 
 
-def _require_export(actor) -> None:
+def require_export(actor) -> None:
     if not has_role(actor, REGISTRY_EXPORT_ROLES):
         raise NotAllowed(_("Your role may not export the registry."))
 
 
-def _scope_code(actor) -> str:
+def scope_code(actor) -> str:
     """The jurisdiction the export covers, for the access log (empty = everything)."""
     prefixes = actor_prefixes(actor)
     return os.path.commonprefix(prefixes) if prefixes else ""
 
 
-def _save(workbook: Workbook) -> bytes:
+def workbook_bytes(workbook: Workbook) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -99,7 +99,7 @@ def _save(workbook: Workbook) -> bytes:
 
 def export_people_xlsx(*, actor, queryset: QuerySet[Person] | None = None, ip=None) -> bytes:
     """The people the actor may see (or `queryset`, narrowed to them again) as an XLSX file."""
-    _require_export(actor)
+    require_export(actor)
     if queryset is None:
         queryset = selectors.person_list(actor=actor)
     queryset = (
@@ -139,12 +139,12 @@ def export_people_xlsx(*, actor, queryset: QuerySet[Person] | None = None, ip=No
             ]
         )
         count += 1
-    data = _save(workbook)
+    data = workbook_bytes(workbook)
     export_log(
         actor=actor,
         object_type="person",
         detail=f"rows={count}",
-        region_code=_scope_code(actor),
+        region_code=scope_code(actor),
         ip=ip,
     )
     return data
@@ -170,7 +170,7 @@ def _visible_tag_names(actor):
 
 def export_dwellings_xlsx(*, actor, queryset: QuerySet[Dwelling] | None = None, ip=None) -> bytes:
     """The dwellings the actor may see (or `queryset`, narrowed to them again) as an XLSX file."""
-    _require_export(actor)
+    require_export(actor)
     if queryset is None:
         queryset = selectors.dwelling_list(actor=actor)
     queryset = scoped(queryset, actor).select_related("village", "grid")
@@ -196,12 +196,12 @@ def export_dwellings_xlsx(*, actor, queryset: QuerySet[Dwelling] | None = None, 
             ]
         )
         count += 1
-    data = _save(workbook)
+    data = workbook_bytes(workbook)
     export_log(
         actor=actor,
         object_type="dwelling",
         detail=f"rows={count}",
-        region_code=_scope_code(actor),
+        region_code=scope_code(actor),
         ip=ip,
     )
     return data

@@ -152,6 +152,12 @@ class LocatedOut(Schema):
 class OrganizationOut(LocatedOut):
     credit_code: str
     contact_name: str
+    contact_phone: str
+    employees: int | None
+
+    @staticmethod
+    def resolve_contact_phone(obj) -> str:
+        return obj.contact_phone_masked
 
 
 class PlaceOut(LocatedOut):
@@ -161,6 +167,68 @@ class PlaceOut(LocatedOut):
 class FacilityOut(LocatedOut):
     code: str
     status: str
+
+
+class LocatedIn(Schema):
+    """Where a row lies: a point (the grid is found from it) or, without one, a village."""
+
+    address: str = ""
+    lat: float | None = None
+    lng: float | None = None
+    village_code: str | None = None
+
+
+class OrganizationIn(LocatedIn):
+    name: str
+    kind: str
+    credit_code: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    employees: int | None = None
+
+
+class PlaceIn(LocatedIn):
+    name: str
+    kind: str
+    risk: str = "low"
+
+
+class FacilityIn(LocatedIn):
+    code: str
+    name: str
+    kind: str
+    status: str = "working"
+
+
+class LocatedPatch(Schema):
+    """Only the fields sent change; a point or village sent moves the row."""
+
+    address: str | None = None
+    lat: float | None = None
+    lng: float | None = None
+    village_code: str | None = None
+
+
+class OrganizationPatch(LocatedPatch):
+    name: str | None = None
+    kind: str | None = None
+    credit_code: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    employees: int | None = None
+
+
+class PlacePatch(LocatedPatch):
+    name: str | None = None
+    kind: str | None = None
+    risk: str | None = None
+
+
+class FacilityPatch(LocatedPatch):
+    code: str | None = None
+    name: str | None = None
+    kind: str | None = None
+    status: str | None = None
 
 
 class RowErrorOut(Schema):

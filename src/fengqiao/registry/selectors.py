@@ -1,10 +1,11 @@
 """Every read of the registry, scoped to the caller's jurisdiction (residents: their own)."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from fengqiao.core import crypto
 from fengqiao.core.errors import NotFound
 from fengqiao.core.roles import SENSITIVE_TAG_ROLES, Role, has_role
+from fengqiao.core.scoping import prefix_q
 from fengqiao.registry import sealing
 from fengqiao.registry.models import (
     Dwelling,
@@ -136,12 +137,13 @@ def household_group_get(*, actor, group_id: int) -> HouseholdGroup:
 
 def _located_list(model, *, actor, q: str = "", kind: str = "", grid_code: str = ""):
     qs = model.objects.select_related("grid", "village").visible_to(actor)
+    q = (q or "").strip()
     if q:
-        qs = qs.filter(name__icontains=q.strip())
+        qs = qs.filter(Q(name__icontains=q) | Q(address__icontains=q))
     if kind:
         qs = qs.filter(kind=kind)
     if grid_code:
-        qs = qs.filter(region_code__startswith=grid_code)
+        qs = qs.filter(prefix_q([grid_code.strip()]))
     return qs
 
 

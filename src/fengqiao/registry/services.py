@@ -1,4 +1,5 @@
-"""Every write to the registry: people, households, dwellings, groups, tags, reveals."""
+"""Every write to the registry: people, households, dwellings, groups, tags, reveals
+(organisations, places and facilities: registry.located)."""
 
 from dataclasses import dataclass
 
@@ -23,14 +24,11 @@ from fengqiao.registry import sealing
 from fengqiao.registry.auditing import audit_registry_create, audit_tag
 from fengqiao.registry.models import (
     Dwelling,
-    Facility,
     Household,
     HouseholdGroup,
-    Organization,
     Person,
     PersonTag,
     PersonTagging,
-    Place,
 )
 
 
@@ -72,7 +70,7 @@ def place_at(*, lat: float | None, lng: float | None, village: Region | None = N
     return Placement(village, None, village.code)
 
 
-def _locate_into(obj, *, lat, lng, village=None) -> None:
+def locate_into(obj, *, lat, lng, village=None) -> None:
     placement = place_at(lat=lat, lng=lng, village=village)
     obj.village, obj.grid, obj.region_code = (
         placement.village,
@@ -103,7 +101,7 @@ def dwelling_create(
         floor_area=floor_area,
         owner_name=owner_name,
     )
-    _locate_into(dwelling, lat=lat, lng=lng, village=village)
+    locate_into(dwelling, lat=lat, lng=lng, village=village)
     require_edit(actor, dwelling.region_code)
     if not dwelling.code:
         raise ValidationFailed(_("A dwelling needs a code."), field="code")
@@ -414,55 +412,3 @@ def household_group_set_members(
             actor=actor, entity=group, action="set_members", changes=audit_diff(before, after)
         )
     return group
-
-
-def _located_create(model, *, actor, lat, lng, village, **fields):
-    obj = model(**fields)
-    _locate_into(obj, lat=lat, lng=lng, village=village)
-    require_edit(actor, obj.region_code)
-    clean_or_fail(obj, exclude=["village", "grid"])
-    with transaction.atomic():
-        obj.save()
-        crypto.bind_row(obj)
-        audit_registry_create(actor, obj)
-        gazetteer_mark_stale([obj.region_code])
-    return obj
-
-
-def organization_create(
-    *, actor, name: str, kind: str, lat=None, lng=None, village=None, contact_phone="", **fields
-) -> Organization:
-    """An organisation; its contact phone is stored sealed, like a person's."""
-    sealed = Organization()
-    sealing.seal_phone(sealed, contact_phone, prefix="contact_phone")
-    for column in ("contact_phone_sealed", "contact_phone_hash", "contact_phone_masked"):
-        fields[column] = getattr(sealed, column)
-    return _located_create(
-        Organization, actor=actor, lat=lat, lng=lng, village=village, name=name, kind=kind, **fields
-    )
-
-
-def place_create(
-    *, actor, name: str, kind: str, lat=None, lng=None, village=None, **fields
-) -> Place:
-    return _located_create(
-        Place, actor=actor, lat=lat, lng=lng, village=village, name=name, kind=kind, **fields
-    )
-
-
-def facility_create(
-    *, actor, code: str, name: str, kind: str, lat=None, lng=None, village=None, **fields
-) -> Facility:
-    if Facility.objects.filter(code=code).exists():
-        raise Conflict(_("A facility with this code already exists."), field="code")
-    return _located_create(
-        Facility,
-        actor=actor,
-        lat=lat,
-        lng=lng,
-        village=village,
-        code=code,
-        name=name,
-        kind=kind,
-        **fields,
-    )

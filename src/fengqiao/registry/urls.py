@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from fengqiao.registry import correction_views, views
+from fengqiao.registry import correction_views, located_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("dwellings/", views.dwellings, name="dwellings"),
     path("dwellings/export.xlsx", views.dwellings_export, name="dwellings_export"),
     path("dwellings/<int:dwelling_id>/", views.dwelling_detail, name="dwelling"),
+    *located_views.urlpatterns(),
     path("corrections/", correction_views.correction_list, name="corrections"),
     path(
         "corrections/<int:request_id>/resolve/",

@@ -22,7 +22,7 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _list(request, template: str, partial: str, queryset, **extra):
+def list_page(request, template: str, partial: str, queryset, **extra):
     context = {"page": _page(request, queryset), "query": request.GET.copy(), **extra}
     context["query"].pop("page", None)
     if request.htmx and request.htmx.target == "results":
@@ -30,7 +30,7 @@ def _list(request, template: str, partial: str, queryset, **extra):
     return render(request, template, context)
 
 
-def _get_or_404(fn, **kwargs):
+def get_or_404(fn, **kwargs):
     try:
         return fn(**kwargs)
     except NotFound as exc:
@@ -53,7 +53,7 @@ def _search(request) -> search.PeopleSearch:
 @login_required
 def people(request):
     found = _search(request)
-    return _list(
+    return list_page(
         request,
         "registry/people.html",
         "registry/_people_rows.html",
@@ -68,7 +68,7 @@ def people(request):
 
 @login_required
 def person_detail(request, person_id: int):
-    person = _get_or_404(selectors.person_get, actor=request.user, person_id=person_id)
+    person = get_or_404(selectors.person_get, actor=request.user, person_id=person_id)
     return render(
         request,
         "registry/person_detail.html",
@@ -83,7 +83,7 @@ def person_detail(request, person_id: int):
 @login_required
 @require_POST
 def person_reveal(request, person_id: int, field: str):
-    person = _get_or_404(selectors.person_get, actor=request.user, person_id=person_id)
+    person = get_or_404(selectors.person_get, actor=request.user, person_id=person_id)
     try:
         value = services.person_reveal(
             actor=request.user, person=person, field=field, ip=client_ip(request)
@@ -93,7 +93,7 @@ def person_reveal(request, person_id: int, field: str):
     return render(request, "registry/_revealed.html", {"value": value})
 
 
-def _xlsx_download(request, export, queryset, filename: str) -> HttpResponse:
+def xlsx_download(request, export, queryset, filename: str) -> HttpResponse:
     """Run an exporter (it checks the role and logs the export) and send the workbook."""
     try:
         content = export(actor=request.user, queryset=queryset, ip=client_ip(request))
@@ -109,7 +109,7 @@ def people_export(request):
     found = _search(request)
     if found.refused:
         return HttpResponse(found.notice, status=403)
-    return _xlsx_download(request, exporter.export_people_xlsx, found.people, "people.xlsx")
+    return xlsx_download(request, exporter.export_people_xlsx, found.people, "people.xlsx")
 
 
 @login_required
@@ -120,7 +120,7 @@ def dwellings_export(request):
         grid_code=request.GET.get("grid", ""),
         use=request.GET.get("use", ""),
     )
-    return _xlsx_download(request, exporter.export_dwellings_xlsx, queryset, "dwellings.xlsx")
+    return xlsx_download(request, exporter.export_dwellings_xlsx, queryset, "dwellings.xlsx")
 
 
 @login_required
@@ -128,12 +128,12 @@ def households(request):
     queryset = selectors.household_list(
         actor=request.user, q=request.GET.get("q", ""), grid_code=request.GET.get("grid", "")
     )
-    return _list(request, "registry/households.html", "registry/_household_rows.html", queryset)
+    return list_page(request, "registry/households.html", "registry/_household_rows.html", queryset)
 
 
 @login_required
 def household_detail(request, household_id: int):
-    household = _get_or_404(selectors.household_get, actor=request.user, household_id=household_id)
+    household = get_or_404(selectors.household_get, actor=request.user, household_id=household_id)
     return render(request, "registry/household_detail.html", {"household": household})
 
 
@@ -145,7 +145,7 @@ def dwellings(request):
         grid_code=request.GET.get("grid", ""),
         use=request.GET.get("use", ""),
     )
-    return _list(
+    return list_page(
         request,
         "registry/dwellings.html",
         "registry/_dwelling_rows.html",
@@ -157,7 +157,7 @@ def dwellings(request):
 
 @login_required
 def dwelling_detail(request, dwelling_id: int):
-    dwelling = _get_or_404(selectors.dwelling_get, actor=request.user, dwelling_id=dwelling_id)
+    dwelling = get_or_404(selectors.dwelling_get, actor=request.user, dwelling_id=dwelling_id)
     return render(
         request,
         "registry/dwelling_detail.html",
@@ -179,7 +179,12 @@ def import_page(request):
     """Upload a file of any registry kind. "All or nothing" runs here and shows the result;
     "valid rows" saves the file and runs as a job the page polls (it may be large)."""
     _require_import(request)
-    context = {"result": None, "error": None, "kinds": imports.SPECS.values()}
+    context = {
+        "result": None,
+        "error": None,
+        "kinds": imports.SPECS.values(),
+        "kind": request.GET.get("kind", "people"),
+    }
     if request.method == "POST":
         upload = request.FILES.get("file")
         kind = request.POST.get("kind", "people")
@@ -221,7 +226,7 @@ def _import_job_start(user, upload, kind: str) -> ImportJob:
 
 def _my_job(request, job_id: int) -> ImportJob:
     _require_import(request)
-    return _get_or_404(imports.job_get, actor=request.user, job_id=job_id)
+    return get_or_404(imports.job_get, actor=request.user, job_id=job_id)
 
 
 @login_required

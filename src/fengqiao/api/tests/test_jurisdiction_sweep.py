@@ -451,6 +451,9 @@ def test_pages_return_404_or_nothing_when_caller_is_in_village_b(outsider, villa
         "<int:job_id>": village_a_objects["job_id"],
         "<int:notice_id>": village_a_objects["notice_id"],
         "<int:request_id>": village_a_objects["request_id"],
+        "<int:organization_id>": village_a_objects["organization_id"],
+        "<int:place_id>": village_a_objects["place_id"],
+        "<int:facility_id>": village_a_objects["facility_id"],
         "<str:target>": "household",
         "<int:target_id>": village_a_objects["household_id"],
         "<int:plan_id>": village_a_objects["plan_id"],
@@ -589,6 +592,29 @@ def _collection_bodies(objects: dict, own_village: str) -> dict[str, list[dict]]
         "/api/v1/dwellings": [
             {"code": "SWEEP-1", "address": "甲村1号", "village_code": objects["village_code"]},
             {"code": "SWEEP-2", "address": "甲村2号", "lat": here["lat"], "lng": here["lng"]},
+        ],
+        "/api/v1/organizations": [
+            {"name": "外村单位", "kind": "company", "village_code": objects["village_code"]},
+            {"name": "外村单位", "kind": "company", "lat": here["lat"], "lng": here["lng"]},
+        ],
+        "/api/v1/places": [
+            {"name": "外村场所", "kind": "market", "village_code": objects["village_code"]},
+            {"name": "外村场所", "kind": "market", "lat": here["lat"], "lng": here["lng"]},
+        ],
+        "/api/v1/facilities": [
+            {
+                "code": "SWEEP-F1",
+                "name": "外村部件",
+                "kind": "camera",
+                "lat": here["lat"],
+                "lng": here["lng"],
+            },
+            {
+                "code": "SWEEP-F2",
+                "name": "外村部件",
+                "kind": "camera",
+                "village_code": objects["village_code"],
+            },
         ],
         "/api/v1/cases": [
             body

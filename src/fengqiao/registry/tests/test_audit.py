@@ -7,7 +7,7 @@ import pytest
 
 from fengqiao.core.errors import NotAllowed
 from fengqiao.core.models import AuditEntry
-from fengqiao.registry import imports, services
+from fengqiao.registry import imports, located, services
 from fengqiao.registry.models import Household, Person
 from fengqiao.registry.tests.conftest import POINT_A1, VILLAGE_A_CODE, id_number
 from fengqiao.registry.tests.importing import PEOPLE_HEADER
@@ -116,7 +116,7 @@ def test_household_move_records_old_and_new_household_when_member_added(
 def test_organization_create_masks_contact_phone_when_created(centre_a):
     mark = _last_id()
     lat, lng = POINT_A1
-    org = services.organization_create(
+    org = located.organization_create(
         actor=centre_a,
         name="甲村合作社",
         kind="cooperative",

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from fengqiao.regions import services as region_services
-from fengqiao.registry import services
+from fengqiao.registry import located, services
 from fengqiao.registry.models import Dwelling, Household, Person, PersonTagging, Place
 from fengqiao.registry.relocation import registry_relocate_all_system
 
@@ -68,7 +68,7 @@ def test_dwelling_and_its_people_move_when_their_grid_is_redrawn(
 
 def test_places_move_too_when_their_grid_is_redrawn(redrawn, centre_a, grid_a2):
     lat, lng = POINT_A1
-    place = services.place_create(actor=centre_a, name="农贸市场", kind="market", lat=lat, lng=lng)
+    place = located.place_create(actor=centre_a, name="农贸市场", kind="market", lat=lat, lng=lng)
     redrawn()
 
     counts = registry_relocate_all_system()
