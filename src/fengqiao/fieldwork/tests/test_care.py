@@ -56,9 +56,7 @@ def _need(field, **extra):
 
 
 def _audits(model, pk) -> int:
-    return AuditEntry.objects.filter(
-        entity_type=model._meta.label_lower, entity_id=str(pk)
-    ).count()
+    return AuditEntry.objects.filter(entity_type=model._meta.label_lower, entity_id=str(pk)).count()
 
 
 def test_one_open_record_per_household_opened_once_with_an_audit_row(field):
@@ -347,3 +345,68 @@ def test_api_service_list(field, users):
         == 404
     )
     assert outsider.get("/api/v1/care-services").json() == []
+
+
+def test_workbench_pages_list_show_and_change_a_record(field, users, client):
+    need = _need(field)
+    client.force_login(field["centre"])
+    listed = client.get("/fieldwork/care/").content.decode()
+    assert f"/fieldwork/care/{need.record_id}/" in listed
+    url = f"/fieldwork/care/{need.record_id}/"
+    posted = client.post(url, {"action": "help", "need": need.pk, "what": "送米", "cost": "88"})
+    assert posted.status_code == 302
+    page = client.get(url).content.decode()
+    assert "送米" in page and "¥88.00" in page
+    refused = client.post(url, {"action": "help", "need": need.pk, "what": "x", "cost": "-1"})
+    assert refused.status_code == 400
+    assert (
+        client.post(url, {"action": "status", "need": need.pk, "status": "met"}).status_code == 302
+    )
+    assert client.post(url, {"action": "close"}).status_code == 302
+    assert CareRecord.objects.get(pk=need.record_id).status == "closed"
+    client.force_login(users["village_centre_b"])
+    assert client.get(url).status_code == 404
+
+
+def test_service_page_and_not_seen_page_with_its_ledger(field, client):
+    client.force_login(field["centre"])
+    body = {"region_code": field["village"], "name": "助浴", "kind": "care", "provider": "志愿队"}
+    assert client.post("/fieldwork/services/", body).status_code == 302
+    assert "助浴" in client.get("/fieldwork/services/").content.decode()
+    assert client.post("/fieldwork/services/", {**body, "kind": "x"}).status_code == 400
+    page = client.get("/fieldwork/not-seen/").content.decode()
+    assert field["elder"].name in page
+    assert client.get("/fieldwork/not-seen/", {"month": "2026-99"}).status_code == 400
+    sheet = client.get("/fieldwork/not-seen/", {"format": "xlsx"})
+    assert sheet.status_code == 200 and sheet["Content-Type"].startswith("application/vnd")
+    b"".join(sheet.streaming_content)
+    assert AccessLog.objects.filter(object_type="ledger_not_seen").count() == 1
+
+
+def test_phone_visit_form_raises_a_need_and_the_care_page_records_help(field, client):
+    client.force_login(field["worker"])
+    url = f"/m/visits/household/{field['household'].pk}/"
+    assert 'id="raise-need"' in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "purpose": "care",
+            "people": [str(field["elder"].pk)],
+            "client_id": "form-9",
+            "need_kind": "care",
+            "need_detail": "需要助餐",
+        },
+    )
+    assert response.status_code == 302
+    need = CareNeed.objects.get(visit__client_id="form-9")
+    page = client.get("/m/visits/care/").content.decode()
+    assert "需要助餐" in page and f"/api/v1/care-needs/{need.pk}/help" in page
+    helped = client.post(
+        "/m/visits/care/", {"need": need.pk, "what": "送餐", "cost": "15", "client_id": "c-1"}
+    )
+    again = client.post(
+        "/m/visits/care/", {"need": need.pk, "what": "送餐", "cost": "15", "client_id": "c-1"}
+    )
+    assert helped.status_code == again.status_code == 302
+    assert CareHelp.objects.filter(need=need).count() == 1
+    assert client.post("/m/visits/care/", {"need": "0", "what": "x"}).status_code == 404
