@@ -64,6 +64,7 @@ def record_list(*, actor, area: str = "", status: str = "", kind: str = "") -> Q
         CareRecord.objects.visible_to(actor)
         .select_related("grid", "opened_by")
         .annotate(active_needs=Count("needs", filter=Q(needs__status__in=ACTIVE_NEEDS)))
+        .order_by("-opened_at", "-pk")
     )
     area = _area(actor, area)
     if area:

@@ -620,6 +620,16 @@ def _collection_bodies(objects: dict, own_village: str) -> dict[str, list[dict]]
                 "case_title": "x",
                 **here,
             },
+            {
+                "target": "household",
+                "target_id": objects["household_id"],
+                "need_kind": "care",
+                "need_detail": "x",
+            },
+        ],
+        "/api/v1/care-records": [{"household_id": objects["household_id"]}],
+        "/api/v1/care-services": [
+            {"region_code": objects["village_code"], "name": "x", "kind": "care", "provider": "y"}
         ],
     }
 

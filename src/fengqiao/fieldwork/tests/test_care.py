@@ -410,3 +410,13 @@ def test_phone_visit_form_raises_a_need_and_the_care_page_records_help(field, cl
     assert helped.status_code == again.status_code == 302
     assert CareHelp.objects.filter(need=need).count() == 1
     assert client.post("/m/visits/care/", {"need": "0", "what": "x"}).status_code == 404
+
+
+def test_the_demo_seeds_care_records_and_service_lists_through_the_services(field):
+    from fengqiao.demo.fieldwork_care import seed_care
+
+    made = seed_care(seed=3)
+    assert made > 0 and CareNeed.objects.count() == made
+    assert CareHelp.objects.exists() and CareNeed.objects.filter(status="met").exists()
+    assert ServiceOffer.objects.filter(region_code=field["village"]).count() >= 5
+    assert seed_care(seed=3) == made and CareNeed.objects.count() == made  # again: no new rows
