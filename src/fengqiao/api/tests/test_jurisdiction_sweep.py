@@ -118,7 +118,23 @@ def village_a_objects(users):
         **_village_mediation(code),
         "notice_id": _village_notice(code),
         "visit_id": _village_visit(code),
+        **_village_care(code),
     }
+
+
+def _village_care(village_code: str) -> dict:
+    """A care record with a need, and a service offer, in the village by its own centre."""
+    from fengqiao.accounts.models import User
+    from fengqiao.fieldwork import care
+
+    centre = User.objects.filter(role="centre_staff", bindings__code=village_code).first()
+    household = Household.objects.filter(region_code__startswith=village_code).first()
+    record = care.record_open(actor=centre, household_id=household.pk)
+    need = care.need_raise(actor=centre, record_id=record.pk, kind="care", detail="助餐")
+    offer = care.offer_save(
+        actor=centre, region_code=village_code, name="助餐", kind="care", provider="食堂"
+    )
+    return {"record_id": record.pk, "need_id": need.pk, "offer_id": offer.pk}
 
 
 def _village_visit(village_code: str) -> int:
@@ -321,6 +337,9 @@ def _body(objects: dict) -> dict:
         "unit_id": objects["court_id"],
         "dispute": objects["dispute_code"],
         "grid": objects["grid_code"],
+        "kind": "care",
+        "detail": "x",
+        "what": "x",
     }
 
 
@@ -438,6 +457,7 @@ def test_pages_return_404_or_nothing_when_caller_is_in_village_b(outsider, villa
         "<int:request_id>": village_a_objects["request_id"],
         "<str:target>": "household",
         "<int:target_id>": village_a_objects["household_id"],
+        "<int:record_id>": village_a_objects["record_id"],
     }
     person = Person.objects.get(pk=village_a_objects["person_id"])
     checked = 0

@@ -44,8 +44,8 @@ class NeedKind(models.TextChoices):
 
 
 class RecordStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", _("In care")
+    CLOSED = "closed", _("Care ended")
 
 
 class NeedStatus(models.TextChoices):
