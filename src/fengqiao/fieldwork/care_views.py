@@ -156,7 +156,7 @@ def offers(request):
             "offers": rows,
             "kinds": NeedKind.choices,
             "may_edit": has_role(request.user, care.OFFER_ROLES),
-            "scope_codes": request.user.scope_prefixes() or [],
+            "default_village": next(iter(request.user.scope_prefixes() or []), ""),
             "error": error,
             "data": request.POST if error else {},
             "section": "services",
