@@ -16,6 +16,7 @@ from fengqiao.demo.accounts import DemoAccount, create_demo_accounts, demo_accou
 from fengqiao.demo.cases.setup import seed_case_history, setup_case_handling
 from fengqiao.demo.county.builder import CountyBuilder
 from fengqiao.demo.fieldwork import seed_visits
+from fengqiao.demo.fieldwork_care import seed_care
 from fengqiao.demo.fieldwork_helpplans import seed_helpplans
 from fengqiao.demo.mediation.committees import setup_mediation
 from fengqiao.demo.notices import seed_notices
@@ -105,6 +106,8 @@ def seed(
         if getattr(settings, "FENGQIAO_DEMO_CASE_HISTORY", True):
             builder.progress("a year of household visits")
             builder.counts["visits"] = seed_visits(seed=seed)
+            builder.progress("care records")
+            builder.counts["care needs"] = seed_care(seed=seed)
             builder.progress("help plans of key people")
             builder.counts["help_contacts"] = seed_helpplans(seed=seed)
     # Rebuild this process's locator now (it reads through this connection, so it sees the

@@ -21,7 +21,9 @@ router = Router(tags=["fieldwork"])
 @paginate(PageNumberPagination, page_size=50)
 def visit_list(request, filters: Query[VisitFilter]):
     """Visits in the caller's jurisdiction, newest first."""
-    return selectors.visit_list(actor=request.auth, **filters.dict()).prefetch_related("met")
+    return selectors.visit_list(actor=request.auth, **filters.dict()).prefetch_related(
+        "met", "needs"
+    )
 
 
 @router.get("/visits/due", response=list[DueVisitOut])
@@ -43,12 +45,17 @@ def visit_get(request, visit_id: int):
 
 @router.post("/visits", response={200: VisitOut, 201: VisitOut})
 def visit_record(request, payload: VisitIn):
-    """Record a visit; a finding may raise a case (`case_category` + `case_title`). The same
+    """Record a visit; a finding may raise a case (`case_category` + `case_title`) and, on a
+    household visit, a care need (`need_kind` + `need_detail`) in its care record. The same
     `client_id` again answers 200 with the visit already recorded."""
     data = payload.dict()
     category, title = data.pop("case_category").strip(), data.pop("case_title")
     raise_case = services.RaiseCase(category=category, title=title) if category else None
-    visit = services.visit_record(actor=request.auth, raise_case=raise_case, **data)
+    kind, detail = data.pop("need_kind").strip(), data.pop("need_detail")
+    raise_need = services.RaiseNeed(kind=kind, detail=detail) if kind else None
+    visit = services.visit_record(
+        actor=request.auth, raise_case=raise_case, raise_need=raise_need, **data
+    )
     return Status(201 if visit.is_new else 200, visit)
 
 

@@ -28,6 +28,7 @@ from fengqiao.core.ledger import Column, Ledger, LedgerFile, ledger_export
 from fengqiao.core.roles import Role, has_role
 from fengqiao.core.scoping import code_within, enclosing_codes, prefix_q, scoped
 from fengqiao.fieldwork import selectors
+from fengqiao.fieldwork.care_selectors import care_contacts_on_time
 from fengqiao.fieldwork.helpplans_selectors import helpplan_totals
 from fengqiao.fieldwork.models import Visit, VisitPerson
 from fengqiao.regions.models import Grid, Region
@@ -208,6 +209,8 @@ FIGURES: list[Figure] = [
     Figure("people_seen", _("of them seen")),
     Figure("cases_reported", _("Cases reported")),
     Figure("cases_verified", _("Cases verified")),
+    Figure("care_due", _("Care needs raised")),
+    Figure("care_on_time", _("of them helped within a week")),
     Figure("help_due", _("Help-plan contacts due")),
     Figure("help_on_time", _("of them on time")),
 ]
@@ -226,11 +229,22 @@ def help_contacts_on_time(
     }
 
 
+def care_needs_on_time(actor, workers: Sequence[int], month: Month) -> dict[str, dict[int, float]]:
+    """Care needs the worker raised in the month, and of them those helped within a week."""
+    totals = care_contacts_on_time(actor=actor, month=month.key)
+    wanted = set(workers)
+    return {
+        "care_due": {uid: due for uid, (due, _ok) in totals.items() if uid in wanted},
+        "care_on_time": {uid: ok for uid, (_due, ok) in totals.items() if uid in wanted},
+    }
+
+
 COUNTERS: list[Counter] = [
     visits_made,
     people_due_and_seen,
     cases_reported_and_verified,
     help_contacts_on_time,
+    care_needs_on_time,
 ]
 
 

@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from fengqiao.fieldwork import assessment_views, helpplans_views, mobile_views
+from fengqiao.fieldwork import assessment_views, care_mobile_views, helpplans_views, mobile_views
 
 app_name = "fieldwork_m"
 urlpatterns = [
     path("", mobile_views.due, name="due"),
     path("month/", assessment_views.my_month, name="month"),
     path("help/", helpplans_views.m_help, name="help"),
+    path("care/", care_mobile_views.needs, name="care"),
     path("<str:target>/<int:target_id>/", mobile_views.record, name="record"),
 ]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from fengqiao.cases import views as case_views
 from fengqiao.core.errors import DomainError, NotFound, ValidationFailed
 from fengqiao.fieldwork import selectors, services
-from fengqiao.fieldwork.models import Purpose, Target
+from fengqiao.fieldwork.models import NeedKind, Purpose, Target
 from fengqiao.registry.models import Person
 
 
@@ -52,6 +52,7 @@ def _form_context(request, target: str, row, *, error=None, data=None) -> dict:
         "people": people,
         "purposes": Purpose.choices,
         "groups": case_views.grouped_categories(),
+        "need_kinds": NeedKind.choices if target == Target.HOUSEHOLD else [],
         "client_id": uuid.uuid4().hex,
         "error": error,
         "data": data or {},
@@ -72,6 +73,7 @@ def record(request, target: str, target_id: int):
     data = request.POST
     try:
         category = data.get("case_category", "").strip()
+        need_kind = data.get("need_kind", "").strip()
         visit = services.visit_record(
             actor=request.user,
             target=target,
@@ -87,6 +89,11 @@ def record(request, target: str, target_id: int):
                 if category
                 else None
             ),
+            raise_need=(
+                services.RaiseNeed(kind=need_kind, detail=data.get("need_detail", ""))
+                if need_kind
+                else None
+            ),
         )
     except DomainError as exc:
         context = _form_context(request, target, row, error=exc, data=data)
@@ -94,5 +101,7 @@ def record(request, target: str, target_id: int):
     text = _("Visit to %(place)s recorded.") % {"place": visit.target_label}
     if visit.case is not None:
         text += " " + _("Case %(code)s raised.") % {"code": visit.case.code}
+    if visit.needs.exists():
+        text += " " + _("A care need is added to the household's care record.")
     messages.success(request, text)
     return redirect("fieldwork_m:due")

@@ -25,6 +25,13 @@ class VisitIn(Schema):
     )
     case_category: str = Field("", description="raise a case of this category from the findings")
     case_title: str = Field("", max_length=120)
+    need_kind: str = Field(
+        "",
+        max_length=16,
+        description="raise a care need of this kind for the household: money | care | medical"
+        " | schooling | housing | employment | mental | other",
+    )
+    need_detail: str = Field("", max_length=2000)
 
     strip_nul = field_validator("*", mode="before")(_without_nul)
 
@@ -44,10 +51,15 @@ class VisitOut(Schema):
     lng: float | None
     case_code: str | None = Field(None, alias="case.code")
     client_id: str | None
+    needs: list[int] = Field(description="ids of the care needs the visit raised")
 
     @staticmethod
     def resolve_people(obj) -> list[int]:
         return [m.person_id for m in obj.met.all()]
+
+    @staticmethod
+    def resolve_needs(obj) -> list[int]:
+        return [n.pk for n in obj.needs.all()]
 
 
 class DueVisitOut(Schema):

@@ -120,6 +120,25 @@ def tagged_pairs(people: QuerySet[Person], plans) -> list[tuple[int, int]]:
     return pairs
 
 
+def covered_people(actor, people: QuerySet[Person]) -> dict[int, list[str]]:
+    """person id → the names of their tags a visit plan covers where they live, for the
+    `people` (already scoped) — the people the plans say must be visited. Plans on sensitive
+    tags count only for the roles that may see sensitive tags."""
+    plans = visit_plans_for(actor)
+    if not plans:
+        return {}
+    pairs = tagged_pairs(people, plans)
+    codes = dict(
+        Person.objects.filter(pk__in={pid for pid, _t in pairs}).values_list("pk", "region_code")
+    )
+    found: dict[int, list[str]] = {}
+    for person_id, tag_id in pairs:
+        plan = plan_for(plans, tag_id, codes[person_id])
+        if plan is not None:
+            found.setdefault(person_id, []).append(plan.tag.name)
+    return found
+
+
 def visits_due(
     *,
     actor,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases.intake import case_report
@@ -15,6 +16,7 @@ from fengqiao.core.audit import audit_record
 from fengqiao.core.errors import NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.roles import Role, has_role
 from fengqiao.core.scoping import code_within
+from fengqiao.fieldwork.care import RaiseNeed, check_raise_need, need_from_visit
 from fengqiao.fieldwork.models import Purpose, Target, Visit, VisitPerson, VisitPlan
 from fengqiao.registry.models import Dwelling, Household, Organization, Person, PersonTag, Place
 
@@ -96,6 +98,8 @@ def _people(actor, target: str, row, person_ids) -> list[Person]:
 def _check_time(visited_at: datetime | None) -> datetime:
     now = clock.now()
     visited_at = visited_at or now
+    if timezone.is_naive(visited_at):  # a phone's time without a zone is local time
+        visited_at = timezone.make_aware(visited_at)
     if visited_at > now + CLOCK_SKEW:
         raise ValidationFailed(_("A visit cannot be in the future."), field="visited_at")
     if visited_at < now - LATE_SYNC:
@@ -126,9 +130,12 @@ def visit_record(
     accuracy_m: int | None = None,
     client_id: str | None = None,
     raise_case: RaiseCase | None = None,
+    raise_need: RaiseNeed | None = None,
 ) -> Visit:
     """Record one visit; the same `client_id` from the same visitor returns the first visit
-    (`is_new = False`), so an offline phone may send it again safely."""
+    (`is_new = False`), so an offline phone may send it again safely. A household visit may
+    raise a care need (`raise_need`: the household's care record is opened if none is) and a
+    case, both in the visit's transaction."""
     if not has_role(actor, VISITOR_ROLES) or not actor.is_active:
         raise NotAllowed(_("Your role does not record visits."))
     client_id = (client_id or "").strip() or None
@@ -144,6 +151,7 @@ def visit_record(
         raise ValidationFailed(_("Findings are too long."), field="findings")
     visited_at = _check_time(visited_at)
     _check_point(lat, lng)
+    need_detail = check_raise_need(raise_need, target)
     row = target_row(actor, target, target_id)
     met = _people(actor, target, row, people)
     place_lat, place_lng, grid = _point_of(target, row)
@@ -190,6 +198,15 @@ def visit_record(
                 )
                 visit.case = case
                 visit.save(update_fields=["case"])
+            need = None
+            if raise_need is not None:
+                need = need_from_visit(
+                    actor=actor,
+                    visit=visit,
+                    household=row,
+                    kind=raise_need.kind,
+                    detail=need_detail,
+                )
             audit_record(
                 actor=actor,
                 entity=visit,
@@ -199,6 +216,7 @@ def visit_record(
                     "purpose": [None, purpose],
                     "people": [None, len(met)],
                     "case": [None, visit.case.code if visit.case else None],
+                    "need": [None, need.pk if need else None],
                 },
             )
     except IntegrityError:  # the same client id, sent twice at once

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from fengqiao.fieldwork import assessment_views, helpplans_views, views
+from fengqiao.fieldwork import assessment_views, care_views, helpplans_views, views
 
 app_name = "fieldwork"
 urlpatterns = [
@@ -14,4 +14,8 @@ urlpatterns = [
     path("help-plans/", helpplans_views.help_plans, name="help_plans"),
     path("help-plans/new/", helpplans_views.help_plan_new, name="help_plan_new"),
     path("help-plans/<int:plan_id>/", helpplans_views.help_plan, name="help_plan"),
+    path("care/", care_views.records, name="care"),
+    path("care/<int:record_id>/", care_views.record, name="care_record"),
+    path("services/", care_views.offers, name="care_services"),
+    path("not-seen/", care_views.not_seen, name="not_seen"),
 ]

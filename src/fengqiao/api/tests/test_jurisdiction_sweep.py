@@ -121,7 +121,23 @@ def village_a_objects(users):
         "plan_id": _village_help_plan(code, users["grid_worker"]),
         "worker_id": users["grid_worker"].pk,
         "own_user_id": users["village_centre_b"].pk,
+        **_village_care(code),
     }
+
+
+def _village_care(village_code: str) -> dict:
+    """A care record with a need, and a service offer, in the village by its own centre."""
+    from fengqiao.accounts.models import User
+    from fengqiao.fieldwork import care
+
+    centre = User.objects.filter(role="centre_staff", bindings__code=village_code).first()
+    household = Household.objects.filter(region_code__startswith=village_code).first()
+    record = care.record_open(actor=centre, household_id=household.pk)
+    need = care.need_raise(actor=centre, record_id=record.pk, kind="care", detail="助餐")
+    offer = care.offer_save(
+        actor=centre, region_code=village_code, name="助餐", kind="care", provider="食堂"
+    )
+    return {"record_id": record.pk, "need_id": need.pk, "offer_id": offer.pk}
 
 
 def _village_visit(village_code: str) -> int:
@@ -336,6 +352,9 @@ def _body(objects: dict) -> dict:
         "unit_id": objects["court_id"],
         "dispute": objects["dispute_code"],
         "grid": objects["grid_code"],
+        "kind": "care",
+        "detail": "x",
+        "what": "x",
     }
 
 
@@ -457,6 +476,7 @@ def test_pages_return_404_or_nothing_when_caller_is_in_village_b(outsider, villa
         "<str:target>": "household",
         "<int:target_id>": village_a_objects["household_id"],
         "<int:plan_id>": village_a_objects["plan_id"],
+        "<int:record_id>": village_a_objects["record_id"],
     }
     person = Person.objects.get(pk=village_a_objects["person_id"])
     checked = 0
@@ -675,6 +695,16 @@ def _collection_bodies(objects: dict, own_village: str) -> dict[str, list[dict]]
                 "case_title": "x",
                 **here,
             },
+            {
+                "target": "household",
+                "target_id": objects["household_id"],
+                "need_kind": "care",
+                "need_detail": "x",
+            },
+        ],
+        "/api/v1/care-records": [{"household_id": objects["household_id"]}],
+        "/api/v1/care-services": [
+            {"region_code": objects["village_code"], "name": "x", "kind": "care", "provider": "y"}
         ],
     }
 

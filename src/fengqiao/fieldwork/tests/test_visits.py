@@ -289,3 +289,22 @@ def test_a_village_sees_the_county_plans_that_apply_to_it_and_not_another_county
     assert ("elderly_alone", field["county"]) in shown
     assert all(code != "990101" for _tag, code in shown)
     assert not selectors.plan_list(actor=users["resident"]).exists()
+
+
+def test_a_visit_time_without_a_zone_is_local_time_not_an_error(field):
+    from django.test import Client as _Client
+    from django.utils import timezone
+
+    client = _Client()
+    client.force_login(field["worker"])
+    local = timezone.localtime(clock.now()).replace(tzinfo=None) - timedelta(hours=1)
+    answer = client.post(
+        "/api/v1/visits",
+        {
+            "target": "household",
+            "target_id": field["household"].pk,
+            "visited_at": local.isoformat(timespec="seconds"),
+        },
+        content_type="application/json",
+    )
+    assert answer.status_code == 201, answer.content

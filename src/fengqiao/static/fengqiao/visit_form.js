@@ -46,6 +46,9 @@
     var category = String(data.get("case_category") || "");
     var caseTitle = String(data.get("case_title") || "").trim();
     if (category && !caseTitle) { showError(form.dataset.needCaseTitle); return; }
+    var needKind = String(data.get("need_kind") || "");
+    var needDetail = String(data.get("need_detail") || "").trim();
+    if (needKind && !needDetail) { showError(form.dataset.needDetail); return; }
     var lat = parseFloat(data.get("lat")), lng = parseFloat(data.get("lng"));
     var clientId = String(data.get("client_id"));
     var payload = {
@@ -57,7 +60,9 @@
       visited_at: new Date().toISOString(),
       client_id: clientId,
       case_category: category,
-      case_title: caseTitle
+      case_title: caseTitle,
+      need_kind: needKind,
+      need_detail: needDetail
     };
     if (isFinite(lat) && isFinite(lng)) {
       payload.lat = lat;
