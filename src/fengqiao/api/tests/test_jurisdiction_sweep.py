@@ -621,6 +621,16 @@ def _collection_bodies(objects: dict, own_village: str) -> dict[str, list[dict]]
                 **here,
             },
         ],
+        "/api/v1/campaigns": [
+            {
+                "title": "外村排查",
+                "kind": kind,
+                "region_code": objects["village_code"],
+                "deadline": (today + timedelta(days=7)).isoformat(),
+                "checklist": ["是否有租户"],
+            }
+            for kind in ("household", "dwelling", "place", "facility")
+        ],
     }
 
 

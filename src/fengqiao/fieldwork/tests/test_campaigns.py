@@ -375,3 +375,108 @@ def test_more_than_the_row_limit_is_refused(field, monkeypatch):
             actor=field["centre"], spec=_spec(field["village"]), file=data
         )
     assert caught.value.field == "file"
+
+
+# --- API --------------------------------------------------------------------------------
+
+
+def _api(user) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token_issue(user=user)[0]}")
+
+
+def test_api_creates_checks_once_and_answers_200_on_a_resend(field):
+    deadline = (clock.localdate() + timedelta(days=7)).isoformat()
+    created = _api(field["centre"]).post(
+        "/api/v1/campaigns",
+        {
+            "title": "出租房屋排查",
+            "kind": "dwelling",
+            "region_code": field["micro"],
+            "deadline": deadline,
+            "checklist": CHECKLIST,
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    campaign = created.json()
+    assert campaign["item_count"] == Dwelling.objects.visible_to(field["worker"]).count()
+    worker = _api(field["worker"])
+    items = worker.get(f"/api/v1/campaigns/{campaign['id']}/items?status=pending").json()
+    item_id = items["items"][0]["id"]
+    body = {
+        "result": "problem",
+        "client_id": "phone-7",
+        "answers": {"1": False},
+        "case_category": "building_hazard",
+        "case_title": "群租隐患",
+    }
+    first = worker.post(
+        f"/api/v1/campaign-items/{item_id}/check", body, content_type="application/json"
+    )
+    again = worker.post(
+        f"/api/v1/campaign-items/{item_id}/check", body, content_type="application/json"
+    )
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["case_code"] == again.json()["case_code"] is not None
+    assert Case.objects.count() == 1
+    progress = worker.get(f"/api/v1/campaigns/{campaign['id']}/progress?level=grid").json()
+    assert progress["total"]["problem"] == 1
+    assert (
+        _api(field["worker"]).post(f"/api/v1/campaigns/{campaign['id']}/close").status_code == 403
+    )
+    closed = _api(field["centre"]).post(f"/api/v1/campaigns/{campaign['id']}/close")
+    assert closed.json()["status"] == "closed"
+
+
+def test_api_refuses_crafted_input_with_4xx(field):
+    campaign = _campaign(field)
+    other = _api(field["other_centre"])
+    assert other.get(f"/api/v1/campaigns/{campaign.pk}").status_code == 404
+    assert other.get(f"/api/v1/campaigns/{campaign.pk}/items").status_code == 404
+    worker = _api(field["worker"])
+    for path in (
+        f"/api/v1/campaigns/{campaign.pk}/progress?level=x",
+        f"/api/v1/campaigns/{campaign.pk}/items?status=x",
+    ):
+        assert worker.get(path).status_code == 400, path
+    assert worker.get(f"/api/v1/campaigns/{campaign.pk}/items?grid=9").status_code == 404
+    assert worker.get("/api/v1/campaigns/99999999999999999999").status_code in (404, 422)
+    big = worker.post(
+        "/api/v1/campaign-items/1/check",
+        {"result": "done", "note": "x" * 3000},
+        content_type="application/json",
+    )
+    assert big.status_code == 422
+
+
+def test_api_clue_import_lists_the_bad_cells(field):
+    data = _xlsx([("线索", "", None, None, field["other_village"])])
+    data.name = "clues.xlsx"
+    response = _api(field["centre"]).post(
+        "/api/v1/campaigns/import",
+        {
+            "file": data,
+            "title": "线索核查",
+            "region_code": field["village"],
+            "deadline": (clock.localdate() + timedelta(days=3)).isoformat(),
+            "checklist": "是否属实\n是否已处理",
+        },
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"row": 2, "column": "E", "reason": "Outside the campaign's area."}
+    ]
+    good = _xlsx([("线索", "", None, None, field["village"])])
+    good.name = "clues.xlsx"
+    response = _api(field["centre"]).post(
+        "/api/v1/campaigns/import",
+        {
+            "file": good,
+            "title": "线索核查",
+            "region_code": field["village"],
+            "deadline": (clock.localdate() + timedelta(days=3)).isoformat(),
+            "checklist": "是否属实\n是否已处理",
+        },
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["checklist"] == ["是否属实", "是否已处理"]
