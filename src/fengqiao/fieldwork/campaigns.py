@@ -22,6 +22,7 @@ from fengqiao.core.divisions import prefix_at
 from fengqiao.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.roles import Role, has_role
 from fengqiao.core.scoping import around_q, code_within, prefix_q
+from fengqiao.fieldwork.campaigns_selectors import MAX_ID
 from fengqiao.fieldwork.clue_import import Clue, read_clues
 from fengqiao.fieldwork.models import Campaign, CampaignItem
 from fengqiao.fieldwork.models.campaigns import CampaignKind, CampaignStatus, ItemStatus
@@ -198,7 +199,7 @@ def campaign_import_clues(*, actor, spec: CampaignSpec, file) -> Campaign:
 
 def campaign_close(*, actor, campaign_id: int) -> Campaign:
     _require_centre(actor)
-    campaign = Campaign.objects.visible_to(actor).filter(pk=campaign_id).first()
+    campaign = Campaign.objects.visible_to(actor).filter(pk=min(campaign_id, MAX_ID)).first()
     if campaign is None or not code_within(actor, campaign.region_code):
         raise NotFound()
     with transaction.atomic():
@@ -305,7 +306,7 @@ def item_check(
     earlier = _earlier(actor, client_id, item_id)
     if earlier is not None:
         return earlier
-    item = CampaignItem.objects.visible_to(actor).filter(pk=item_id).first()
+    item = CampaignItem.objects.visible_to(actor).filter(pk=min(item_id, MAX_ID)).first()
     if item is None:
         raise NotFound(_("No such item in your area."), field="item_id")
     if result not in RESULTS:

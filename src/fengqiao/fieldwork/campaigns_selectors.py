@@ -19,7 +19,13 @@ from fengqiao.fieldwork.models.campaigns import CampaignStatus, ItemStatus
 from fengqiao.regions.models import Grid, Region
 
 LEVELS = ("township", "village", "grid")
+MAX_ID = 2**62  # a larger id from a crafted request finds nothing
 MAX_MY_ITEMS = 500  # open items listed on the phone per campaign
+
+
+def percent_of(total: int, pending: int) -> int:
+    """Whole percent checked, rounded down (100 only when nothing is pending)."""
+    return 100 if not total else (100 * (total - pending)) // total
 
 
 @dataclass
@@ -40,7 +46,7 @@ class Progress:
 
     @property
     def percent(self) -> int:
-        return 100 if not self.total else (100 * self.checked) // self.total
+        return percent_of(self.total, self.pending)
 
 
 @dataclass
@@ -62,7 +68,7 @@ def campaign_list(*, actor, status: str = "") -> QuerySet[Campaign]:
     return campaigns.annotate(
         item_count=Count("items", filter=_reach(actor)),
         pending_count=Count("items", filter=_reach(actor) & Q(items__status=ItemStatus.PENDING)),
-    )
+    ).order_by("-created_at", "-pk")
 
 
 def _reach(actor) -> Q:
@@ -73,6 +79,8 @@ def _reach(actor) -> Q:
 
 
 def campaign_get(*, actor, campaign_id: int) -> Campaign:
+    if not 0 < campaign_id < MAX_ID:
+        raise NotFound()
     campaign = campaign_list(actor=actor).filter(pk=campaign_id).first()
     if campaign is None:
         raise NotFound()
@@ -118,16 +126,29 @@ def _names(level: str, codes: set[str]) -> dict[str, str]:
     return {padded[code]: name for code, name in regions}
 
 
-def campaign_progress(*, actor, campaign: Campaign, level: str = "village") -> CampaignProgress:
+def default_level(campaign: Campaign) -> str:
+    """The first level worth listing: the units just below the campaign's area."""
+    length = len(campaign.region_code)
+    return "township" if length <= 6 else "village" if length <= 9 else "grid"
+
+
+def campaign_progress(
+    *, actor, campaign: Campaign, level: str = "village", area: str = ""
+) -> CampaignProgress:
     """Counts per unit at `level` (township, village or grid) of the items the actor may
-    see, the whole, and the units short of 100 % (least done first)."""
+    see (inside `area` when given: the drill-down), the whole, and the units short of 100 %
+    (least done first)."""
     if level not in LEVELS:
         raise ValidationFailed(_("Choose township, village or grid."), field="level")
     length = _unit_length(level)
+    items = CampaignItem.objects.visible_to(actor).filter(campaign=campaign)
+    area = area.strip()
+    if area:
+        if not area.isdigit() or len(area) > 24:
+            raise ValidationFailed(_("Unknown area."), field="area")
+        items = items.filter(prefix_q([area]))
     rows = (
-        CampaignItem.objects.visible_to(actor)
-        .filter(campaign=campaign)
-        .annotate(unit=Substr("region_code", 1, length))
+        items.annotate(unit=Substr("region_code", 1, length))
         .values("unit", "status")
         .annotate(n=Count("pk"))
         .order_by()

@@ -480,3 +480,73 @@ def test_api_clue_import_lists_the_bad_cells(field):
     )
     assert response.status_code == 201, response.content
     assert response.json()["checklist"] == ["是否属实", "是否已处理"]
+
+
+# --- pages ------------------------------------------------------------------------------
+
+
+def _signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_centre_creates_a_campaign_on_the_workbench_and_drills_down(field):
+    centre = _signed_in(field["centre"])
+    assert centre.get("/fieldwork/campaigns/").status_code == 200
+    response = centre.post(
+        "/fieldwork/campaigns/",
+        {
+            "title": "出租房屋排查",
+            "kind": "dwelling",
+            "region_code": field["village"],
+            "deadline": (clock.localdate() + timedelta(days=5)).isoformat(),
+            "checklist": "是否有租户\n租户是否登记",
+        },
+    )
+    campaign = Campaign.objects.get()
+    assert response.status_code == 302 and campaign.checklist == ["是否有租户", "租户是否登记"]
+    page = centre.get(f"/fieldwork/campaigns/{campaign.pk}/")
+    assert page.status_code == 200 and page.context["level"] == "grid"
+    grid = field["micro"][:15]
+    items = centre.get(f"/fieldwork/campaigns/{campaign.pk}/?level=grid&grid={grid}")
+    assert (
+        items.context["items"].paginator.count
+        == campaign.items.filter(region_code__startswith=grid).count()
+    )
+    assert centre.get(f"/fieldwork/campaigns/{campaign.pk}/?level=x").status_code == 404
+    listed = centre.get("/fieldwork/campaigns/")
+    assert "0%" in listed.content.decode()
+    bad = centre.post("/fieldwork/campaigns/", {"title": "x", "kind": "dwelling", "deadline": "x"})
+    assert bad.status_code == 400
+    other = _signed_in(field["other_centre"])
+    assert other.get(f"/fieldwork/campaigns/{campaign.pk}/").status_code == 404
+    assert other.get("/fieldwork/campaigns/99999999999999999999999/").status_code == 404
+
+
+def test_the_results_ledger_is_an_xlsx_with_one_access_log_row(field):
+    from fengqiao.core.models import AccessLog
+
+    campaign = _campaign(field)
+    response = _signed_in(field["centre"]).get(f"/fieldwork/campaigns/{campaign.pk}/export.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert AccessLog.objects.filter(object_type="ledger_campaign").count() == 1
+
+
+def test_the_phone_lists_the_workers_items_and_checks_without_javascript(field):
+    campaign = _campaign(field)
+    worker = _signed_in(field["worker"])
+    page = worker.get("/m/visits/campaigns/")
+    assert page.status_code == 200
+    items = page.context["groups"][0].items
+    assert len(items) == CampaignItem.objects.visible_to(field["worker"]).count()
+    item = items[0]
+    response = worker.post(
+        f"/m/visits/campaigns/{item.pk}/check/",
+        {"result": "done", "yes": ["0"], "client_id": "nojs-1"},
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.status == "done" and item.answers == {"0": True}
+    assert campaign.items.filter(status="pending").count() == campaign.items.count() - 1
