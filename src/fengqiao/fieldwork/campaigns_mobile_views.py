@@ -6,9 +6,9 @@ signal); without, the card posts here with the same client id."""
 import uuid
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from fengqiao.cases import views as case_views
 from fengqiao.core.errors import DomainError
@@ -36,8 +36,11 @@ def campaigns(request):
 
 
 @case_views.staff_required
-@require_POST
 def check(request, item_id: int):
+    if not selectors.item_visible(actor=request.user, item_id=item_id):
+        raise Http404
+    if request.method != "POST":
+        return redirect("fieldwork_m:campaigns")
     data = request.POST
     category = data.get("case_category", "").strip()
     try:

@@ -107,6 +107,10 @@ def campaign_items(
     return items.order_by("region_code", "pk")
 
 
+def item_visible(*, actor, item_id: int) -> bool:
+    return CampaignItem.objects.visible_to(actor).filter(pk=min(item_id, MAX_ID)).exists()
+
+
 def _unit_length(level: str) -> int:
     if level == "grid":
         return GRID_LENGTH

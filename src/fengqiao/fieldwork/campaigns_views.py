@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from fengqiao.cases.views import staff_required
 from fengqiao.core.downloads import ledger_response, page_download
@@ -78,7 +78,7 @@ def campaigns(request):
             "page": page,
             "may_create": has_role(request.user, services.CAMPAIGN_ROLES),
             "kinds": CampaignKind.choices,
-            "scope_codes": request.user.scope_prefixes() or [],
+            "default_area": (request.user.scope_prefixes() or [""])[0],
             "error": error,
             "data": request.POST,
         },
@@ -135,8 +135,10 @@ def campaign(request, campaign_id: int):
 
 
 @staff_required
-@require_POST
 def campaign_close(request, campaign_id: int):
+    _campaign_or_404(request, campaign_id)
+    if request.method != "POST":
+        return redirect("fieldwork:campaign", campaign_id=campaign_id)
     try:
         services.campaign_close(actor=request.user, campaign_id=campaign_id)
     except NotFound as exc:

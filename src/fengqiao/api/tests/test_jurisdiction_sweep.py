@@ -118,6 +118,7 @@ def village_a_objects(users):
         **_village_mediation(code),
         "notice_id": _village_notice(code),
         "visit_id": _village_visit(code),
+        **_village_campaign(code),
     }
 
 
@@ -129,6 +130,20 @@ def _village_visit(village_code: str) -> int:
     centre = User.objects.filter(role="centre_staff", bindings__code=village_code).first()
     household = Household.objects.filter(region_code__startswith=village_code).first()
     return visit_record(actor=centre, target="household", target_id=household.pk).pk
+
+
+def _village_campaign(village_code: str) -> dict:
+    """A campaign over the village's dwellings by its own centre, through the services."""
+    from datetime import timedelta
+
+    from fengqiao.accounts.models import User
+    from fengqiao.core import clock
+    from fengqiao.fieldwork.campaigns import CampaignSpec, campaign_create
+
+    centre = User.objects.filter(role="centre_staff", bindings__code=village_code).first()
+    spec = CampaignSpec("甲村排查", village_code, clock.localdate() + timedelta(days=3), ["x"])
+    campaign = campaign_create(actor=centre, kind="dwelling", spec=spec)
+    return {"campaign_id": campaign.pk, "item_id": campaign.items.first().pk}
 
 
 def _village_notice(village_code: str) -> int:
@@ -438,6 +453,8 @@ def test_pages_return_404_or_nothing_when_caller_is_in_village_b(outsider, villa
         "<int:request_id>": village_a_objects["request_id"],
         "<str:target>": "household",
         "<int:target_id>": village_a_objects["household_id"],
+        "<int:campaign_id>": village_a_objects["campaign_id"],
+        "<int:item_id>": village_a_objects["item_id"],
     }
     person = Person.objects.get(pk=village_a_objects["person_id"])
     checked = 0
@@ -493,6 +510,8 @@ def test_village_a_data_visible_when_caller_is_in_village_a(users, village_a_obj
         f"/api/v1/disputes/{village_a_objects['dispute_code']}",
         f"/api/v1/disputes/{village_a_objects['dispute_code']}/agreement.docx",
         f"/api/v1/petitions/{village_a_objects['petition_code']}",
+        f"/api/v1/campaigns/{village_a_objects['campaign_id']}/progress",
+        f"/fieldwork/campaigns/{village_a_objects['campaign_id']}/",
     ):
         assert client.get(path).status_code == 200, path
     region = Region.objects.get(code=village_a_objects["region_code"])
