@@ -49,6 +49,7 @@ FENGQIAO_SWEEPS = [
     "fengqiao.core.digest.sweep",
     "fengqiao.regions.gazetteer.sweep",
     "fengqiao.core.taskqueue.sweep",
+    "fengqiao.fieldwork.campaigns.remind_stragglers",
 ]
 # Keyed chains whose heads the signed daily digest seals (core.digest; docs/security.md).
 FENGQIAO_CHAINS = [

@@ -14,6 +14,7 @@ from fengqiao.core.errors import DomainError
 from fengqiao.core.security import docs_behind_sign_in
 from fengqiao.fieldwork.api import router as fieldwork_router
 from fengqiao.fieldwork.api_assessment import router as assessment_router
+from fengqiao.fieldwork.api_campaigns import router as campaigns_router
 from fengqiao.fieldwork.api_care import router as care_router
 from fengqiao.fieldwork.api_helpplans import router as helpplans_router
 from fengqiao.insight.api import router as insight_router
@@ -100,6 +101,7 @@ api.add_router("", fieldwork_router)
 api.add_router("", assessment_router)
 api.add_router("", helpplans_router)
 api.add_router("", care_router)
+api.add_router("", campaigns_router)
 api.add_router("", participation_router)
 api.add_router("", insight_router)
 api.add_router("", audit_router)

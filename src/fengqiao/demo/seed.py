@@ -16,6 +16,7 @@ from fengqiao.demo.accounts import DemoAccount, create_demo_accounts, demo_accou
 from fengqiao.demo.cases.setup import seed_case_history, setup_case_handling
 from fengqiao.demo.county.builder import CountyBuilder
 from fengqiao.demo.fieldwork import seed_visits
+from fengqiao.demo.fieldwork_campaigns import seed_campaigns
 from fengqiao.demo.fieldwork_care import seed_care
 from fengqiao.demo.fieldwork_helpplans import seed_helpplans
 from fengqiao.demo.mediation.committees import setup_mediation
@@ -108,6 +109,8 @@ def seed(
             builder.counts["visits"] = seed_visits(seed=seed)
             builder.progress("care records")
             builder.counts["care needs"] = seed_care(seed=seed)
+            builder.progress("two campaigns")
+            builder.counts["campaign items"] = seed_campaigns(seed=seed)
             builder.progress("help plans of key people")
             builder.counts["help_contacts"] = seed_helpplans(seed=seed)
     # Rebuild this process's locator now (it reads through this connection, so it sees the

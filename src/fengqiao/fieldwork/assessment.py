@@ -28,6 +28,7 @@ from fengqiao.core.ledger import Column, Ledger, LedgerFile, ledger_export
 from fengqiao.core.roles import Role, has_role
 from fengqiao.core.scoping import code_within, enclosing_codes, prefix_q, scoped
 from fengqiao.fieldwork import selectors
+from fengqiao.fieldwork.campaigns_selectors import campaign_totals
 from fengqiao.fieldwork.care_selectors import care_contacts_on_time
 from fengqiao.fieldwork.helpplans_selectors import helpplan_totals
 from fengqiao.fieldwork.models import Visit, VisitPerson
@@ -207,6 +208,7 @@ FIGURES: list[Figure] = [
     Figure("visits", _("Visits made")),
     Figure("people_due", _("People due a visit")),
     Figure("people_seen", _("of them seen")),
+    Figure("campaign_items", _("Campaign items checked")),
     Figure("cases_reported", _("Cases reported")),
     Figure("cases_verified", _("Cases verified")),
     Figure("care_due", _("Care needs raised")),
@@ -239,12 +241,20 @@ def care_needs_on_time(actor, workers: Sequence[int], month: Month) -> dict[str,
     }
 
 
+def campaign_items_checked(
+    actor, workers: Sequence[int], month: Month
+) -> dict[str, dict[int, float]]:
+    """Campaign items the worker checked in the month (done, not found or a problem)."""
+    return {"campaign_items": dict(campaign_totals(actor=actor, month=month.key))}
+
+
 COUNTERS: list[Counter] = [
     visits_made,
     people_due_and_seen,
     cases_reported_and_verified,
     help_contacts_on_time,
     care_needs_on_time,
+    campaign_items_checked,
 ]
 
 

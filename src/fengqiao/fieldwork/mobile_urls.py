@@ -2,7 +2,13 @@
 
 from django.urls import path
 
-from fengqiao.fieldwork import assessment_views, care_mobile_views, helpplans_views, mobile_views
+from fengqiao.fieldwork import (
+    assessment_views,
+    campaigns_mobile_views,
+    care_mobile_views,
+    helpplans_views,
+    mobile_views,
+)
 
 app_name = "fieldwork_m"
 urlpatterns = [
@@ -10,5 +16,7 @@ urlpatterns = [
     path("month/", assessment_views.my_month, name="month"),
     path("help/", helpplans_views.m_help, name="help"),
     path("care/", care_mobile_views.needs, name="care"),
+    path("campaigns/", campaigns_mobile_views.campaigns, name="campaigns"),
+    path("campaigns/<int:item_id>/check/", campaigns_mobile_views.check, name="campaign_check"),
     path("<str:target>/<int:target_id>/", mobile_views.record, name="record"),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from fengqiao.fieldwork import assessment_views, care_views, helpplans_views, views
+from fengqiao.fieldwork import assessment_views, campaigns_views, care_views, helpplans_views, views
 
 app_name = "fieldwork"
 urlpatterns = [
@@ -18,4 +18,14 @@ urlpatterns = [
     path("care/<int:record_id>/", care_views.record, name="care_record"),
     path("services/", care_views.offers, name="care_services"),
     path("not-seen/", care_views.not_seen, name="not_seen"),
+    path("campaigns/", campaigns_views.campaigns, name="campaigns"),
+    path("campaigns/<int:campaign_id>/", campaigns_views.campaign, name="campaign"),
+    path(
+        "campaigns/<int:campaign_id>/close/", campaigns_views.campaign_close, name="campaign_close"
+    ),
+    path(
+        "campaigns/<int:campaign_id>/export.xlsx",
+        campaigns_views.campaign_export,
+        name="campaign_export",
+    ),
 ]

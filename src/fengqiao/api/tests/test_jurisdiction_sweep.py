@@ -122,6 +122,7 @@ def village_a_objects(users):
         "worker_id": users["grid_worker"].pk,
         "own_user_id": users["village_centre_b"].pk,
         **_village_care(code),
+        **_village_campaign(code),
     }
 
 
@@ -160,6 +161,20 @@ def _village_help_plan(village_code: str, worker) -> int:
     return helpplan_create(
         actor=centre, person_id=person.pk, kind="correction", members=[(worker.pk, "网格员")]
     ).pk
+
+
+def _village_campaign(village_code: str) -> dict:
+    """A campaign over the village's dwellings by its own centre, through the services."""
+    from datetime import timedelta
+
+    from fengqiao.accounts.models import User
+    from fengqiao.core import clock
+    from fengqiao.fieldwork.campaigns import CampaignSpec, campaign_create
+
+    centre = User.objects.filter(role="centre_staff", bindings__code=village_code).first()
+    spec = CampaignSpec("甲村排查", village_code, clock.localdate() + timedelta(days=3), ["x"])
+    campaign = campaign_create(actor=centre, kind="dwelling", spec=spec)
+    return {"campaign_id": campaign.pk, "item_id": campaign.items.first().pk}
 
 
 def _village_notice(village_code: str) -> int:
@@ -477,6 +492,8 @@ def test_pages_return_404_or_nothing_when_caller_is_in_village_b(outsider, villa
         "<int:target_id>": village_a_objects["household_id"],
         "<int:plan_id>": village_a_objects["plan_id"],
         "<int:record_id>": village_a_objects["record_id"],
+        "<int:campaign_id>": village_a_objects["campaign_id"],
+        "<int:item_id>": village_a_objects["item_id"],
     }
     person = Person.objects.get(pk=village_a_objects["person_id"])
     checked = 0
@@ -532,6 +549,8 @@ def test_village_a_data_visible_when_caller_is_in_village_a(users, village_a_obj
         f"/api/v1/disputes/{village_a_objects['dispute_code']}",
         f"/api/v1/disputes/{village_a_objects['dispute_code']}/agreement.docx",
         f"/api/v1/petitions/{village_a_objects['petition_code']}",
+        f"/api/v1/campaigns/{village_a_objects['campaign_id']}/progress",
+        f"/fieldwork/campaigns/{village_a_objects['campaign_id']}/",
     ):
         assert client.get(path).status_code == 200, path
     region = Region.objects.get(code=village_a_objects["region_code"])
@@ -705,6 +724,16 @@ def _collection_bodies(objects: dict, own_village: str) -> dict[str, list[dict]]
         "/api/v1/care-records": [{"household_id": objects["household_id"]}],
         "/api/v1/care-services": [
             {"region_code": objects["village_code"], "name": "x", "kind": "care", "provider": "y"}
+        ],
+        "/api/v1/campaigns": [
+            {
+                "title": "外村排查",
+                "kind": kind,
+                "region_code": objects["village_code"],
+                "deadline": (today + timedelta(days=7)).isoformat(),
+                "checklist": ["是否有租户"],
+            }
+            for kind in ("household", "dwelling", "place", "facility")
         ],
     }
 
