@@ -312,7 +312,7 @@ def _text(value, field: str, limit: int, *, required: bool = False) -> str:
 def team_get_for_edit(actor, team_id: int) -> PatrolTeam:
     _team_keeper(actor)
     team = PatrolTeam.objects.visible_to(actor).filter(pk=team_id).first()
-    if team is None:
+    if team is None or not code_within(actor, team.region_code):
         raise NotFound(_("No such team in your area."), field="team_id")
     return team
 

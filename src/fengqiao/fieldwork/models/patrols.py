@@ -12,14 +12,36 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases.models import Case
-from fengqiao.core.visibility import PlacedQuerySet, PlacedRow, placed_rule
+from fengqiao.core.roles import STAFF_ROLES, has_role
+from fengqiao.core.scoping import actor_prefixes, around_q
+from fengqiao.core.visibility import SYSTEM_ACTOR, PlacedQuerySet, PlacedRow
 from fengqiao.regions.models import Grid
 from fengqiao.registry.models import Facility, Person, Place
 
 CODE_LEN = 24
 
 
-class PatrolTeam(PlacedRow, models.Model):
+class ServedQuerySet(models.QuerySet):
+    """A team serves its area: staff see the teams of their jurisdiction and of the areas
+    that contain it (a grid worker patrols with the village's team). Changing a team needs
+    the team's area inside the jurisdiction (fieldwork.patrols)."""
+
+    scope_field = "region_code"
+
+    def visible_to(self, actor):
+        if actor == SYSTEM_ACTOR:
+            return self
+        if not has_role(actor, STAFF_ROLES):
+            return self.none()
+        prefixes = actor_prefixes(actor)
+        return self if prefixes is None else self.filter(around_q(prefixes, self.scope_field))
+
+
+class TeamRowQuerySet(ServedQuerySet):
+    scope_field = "team__region_code"
+
+
+class PatrolTeam(models.Model):
     """A 红袖标 volunteer patrol team of a village, community or grid."""
 
     name = models.CharField(_("name"), max_length=100)
@@ -28,7 +50,7 @@ class PatrolTeam(PlacedRow, models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField()
 
-    objects = PlacedQuerySet.as_manager()
+    objects = ServedQuerySet.as_manager()
 
     class Meta:
         ordering = ["region_code", "name"]
@@ -42,7 +64,7 @@ class PatrolTeam(PlacedRow, models.Model):
         return self.name
 
 
-class TeamMember(PlacedRow, models.Model):
+class TeamMember(models.Model):
     team = models.ForeignKey(PatrolTeam, on_delete=models.CASCADE, related_name="members")
     name = models.CharField(_("name"), max_length=50)
     # Sealed like a person's phone (registry.sealing): ciphertext, keyed hash, masked form.
@@ -62,7 +84,7 @@ class TeamMember(PlacedRow, models.Model):
     joined_on = models.DateField(_("joined on"))
     left_on = models.DateField(_("left on"), null=True, blank=True)
 
-    objects = placed_rule(field="team__region_code").as_manager()
+    objects = TeamRowQuerySet.as_manager()
 
     class Meta:
         ordering = ["team", "left_on", "name"]
@@ -73,7 +95,7 @@ class TeamMember(PlacedRow, models.Model):
         return self.name
 
 
-class TeamShift(PlacedRow, models.Model):
+class TeamShift(models.Model):
     """One turn of the team's roster: a day, a time, who goes and where."""
 
     team = models.ForeignKey(PatrolTeam, on_delete=models.CASCADE, related_name="shifts")
@@ -83,7 +105,7 @@ class TeamShift(PlacedRow, models.Model):
     members = models.ManyToManyField(TeamMember, related_name="shifts", blank=True)
     note = models.CharField(_("route or area"), max_length=200, blank=True)
 
-    objects = placed_rule(field="team__region_code").as_manager()
+    objects = TeamRowQuerySet.as_manager()
 
     class Meta:
         ordering = ["date", "starts_at"]
