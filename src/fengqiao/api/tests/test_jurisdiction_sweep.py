@@ -558,6 +558,12 @@ def _collection_bodies(objects: dict, own_village: str) -> dict[str, list[dict]]
         "petitioner_name": "王某",
     }
     person = {"name": "外村人", "id_number": "43990119900307001X"}
+    ended = clock.now() - timedelta(minutes=1)
+    patrol = {
+        "started_at": (ended - timedelta(minutes=30)).isoformat(),
+        "ended_at": ended.isoformat(),
+    }
+    check_in = {"at": (ended - timedelta(minutes=10)).isoformat()}
     a_parties = [
         {"side": "applicant", "person_id": person_ids[0]},
         {"side": "respondent", "person_id": person_ids[1]},
@@ -621,6 +627,20 @@ def _collection_bodies(objects: dict, own_village: str) -> dict[str, list[dict]]
                 **here,
             },
         ],
+        "/api/v1/patrols": [
+            {**patrol, "check_ins": [{**check_in, "target": target, "target_id": objects[key]}]}
+            for target, key in (("place", "place_id"), ("facility", "facility_id"))
+        ]
+        + [
+            {
+                **patrol,
+                "check_ins": [
+                    {**check_in, **here, "result": "problem", "case_category": "garbage"}
+                    | {"case_title": "外村巡查发现"}
+                ],
+            }
+        ],
+        "/api/v1/patrol-teams": [{"name": "外村红袖标", "region_code": objects["village_code"]}],
     }
 
 
