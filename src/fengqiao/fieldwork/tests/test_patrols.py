@@ -359,3 +359,17 @@ def test_a_patrol_on_a_shift_of_another_village_is_refused(field):
     with pytest.raises(NotFound) as caught:
         _patrol(field, actor=field["centre_b"], shift_id=shift.pk, points=[])
     assert caught.value.field == "shift_id"
+
+
+def test_the_demo_walks_through_the_services(users):
+    from fengqiao.demo.fieldwork_patrols import seed_patrols
+
+    made = seed_patrols(seed=3, days=28)
+    assert made >= 6 and Patrol.objects.count() == made
+    assert PatrolTeam.objects.count() == 2 and TeamMember.objects.count() == 11
+    assert all(p.distance_m > 0 and p.point_count > 2 for p in Patrol.objects.all())
+    assert PatrolCheckIn.objects.exists()
+    assert seed_patrols(seed=3, days=28) == made  # again: the same client ids, nothing new
+    assert Patrol.objects.count() == made
+    totals = selectors.patrol_totals(users["village_centre"], clock.localdate())
+    assert users["grid_worker"].pk in totals or clock.localdate().day < 3
