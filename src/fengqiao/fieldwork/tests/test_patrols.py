@@ -4,6 +4,7 @@ the well-measured legs; check-ins only where the patroller may see, a problem ra
 in the same step; teams, members (sealed phones) and roster kept by centre staff inside their
 jurisdiction; the monthly totals per person."""
 
+import json
 from datetime import date, time, timedelta
 
 import pytest
@@ -373,3 +374,56 @@ def test_the_demo_walks_through_the_services(users):
     assert Patrol.objects.count() == made
     totals = selectors.patrol_totals(users["village_centre"], clock.localdate())
     assert users["grid_worker"].pk in totals or clock.localdate().day < 3
+
+
+def test_workbench_pages_keep_teams_and_show_phones_masked(field):
+    client = Client()
+    client.force_login(field["centre"])
+    made = client.post(
+        "/fieldwork/teams/",
+        {
+            "form": "team",
+            "name": "红袖标一队",
+            "region_code": field["village"],
+            "leader_name": "王",
+        },
+    )
+    assert made.status_code == 302
+    team = PatrolTeam.objects.get()
+    client.post(
+        "/fieldwork/teams/",
+        {"form": "member", "team_id": team.pk, "name": "李阿姨", "phone": "13812345678"},
+    )
+    member = TeamMember.objects.get()
+    shift = client.post(
+        "/fieldwork/teams/",
+        {
+            "form": "shift",
+            "team_id": team.pk,
+            "date": clock.localdate().isoformat(),
+            "starts_at": "19:00",
+            "ends_at": "21:00",
+            "members": [member.pk],
+            "note": "沿河一圈",
+        },
+    )
+    assert shift.status_code == 302
+    page = client.get("/fieldwork/teams/").content.decode()
+    assert "138****5678" in page and "13812345678" not in page and "沿河一圈" in page
+    bad = client.post("/fieldwork/teams/", {"form": "shift", "team_id": team.pk, "starts_at": "x"})
+    assert bad.status_code == 400
+    outsider = Client()
+    outsider.force_login(field["centre_b"])
+    refused = outsider.post(
+        "/fieldwork/teams/", {"form": "member", "team_id": team.pk, "name": "x"}
+    )
+    assert refused.status_code == 404 and TeamMember.objects.count() == 1
+    patrol = _patrol(field)
+    assert f'data-patrol="{patrol.pk}"' in client.get("/fieldwork/patrols/").content.decode()
+    assert client.get(f"/fieldwork/patrols/{patrol.pk}/").status_code == 200
+    assert outsider.get(f"/fieldwork/patrols/{patrol.pk}/").status_code == 404
+    assert client.get("/fieldwork/patrols/?date_from=nope").status_code == 404
+    worker = Client()
+    worker.force_login(field["worker"])
+    phone = worker.get("/m/visits/patrol/").content.decode()
+    assert json.dumps("百货市场") in phone and "patrol-targets" in phone
