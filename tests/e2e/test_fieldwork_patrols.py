@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from fengqiao.cases.models import Case
+from fengqiao.core import clock
 from fengqiao.fieldwork.models import Patrol
 from fengqiao.registry.services import place_create
 
@@ -83,3 +84,35 @@ def test_patrol_walked_offline_is_queued_and_sent_once(new_page, users):
     assert "巡查测试农贸市场" in desk.inner_text("table.check-ins")
     assert code in desk.inner_text("table.check-ins")
     screenshot(desk, "fieldwork_patrol_desk")
+
+
+def test_centre_keeps_a_volunteer_team_and_its_roster(new_page, users):
+    desk = new_page("teams", viewport={"width": 1366, "height": 900})
+    login(desk, "village_centre")
+    desk.goto(url(desk, "/fieldwork/teams/"))
+    desk.click("details.card summary")
+    desk.fill("#team-form input[name=name]", "红袖标巡逻一队")
+    desk.fill("#team-form input[name=leader_name]", "王秀英")
+    with desk.expect_navigation():
+        desk.click("#team-form button")
+    team = desk.wait_for_selector("section.team")
+    for name, phone in (("王秀英", "13912345678"), ("李桂兰", "13787654321")):
+        desk.click("section.team details:nth-of-type(1) summary")
+        desk.fill("section.team .member-form input[name=name]", name)
+        desk.fill("section.team .member-form input[name=phone]", phone)
+        with desk.expect_navigation():
+            desk.click("section.team .member-form button")
+    members = desk.inner_text("section.team table.members")
+    assert "139****5678" in members and "13912345678" not in members
+    desk.click("section.team details:nth-of-type(2) summary")
+    desk.fill(
+        "section.team .shift-form input[name=date]",
+        clock.localdate().isoformat(),
+    )
+    desk.fill("section.team .shift-form input[name=note]", "村口—集贸市场—学校")
+    desk.check("section.team .shift-form input[name=members] >> nth=0")
+    with desk.expect_navigation():
+        desk.click("section.team .shift-form button")
+    assert "村口—集贸市场—学校" in desk.inner_text("table.roster")
+    assert team is not None
+    screenshot(desk, "fieldwork_teams")

@@ -44,7 +44,7 @@ def patrol_list(
         patrols = patrols.filter(started_at__gte=_day_start(date_from))
     if date_to:
         patrols = patrols.filter(started_at__lt=_day_start(date_to + timedelta(days=1)))
-    return patrols.annotate(check_in_count=Count("check_ins"))
+    return patrols.annotate(check_in_count=Count("check_ins")).order_by("-started_at", "-pk")
 
 
 def patrol_get(*, actor, patrol_id: int) -> Patrol:

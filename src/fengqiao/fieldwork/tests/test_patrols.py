@@ -9,6 +9,7 @@ from datetime import date, time, timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from fengqiao.cases.duplicates import distance_m
 from fengqiao.cases.models import Case
@@ -231,6 +232,13 @@ def test_api_posts_once_and_reads_the_track(field):
     outsider = Client()
     outsider.force_login(field["centre_b"])
     assert outsider.get(f"/api/v1/patrols/{first.json()['id']}").status_code == 404
+    local = timezone.localtime(end).replace(tzinfo=None)  # a phone sending no zone
+    naive = {
+        "started_at": (local - timedelta(minutes=20)).isoformat(),
+        "ended_at": local.isoformat(),
+        "client_id": "naive",
+    }
+    assert client.post("/api/v1/patrols", naive, content_type="application/json").status_code == 201
 
 
 # --- teams ----------------------------------------------------------------------------------

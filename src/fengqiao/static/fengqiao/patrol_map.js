@@ -19,6 +19,6 @@
     }).addTo(map).bindTooltip(c.label || "", { permanent: true, direction: "right", offset: [8, 0] }));
   });
   var bounds = L.featureGroup(layers).getBounds();
-  if (bounds.isValid()) { map.fitBounds(bounds, { padding: [30, 30], maxZoom: 18 }); } else { map.setView([27.5, 110.0], 9); }
+  if (bounds.isValid()) { map.fitBounds(bounds, { padding: [30, 30], maxZoom: 17 }); } else { map.setView([27.5, 110.0], 9); }
   el.dataset.drawn = String(drawing.track.length);
 })();
