@@ -91,14 +91,22 @@ def roster(request, filters: Query[RosterFilter]):
 @router.post("/patrol-teams/{team_id}/shifts", response={201: ShiftOut})
 def shift_add(request, team_id: int, payload: ShiftIn):
     data = payload.dict()
-    data["on"] = data.pop("date")
+    data["on"], data["starts_at"], data["ends_at"] = (
+        data.pop("date"),
+        data.pop("time_from"),
+        data.pop("time_until"),
+    )
     return 201, services.shift_save(actor=request.auth, team_id=team_id, **data)
 
 
 @router.put("/patrol-teams/{team_id}/shifts/{shift_id}", response=ShiftOut)
 def shift_update(request, team_id: int, shift_id: int, payload: ShiftIn):
     data = payload.dict()
-    data["on"] = data.pop("date")
+    data["on"], data["starts_at"], data["ends_at"] = (
+        data.pop("date"),
+        data.pop("time_from"),
+        data.pop("time_until"),
+    )
     return services.shift_save(actor=request.auth, team_id=team_id, shift_id=shift_id, **data)
 
 

@@ -142,8 +142,8 @@ class MemberIn(Schema):
 
 class ShiftIn(Schema):
     date: date
-    starts_at: time
-    ends_at: time
+    time_from: time
+    time_until: time
     members: list[int] = Field([], max_length=50)
     note: str = Field("", max_length=200)
 
@@ -155,8 +155,8 @@ class ShiftOut(Schema):
     team_id: int
     team_name: str = Field(alias="team.name")
     date: date
-    starts_at: time
-    ends_at: time
+    time_from: time = Field(alias="starts_at")
+    time_until: time = Field(alias="ends_at")
     members: list[MemberOut]
     note: str
 

@@ -118,6 +118,7 @@ def village_a_objects(users):
         **_village_mediation(code),
         "notice_id": _village_notice(code),
         "visit_id": _village_visit(code),
+        **_village_patrol(code),
     }
 
 
@@ -129,6 +130,48 @@ def _village_visit(village_code: str) -> int:
     centre = User.objects.filter(role="centre_staff", bindings__code=village_code).first()
     household = Household.objects.filter(region_code__startswith=village_code).first()
     return visit_record(actor=centre, target="household", target_id=household.pk).pk
+
+
+def _village_patrol(village_code: str) -> dict:
+    """A 红袖标 team of the village with a member and a shift, and a patrol on that shift with
+    a check-in at a place, made by the village's own centre through the patrol services."""
+    from datetime import time
+
+    from fengqiao.accounts.models import User
+    from fengqiao.core import clock
+    from fengqiao.fieldwork import patrols
+
+    centre = User.objects.filter(role="centre_staff", bindings__code=village_code).first()
+    team = patrols.team_save(actor=centre, name="甲村红袖标", region_code=village_code)
+    member = patrols.member_save(
+        actor=centre, team_id=team.pk, name="甲村队员", phone="13900001111"
+    )
+    shift = patrols.shift_save(
+        actor=centre,
+        team_id=team.pk,
+        on=clock.localdate(),
+        starts_at=time(8),
+        ends_at=time(10),
+        members=[member.pk],
+    )
+    place = Place.objects.filter(region_code__startswith=village_code).exclude(lat=None).first()
+    ended = clock.now() - timedelta(minutes=1)
+    patrol = patrols.patrol_record(
+        actor=centre,
+        started_at=ended - timedelta(minutes=30),
+        ended_at=ended,
+        points=[[place.lat, place.lng, 0, 10]],
+        check_ins=[
+            patrols.CheckIn(at=ended - timedelta(minutes=5), target="place", target_id=place.pk)
+        ],
+        shift_id=shift.pk,
+    )
+    return {
+        "patrol_id": patrol.pk,
+        "team_id": team.pk,
+        "member_id": member.pk,
+        "shift_id": shift.pk,
+    }
 
 
 def _village_notice(village_code: str) -> int:
@@ -321,6 +364,9 @@ def _body(objects: dict) -> dict:
         "unit_id": objects["court_id"],
         "dispute": objects["dispute_code"],
         "grid": objects["grid_code"],
+        "date": clock.localdate().isoformat(),
+        "time_from": "19:00",
+        "time_until": "21:00",
     }
 
 
@@ -436,6 +482,7 @@ def test_pages_return_404_or_nothing_when_caller_is_in_village_b(outsider, villa
         "<int:job_id>": village_a_objects["job_id"],
         "<int:notice_id>": village_a_objects["notice_id"],
         "<int:request_id>": village_a_objects["request_id"],
+        "<int:patrol_id>": village_a_objects["patrol_id"],
         "<str:target>": "household",
         "<int:target_id>": village_a_objects["household_id"],
     }

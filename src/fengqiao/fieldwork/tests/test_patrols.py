@@ -435,3 +435,32 @@ def test_workbench_pages_keep_teams_and_show_phones_masked(field):
     worker.force_login(field["worker"])
     phone = worker.get("/m/visits/patrol/").content.decode()
     assert json.dumps("百货市场") in phone and "patrol-targets" in phone
+
+
+def test_team_api_members_masked_and_the_roster(field):
+    client = Client()
+    client.force_login(field["centre"])
+
+    def send(method, path, body=None):
+        return getattr(client, method)(path, body, content_type="application/json")
+
+    team = send("post", "/api/v1/patrol-teams", {"name": "一队", "region_code": field["village"]})
+    assert team.status_code == 201
+    base = f"/api/v1/patrol-teams/{team.json()['id']}"
+    member = send("post", f"{base}/members", {"name": "李阿姨", "phone": "13812345678"})
+    assert member.status_code == 201 and member.json()["phone"] == "138****5678"
+    today = clock.localdate().isoformat()
+    shift = {"date": today, "time_from": "19:00", "time_until": "21:00", "members": []}
+    made = send("post", f"{base}/shifts", {**shift, "members": [member.json()["id"]]})
+    assert made.status_code == 201 and made.json()["members"][0]["phone"] == "138****5678"
+    week = client.get("/api/v1/patrol-shifts").json()
+    assert [s["id"] for s in week] == [made.json()["id"]]
+    changed = send("put", f"{base}/shifts/{made.json()['id']}", {**shift, "note": "河边"})
+    assert changed.status_code == 200 and changed.json()["members"] == []
+    assert send("put", base, {"name": "一队", "region_code": "x"}).status_code == 404
+    assert client.delete(f"{base}/shifts/{made.json()['id']}").status_code == 204
+    worker = Client()
+    worker.force_login(field["worker"])
+    assert worker.get("/api/v1/patrol-teams").json()[0]["name"] == "一队"  # seen, not kept
+    refused = worker.post(f"{base}/members", {"name": "x"}, content_type="application/json")
+    assert refused.status_code == 403
