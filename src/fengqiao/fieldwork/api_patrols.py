@@ -60,7 +60,7 @@ def team_list(request, area: str = ""):
 
 @router.post("/patrol-teams", response={201: TeamOut})
 def team_create(request, payload: TeamIn):
-    return 201, services.team_save(actor=request.auth, **payload.dict())
+    return Status(201, services.team_save(actor=request.auth, **payload.dict()))
 
 
 @router.put("/patrol-teams/{team_id}", response=TeamOut)
@@ -70,7 +70,7 @@ def team_update(request, team_id: int, payload: TeamIn):
 
 @router.post("/patrol-teams/{team_id}/members", response={201: MemberOut})
 def member_add(request, team_id: int, payload: MemberIn):
-    return 201, services.member_save(actor=request.auth, team_id=team_id, **payload.dict())
+    return Status(201, services.member_save(actor=request.auth, team_id=team_id, **payload.dict()))
 
 
 @router.put("/patrol-teams/{team_id}/members/{member_id}", response=MemberOut)
@@ -96,7 +96,7 @@ def shift_add(request, team_id: int, payload: ShiftIn):
         data.pop("time_from"),
         data.pop("time_until"),
     )
-    return 201, services.shift_save(actor=request.auth, team_id=team_id, **data)
+    return Status(201, services.shift_save(actor=request.auth, team_id=team_id, **data))
 
 
 @router.put("/patrol-teams/{team_id}/shifts/{shift_id}", response=ShiftOut)
@@ -113,4 +113,4 @@ def shift_update(request, team_id: int, shift_id: int, payload: ShiftIn):
 @router.delete("/patrol-teams/{team_id}/shifts/{shift_id}", response={204: None})
 def shift_delete(request, team_id: int, shift_id: int):
     services.shift_delete(actor=request.auth, team_id=team_id, shift_id=shift_id)
-    return 204, None
+    return Status(204, None)
