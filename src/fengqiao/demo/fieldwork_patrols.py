@@ -21,6 +21,8 @@ from fengqiao.registry.models import Dwelling, Facility, Place
 
 WALK_M_PER_S = 1.1
 STEP_M = 15  # a GPS point about every 15 m
+NEARBY_HOMES = 25  # a round passes homes among the nearest this many
+SPOT_RADIUS_M = 1500  # and key places or facilities this close to where it starts
 PROBLEM_SHARE = 0.03  # check-ins that find a problem and raise a case
 PROBLEMS = (
     ("garbage", "巡查发现垃圾堆放", "路边垃圾堆积，影响通行。"),
@@ -43,17 +45,24 @@ def _stops(worker) -> tuple[list, list]:
 
 
 def _route(rng, homes, targets) -> list[tuple[float, float, object]]:
-    """Waypoints in walking order (nearest next), starting at a home."""
-    chosen = rng.sample(homes, min(len(homes), rng.randint(4, 9)))
-    chosen = [(h.lat, h.lng, None) for h in chosen]
-    chosen += [(t.lat, t.lng, (kind, t)) for kind, t in rng.sample(targets, min(len(targets), 3))]
-    route = [chosen.pop(0)]
+    """A round from a home past a few nearby homes and key spots (nearest next) and back."""
+    home = rng.choice(homes)
+
+    def away(row) -> float:
+        return distance_m(home.lat, home.lng, row.lat, row.lng)
+
+    nearby = sorted(homes, key=away)[1:NEARBY_HOMES]
+    chosen = [(h.lat, h.lng, None) for h in rng.sample(nearby, min(len(nearby), rng.randint(3, 7)))]
+    spots = [(kind, t) for kind, t in targets if away(t) <= SPOT_RADIUS_M]
+    picked = rng.sample(spots, min(len(spots), rng.randint(1, 3)))
+    chosen += [(t.lat, t.lng, (kind, t)) for kind, t in picked]
+    route = [(home.lat, home.lng, None)]
     while chosen:
         last = route[-1]
         nearest = min(chosen, key=lambda w: distance_m(last[0], last[1], w[0], w[1]))
         chosen.remove(nearest)
         route.append(nearest)
-    return route
+    return [*route, (home.lat, home.lng, None)]
 
 
 def _walk(rng, route, started_at):
