@@ -19,6 +19,7 @@ from fengqiao.demo.fieldwork import seed_visits
 from fengqiao.demo.fieldwork_campaigns import seed_campaigns
 from fengqiao.demo.fieldwork_care import seed_care
 from fengqiao.demo.fieldwork_helpplans import seed_helpplans
+from fengqiao.demo.fieldwork_patrols import seed_patrols
 from fengqiao.demo.mediation.committees import setup_mediation
 from fengqiao.demo.notices import seed_notices
 from fengqiao.demo.scales import SCALES
@@ -107,6 +108,8 @@ def seed(
         if getattr(settings, "FENGQIAO_DEMO_CASE_HISTORY", True):
             builder.progress("a year of household visits")
             builder.counts["visits"] = seed_visits(seed=seed)
+            builder.progress("a year of patrols and two 红袖标 teams")
+            builder.counts["patrols"] = seed_patrols(seed=seed)
             builder.progress("care records")
             builder.counts["care needs"] = seed_care(seed=seed)
             builder.progress("two campaigns")

@@ -32,6 +32,7 @@ from fengqiao.fieldwork.campaigns_selectors import campaign_totals
 from fengqiao.fieldwork.care_selectors import care_contacts_on_time
 from fengqiao.fieldwork.helpplans_selectors import helpplan_totals
 from fengqiao.fieldwork.models import Visit, VisitPerson
+from fengqiao.fieldwork.patrol_selectors import patrol_totals
 from fengqiao.regions.models import Grid, Region
 from fengqiao.registry.models import Person
 
@@ -208,6 +209,9 @@ FIGURES: list[Figure] = [
     Figure("visits", _("Visits made")),
     Figure("people_due", _("People due a visit")),
     Figure("people_seen", _("of them seen")),
+    Figure("patrols", _("Patrols")),
+    Figure("patrol_hours", _("Patrol hours"), "h"),
+    Figure("patrol_km", _("Patrol distance"), "km"),
     Figure("campaign_items", _("Campaign items checked")),
     Figure("cases_reported", _("Cases reported")),
     Figure("cases_verified", _("Cases verified")),
@@ -248,6 +252,17 @@ def campaign_items_checked(
     return {"campaign_items": dict(campaign_totals(actor=actor, month=month.key))}
 
 
+def patrols_walked(actor, workers: Sequence[int], month: Month) -> dict[str, dict[int, float]]:
+    """Patrols the worker walked in the month, their hours and kilometres."""
+    totals = patrol_totals(actor, month.first)
+    wanted = [uid for uid in workers if uid in totals]
+    return {
+        "patrols": {uid: totals[uid][0] for uid in wanted},
+        "patrol_hours": {uid: round(totals[uid][1] / 3600, 1) for uid in wanted},
+        "patrol_km": {uid: round(totals[uid][2] / 1000, 1) for uid in wanted},
+    }
+
+
 COUNTERS: list[Counter] = [
     visits_made,
     people_due_and_seen,
@@ -255,6 +270,7 @@ COUNTERS: list[Counter] = [
     help_contacts_on_time,
     care_needs_on_time,
     campaign_items_checked,
+    patrols_walked,
 ]
 
 

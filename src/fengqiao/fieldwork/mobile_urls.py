@@ -8,6 +8,7 @@ from fengqiao.fieldwork import (
     care_mobile_views,
     helpplans_views,
     mobile_views,
+    patrol_mobile_views,
 )
 
 app_name = "fieldwork_m"
@@ -18,5 +19,6 @@ urlpatterns = [
     path("care/", care_mobile_views.needs, name="care"),
     path("campaigns/", campaigns_mobile_views.campaigns, name="campaigns"),
     path("campaigns/<int:item_id>/check/", campaigns_mobile_views.check, name="campaign_check"),
+    path("patrol/", patrol_mobile_views.patrol, name="patrol"),
     path("<str:target>/<int:target_id>/", mobile_views.record, name="record"),
 ]

@@ -109,7 +109,7 @@ def _check_time(visited_at: datetime | None) -> datetime:
     return visited_at
 
 
-def _check_point(lat, lng) -> None:
+def check_point(lat, lng) -> None:
     if (lat is None) != (lng is None):
         raise ValidationFailed(_("Give both latitude and longitude, or neither."), field="lat")
     if lat is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180):
@@ -150,8 +150,8 @@ def visit_record(
     if len(findings) > MAX_FINDINGS:
         raise ValidationFailed(_("Findings are too long."), field="findings")
     visited_at = _check_time(visited_at)
-    _check_point(lat, lng)
     need_detail = check_raise_need(raise_need, target)
+    check_point(lat, lng)
     row = target_row(actor, target, target_id)
     met = _people(actor, target, row, people)
     place_lat, place_lng, grid = _point_of(target, row)

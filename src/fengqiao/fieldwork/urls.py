@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from fengqiao.fieldwork import assessment_views, campaigns_views, care_views, helpplans_views, views
+from fengqiao.fieldwork import (
+    assessment_views,
+    campaigns_views,
+    care_views,
+    helpplans_views,
+    patrol_views,
+    views,
+)
 
 app_name = "fieldwork"
 urlpatterns = [
@@ -28,4 +35,7 @@ urlpatterns = [
         campaigns_views.campaign_export,
         name="campaign_export",
     ),
+    path("patrols/", patrol_views.patrols, name="patrols"),
+    path("patrols/<int:patrol_id>/", patrol_views.patrol, name="patrol"),
+    path("teams/", patrol_views.teams, name="teams"),
 ]

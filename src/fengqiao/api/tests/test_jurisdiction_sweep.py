@@ -123,6 +123,7 @@ def village_a_objects(users):
         "own_user_id": users["village_centre_b"].pk,
         **_village_care(code),
         **_village_campaign(code),
+        **_village_patrol(code),
     }
 
 
@@ -175,6 +176,48 @@ def _village_campaign(village_code: str) -> dict:
     spec = CampaignSpec("甲村排查", village_code, clock.localdate() + timedelta(days=3), ["x"])
     campaign = campaign_create(actor=centre, kind="dwelling", spec=spec)
     return {"campaign_id": campaign.pk, "item_id": campaign.items.first().pk}
+
+
+def _village_patrol(village_code: str) -> dict:
+    """A 红袖标 team of the village with a member and a shift, and a patrol on that shift with
+    a check-in at a place, made by the village's own centre through the patrol services."""
+    from datetime import time
+
+    from fengqiao.accounts.models import User
+    from fengqiao.core import clock
+    from fengqiao.fieldwork import patrols
+
+    centre = User.objects.filter(role="centre_staff", bindings__code=village_code).first()
+    team = patrols.team_save(actor=centre, name="甲村红袖标", region_code=village_code)
+    member = patrols.member_save(
+        actor=centre, team_id=team.pk, name="甲村队员", phone="13900001111"
+    )
+    shift = patrols.shift_save(
+        actor=centre,
+        team_id=team.pk,
+        on=clock.localdate(),
+        starts_at=time(8),
+        ends_at=time(10),
+        members=[member.pk],
+    )
+    place = Place.objects.filter(region_code__startswith=village_code).exclude(lat=None).first()
+    ended = clock.now() - timedelta(minutes=1)
+    patrol = patrols.patrol_record(
+        actor=centre,
+        started_at=ended - timedelta(minutes=30),
+        ended_at=ended,
+        points=[[place.lat, place.lng, 0, 10]],
+        check_ins=[
+            patrols.CheckIn(at=ended - timedelta(minutes=5), target="place", target_id=place.pk)
+        ],
+        shift_id=shift.pk,
+    )
+    return {
+        "patrol_id": patrol.pk,
+        "team_id": team.pk,
+        "member_id": member.pk,
+        "shift_id": shift.pk,
+    }
 
 
 def _village_notice(village_code: str) -> int:
@@ -370,6 +413,9 @@ def _body(objects: dict) -> dict:
         "kind": "care",
         "detail": "x",
         "what": "x",
+        "date": clock.localdate().isoformat(),
+        "time_from": "19:00",
+        "time_until": "21:00",
     }
 
 
@@ -488,6 +534,7 @@ def test_pages_return_404_or_nothing_when_caller_is_in_village_b(outsider, villa
         "<int:organization_id>": village_a_objects["organization_id"],
         "<int:place_id>": village_a_objects["place_id"],
         "<int:facility_id>": village_a_objects["facility_id"],
+        "<int:patrol_id>": village_a_objects["patrol_id"],
         "<str:target>": "household",
         "<int:target_id>": village_a_objects["household_id"],
         "<int:plan_id>": village_a_objects["plan_id"],
@@ -617,6 +664,12 @@ def _collection_bodies(objects: dict, own_village: str) -> dict[str, list[dict]]
         "petitioner_name": "王某",
     }
     person = {"name": "外村人", "id_number": "43990119900307001X"}
+    ended = clock.now() - timedelta(minutes=1)
+    patrol = {
+        "started_at": (ended - timedelta(minutes=30)).isoformat(),
+        "ended_at": ended.isoformat(),
+    }
+    check_in = {"at": (ended - timedelta(minutes=10)).isoformat()}
     a_parties = [
         {"side": "applicant", "person_id": person_ids[0]},
         {"side": "respondent", "person_id": person_ids[1]},
@@ -735,6 +788,20 @@ def _collection_bodies(objects: dict, own_village: str) -> dict[str, list[dict]]
             }
             for kind in ("household", "dwelling", "place", "facility")
         ],
+        "/api/v1/patrols": [
+            {**patrol, "check_ins": [{**check_in, "target": target, "target_id": objects[key]}]}
+            for target, key in (("place", "place_id"), ("facility", "facility_id"))
+        ]
+        + [
+            {
+                **patrol,
+                "check_ins": [
+                    {**check_in, **here, "result": "problem", "case_category": "garbage"}
+                    | {"case_title": "外村巡查发现"}
+                ],
+            }
+        ],
+        "/api/v1/patrol-teams": [{"name": "外村红袖标", "region_code": objects["village_code"]}],
     }
 
 

@@ -158,3 +158,10 @@ from fengqiao.fieldwork.models.helpplans import (  # noqa: E402,F401
     HelpPlan,
     HelpPlanMember,
 )
+from fengqiao.fieldwork.models.patrols import (  # noqa: E402,F401
+    Patrol,
+    PatrolCheckIn,
+    PatrolTeam,
+    TeamMember,
+    TeamShift,
+)
