@@ -10,7 +10,7 @@ import pytest
 from fengqiao.cases.models import Case
 from fengqiao.core import clock
 from fengqiao.fieldwork.models import Patrol
-from fengqiao.registry.services import place_create
+from fengqiao.registry.located import place_create
 
 from .conftest import login, screenshot, url
 from .test_case_flow import phone_tab
