@@ -13,6 +13,7 @@ from fengqiao.core.audit_api import router as audit_router
 from fengqiao.core.errors import DomainError
 from fengqiao.core.security import docs_behind_sign_in
 from fengqiao.fieldwork.api import router as fieldwork_router
+from fengqiao.fieldwork.api_groups import router as groups_router
 from fengqiao.insight.api import router as insight_router
 from fengqiao.mediation.api import router as mediation_router
 from fengqiao.participation.api import router as participation_router
@@ -92,6 +93,7 @@ api.add_router("", metoo_router)
 api.add_router("", case_documents_router)
 api.add_router("", mediation_router)
 api.add_router("", fieldwork_router)
+api.add_router("", groups_router)
 api.add_router("", participation_router)
 api.add_router("", insight_router)
 api.add_router("", audit_router)

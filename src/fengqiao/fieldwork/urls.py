@@ -2,11 +2,14 @@
 
 from django.urls import path
 
-from fengqiao.fieldwork import views
+from fengqiao.fieldwork import groups_views, views
 
 app_name = "fieldwork"
 urlpatterns = [
     path("", views.visits, name="visits"),
     path("due/", views.due, name="due"),
     path("plans/", views.plans, name="plans"),
+    path("groups/", groups_views.group_list, name="groups"),
+    path("groups/new/", groups_views.group_new, name="group_new"),
+    path("groups/<int:group_id>/", groups_views.group_detail, name="group"),
 ]

@@ -141,3 +141,13 @@ class VisitPerson(models.Model):
 # Each part of fieldwork keeps its tables in a module of its own (patrols, care records,
 # key-people help plans, campaigns, household groups); importing them here registers them
 # with the app and keeps `fengqiao.fieldwork.models` the one import path.
+from fengqiao.fieldwork.models.groups import (  # noqa: E402,F401
+    Broadcast,
+    BroadcastReceipt,
+    ElectedAs,
+    ElectionCandidate,
+    GroupElection,
+    GroupMeeting,
+    PartyContact,
+    PartyContactVisit,
+)

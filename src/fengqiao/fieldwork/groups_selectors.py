@@ -1,0 +1,77 @@
+"""Reads of household groups, through the caller's jurisdiction: the list (head, deputies,
+size, term end), one group with its households and elections, and the groups a head leads."""
+
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+
+from fengqiao.core.errors import NotFound
+from fengqiao.core.scoping import code_within, prefix_q
+from fengqiao.fieldwork.models import ElectionCandidate, GroupElection
+from fengqiao.registry.models import Household, HouseholdGroup, Person
+
+
+def group_list(*, actor, grid: str = "") -> QuerySet[HouseholdGroup]:
+    groups = (
+        HouseholdGroup.objects.visible_to(actor)
+        .select_related("grid", "head")
+        .prefetch_related("deputies")
+        .annotate(
+            household_count=Count("households", distinct=True),
+            term_ends=Max("elections__term_ends"),
+        )
+        .filter(household_count__gt=0)
+        .order_by("code")
+    )
+    grid = grid.strip()
+    if grid:
+        if not grid.isdigit() or not code_within(actor, grid):
+            raise NotFound(field="grid")
+        groups = groups.filter(prefix_q([grid]))
+    return groups
+
+
+def group_detail(*, actor, group_id: int) -> HouseholdGroup:
+    group = (
+        group_list(actor=actor)
+        .prefetch_related(
+            Prefetch(
+                "households",
+                queryset=Household.objects.select_related("head", "dwelling").order_by("number"),
+            ),
+            Prefetch(
+                "elections",
+                queryset=GroupElection.objects.select_related("recorded_by").prefetch_related(
+                    Prefetch(
+                        "candidates",
+                        queryset=ElectionCandidate.objects.select_related("person"),
+                    )
+                ),
+            ),
+        )
+        .filter(pk=group_id)
+        .first()
+    )
+    if group is None:
+        raise NotFound()
+    return group
+
+
+def group_people(group: HouseholdGroup) -> QuerySet[Person]:
+    """The people of the group's households (the possible candidates)."""
+    return (
+        Person.objects.filter(household__group=group)
+        .select_related("household")
+        .order_by("household__number", "pk")
+    )
+
+
+def led_groups(*, actor) -> QuerySet[HouseholdGroup]:
+    """The groups the caller heads or is a deputy of (through their registry person)."""
+    person_id = getattr(actor, "person_id", None)
+    if person_id is None:
+        return HouseholdGroup.objects.none()
+    return (
+        HouseholdGroup.objects.visible_to(actor)
+        .filter(Q(head_id=person_id) | Q(deputies=person_id))
+        .distinct()
+        .order_by("code")
+    )
