@@ -1,11 +1,12 @@
 """Reads of household groups, through the caller's jurisdiction: the list (head, deputies,
-size, term end), one group with its households and elections, and the groups a head leads."""
+size, term end), one group with its households and elections, the groups a head leads, and
+the broadcasts to the heads with how many groups read and passed them on."""
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from fengqiao.core.errors import NotFound
 from fengqiao.core.scoping import code_within, prefix_q
-from fengqiao.fieldwork.models import ElectionCandidate, GroupElection
+from fengqiao.fieldwork.models import Broadcast, BroadcastReceipt, ElectionCandidate, GroupElection
 from fengqiao.registry.models import Household, HouseholdGroup, Person
 
 
@@ -74,4 +75,38 @@ def led_groups(*, actor) -> QuerySet[HouseholdGroup]:
         .filter(Q(head_id=person_id) | Q(deputies=person_id))
         .distinct()
         .order_by("code")
+    )
+
+
+def broadcast_list(*, actor):
+    """The broadcasts of the caller's jurisdiction with how many groups read and relayed."""
+    return (
+        Broadcast.objects.visible_to(actor)
+        .select_related("created_by")
+        .annotate(
+            groups=Count("receipts"),
+            read=Count("receipts", filter=Q(receipts__read_at__isnull=False)),
+            relayed=Count("receipts", filter=Q(receipts__relayed_at__isnull=False)),
+        )
+    )
+
+
+def broadcast_get(*, actor, broadcast_id: int) -> Broadcast:
+    broadcast = broadcast_list(actor=actor).filter(pk=broadcast_id).first()
+    if broadcast is None:
+        raise NotFound()
+    return broadcast
+
+
+def my_receipts(*, actor):
+    """The broadcasts to the groups the caller leads, newest first."""
+    person_id = getattr(actor, "person_id", None)
+    if person_id is None:
+        return BroadcastReceipt.objects.none()
+    return (
+        BroadcastReceipt.objects.visible_to(actor)
+        .filter(Q(group__head_id=person_id) | Q(group__deputies=person_id))
+        .select_related("broadcast", "group")
+        .distinct()
+        .order_by("-broadcast__sent_at", "-pk")
     )

@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from fengqiao.fieldwork import mobile_views
+from fengqiao.fieldwork import group_mobile_views, mobile_views
 
 app_name = "fieldwork_m"
 urlpatterns = [
     path("", mobile_views.due, name="due"),
+    path("group/", group_mobile_views.group, name="group"),
     path("<str:target>/<int:target_id>/", mobile_views.record, name="record"),
 ]

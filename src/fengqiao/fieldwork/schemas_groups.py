@@ -1,7 +1,7 @@
 """API shapes of household groups, their elections, the broadcasts to their heads and the
 party members' contact households."""
 
-from datetime import date
+from datetime import date, datetime
 
 from ninja import Field, Schema
 from pydantic import field_validator
@@ -103,3 +103,76 @@ class GroupDetailOut(GroupOut):
     @staticmethod
     def resolve_elections(obj):
         return list(obj.elections.all())
+
+
+class BroadcastIn(Schema):
+    region_code: str = Field(max_length=24, description="the area whose group heads it reaches")
+    title: str = Field(max_length=120)
+    body: str = Field(max_length=4000)
+
+    strip_nul = field_validator("*", mode="before")(_without_nul)
+
+
+class BroadcastOut(Schema):
+    id: int
+    region_code: str
+    title: str
+    body: str
+    sent_at: datetime
+    created_by: str = Field(alias="created_by.label")
+    groups: int
+    read: int
+    relayed: int
+
+
+class ReceiptOut(Schema):
+    id: int
+    broadcast_id: int
+    title: str = Field(alias="broadcast.title")
+    body: str = Field(alias="broadcast.body")
+    sent_at: datetime = Field(alias="broadcast.sent_at")
+    group_id: int
+    group_name: str = Field(alias="group.name")
+    read_at: datetime | None
+    relayed_at: datetime | None
+    confirmed_count: int
+
+
+class RelayIn(Schema):
+    confirmed_count: int | None = Field(None, ge=0, le=10_000, description="households told")
+    client_id: str | None = Field(None, max_length=64, description="sending again is harmless")
+
+
+class GroupReportIn(Schema):
+    household_id: int = ID
+    category: str = Field(max_length=40)
+    title: str = Field(max_length=120)
+    description: str = Field("", max_length=4000)
+    client_id: str | None = Field(None, max_length=64)
+
+    strip_nul = field_validator("*", mode="before")(_without_nul)
+
+
+class GroupReportOut(Schema):
+    case_code: str
+
+
+class MeetingIn(Schema):
+    held_on: date
+    topic: str = Field(max_length=200)
+    attended: list[int] = Field([], max_length=50)
+    client_id: str | None = Field(None, max_length=64)
+
+    strip_nul = field_validator("*", mode="before")(_without_nul)
+
+
+class MeetingOut(Schema):
+    id: int
+    group_id: int
+    held_on: date
+    topic: str
+    attended: list[int]
+
+    @staticmethod
+    def resolve_attended(obj) -> list[int]:
+        return sorted(h.pk for h in obj.attended.all())

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from fengqiao.fieldwork import groups_views, views
+from fengqiao.fieldwork import broadcasts_views, groups_views, views
 
 app_name = "fieldwork"
 urlpatterns = [
@@ -12,4 +12,10 @@ urlpatterns = [
     path("groups/", groups_views.group_list, name="groups"),
     path("groups/new/", groups_views.group_new, name="group_new"),
     path("groups/<int:group_id>/", groups_views.group_detail, name="group"),
+    path("groups/broadcasts/", broadcasts_views.broadcast_list, name="broadcasts"),
+    path(
+        "groups/broadcasts/<int:broadcast_id>/",
+        broadcasts_views.broadcast_detail,
+        name="broadcast",
+    ),
 ]

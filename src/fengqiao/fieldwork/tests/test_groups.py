@@ -11,8 +11,8 @@ from django.test import Client
 from fengqiao.core import clock
 from fengqiao.core.errors import NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.models import AuditEntry
-from fengqiao.fieldwork import groups
-from fengqiao.fieldwork.models import GroupElection
+from fengqiao.fieldwork import broadcasts, group_duties, groups, groups_selectors
+from fengqiao.fieldwork.models import Broadcast, GroupElection
 from fengqiao.registry.models import Household, HouseholdGroup, Person
 
 
@@ -405,3 +405,223 @@ def test_the_create_page_makes_a_group(village):
     )
     assert posted.status_code == 302
     assert HouseholdGroup.objects.filter(name="页面联户").exists()
+
+
+# -- broadcasts to the heads -----------------------------------------------------------------
+
+
+@pytest.fixture
+def head(village):
+    """An account for the head of the village's second grid's group, bound to that grid."""
+    from fengqiao.accounts.services import user_create
+
+    group = village["other_grid"]
+    return user_create(
+        username="unit_head_1",
+        password="fengqiao-demo",  # noqa: S106 - the public demo password
+        role="unit_head",
+        person=group.head,
+        jurisdiction=[group.grid.code],
+        display_name=f"联户长 {group.head.name}",
+        check_password=False,
+    )
+
+
+def _send(village, **extra):
+    given = {
+        "region_code": village["grid"].village.code,
+        "title": "防汛通知",
+        "body": "今晚有暴雨，请告知各户。",
+        **extra,
+    }
+    return broadcasts.broadcast_send(actor=village["centre"], **given)
+
+
+def test_a_broadcast_reaches_every_group_of_the_area_with_an_audit_row(village, head):
+    sent = _send(village)
+    reached = set(sent.receipts.values_list("group_id", flat=True))
+    assert {g.pk for g in village["groups"]} | {village["other_grid"].pk} == reached
+    receipt = sent.receipts.get(group=village["other_grid"])
+    assert receipt.head_user == head
+    assert _audit(sent, "create")
+
+
+def test_only_centre_staff_broadcast_and_only_inside_their_area(users, village):
+    with pytest.raises(NotAllowed):
+        broadcasts.broadcast_send(
+            actor=users["grid_chief"], region_code=village["grid"].code, title="x", body="y"
+        )
+    other = users["village_centre_b"].bindings.get().code
+    with pytest.raises(NotFound):
+        _send(village, region_code=other)
+    for bad, field in (({"title": ""}, "title"), ({"body": "x" * 4001}, "body")):
+        with pytest.raises(ValidationFailed) as caught:
+            _send(village, **bad)
+        assert caught.value.field == field
+    assert not Broadcast.objects.exists()
+
+
+def test_heads_with_a_phone_get_a_text_message(village, django_capture_on_commit_callbacks):
+    from fengqiao.accounts.sms import outbox
+    from fengqiao.registry.services import person_update_phone
+
+    phone_head = village["other_grid"].head
+    person_update_phone(actor=village["centre"], person=phone_head, phone="13900001111")
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = _send(village)
+    assert any(m["text"].startswith("【防汛通知】") for m in outbox("13900001111"))
+    assert sent.receipts.get(group=village["other_grid"]).sms_sent
+
+
+def test_the_head_marks_read_then_passed_on_once_and_the_centre_counts(village, head):
+    sent = _send(village)
+    receipt = sent.receipts.get(group=village["other_grid"])
+    broadcasts.receipt_mark(actor=head, receipt_id=receipt.pk)
+    broadcasts.receipt_mark(actor=head, receipt_id=receipt.pk, relayed=True, confirmed_count=12)
+    again = broadcasts.receipt_mark(actor=head, receipt_id=receipt.pk, relayed=True)
+    assert again.read_at and again.relayed_at
+    counted = groups_selectors.broadcast_get(actor=village["centre"], broadcast_id=sent.pk)
+    assert (counted.read, counted.relayed) == (1, 1)
+    assert AuditEntry.objects.filter(entity_id=str(receipt.pk), action="relay").count() == 2
+    with pytest.raises(ValidationFailed) as caught:
+        broadcasts.receipt_mark(actor=head, receipt_id=receipt.pk, relayed=True, confirmed_count=99)
+    assert caught.value.field == "confirmed_count"
+
+
+def test_a_head_cannot_mark_another_groups_receipt(village, head, users):
+    sent = _send(village)
+    for receipt in sent.receipts.exclude(group=village["other_grid"]):
+        with pytest.raises(NotFound):
+            broadcasts.receipt_mark(actor=head, receipt_id=receipt.pk)
+    with pytest.raises(NotFound):
+        broadcasts.receipt_mark(
+            actor=users["village_centre"],
+            receipt_id=sent.receipts.get(group=village["other_grid"]).pk,
+        )
+
+
+def test_the_api_sends_lists_and_relays(village, head):
+    centre = _client(village["centre"])
+    made = centre.post(
+        "/api/v1/broadcasts",
+        {"region_code": village["grid"].village.code, "title": "通知", "body": "正文"},
+        content_type="application/json",
+    )
+    assert made.status_code == 201 and made.json()["groups"] == 3
+    phone = _client(head)
+    mine = phone.get("/api/v1/broadcast-receipts").json()
+    assert mine["count"] == 1
+    receipt_id = mine["items"][0]["id"]
+    for _twice in range(2):
+        done = phone.post(
+            f"/api/v1/broadcast-receipts/{receipt_id}/relayed", {}, content_type="application/json"
+        )
+        assert done.status_code == 200 and done.json()["relayed_at"]
+    counted = centre.get(f"/api/v1/broadcasts/{made.json()['id']}").json()
+    assert counted["relayed"] == 1
+
+
+def test_the_workbench_sends_a_broadcast_and_shows_the_counts(village, users):
+    client = _client(village["centre"])
+    posted = client.post(
+        "/fieldwork/groups/broadcasts/",
+        {"region_code": village["grid"].village.code, "title": "页面通知", "body": "正文"},
+    )
+    assert posted.status_code == 302
+    shown = client.get(posted["Location"])
+    assert "页面通知" in shown.content.decode()
+    outsider = _client(users["village_centre_b"])
+    assert outsider.get(posted["Location"]).status_code == 404
+    refused = client.post("/fieldwork/groups/broadcasts/", {"region_code": "x", "title": "t"})
+    assert refused.status_code == 404
+
+
+# -- the head's duties on the phone ----------------------------------------------------------
+
+
+def test_the_head_relays_a_households_report_as_a_case(village, head):
+    from fengqiao.cases.defaults import ensure_default_categories
+
+    ensure_default_categories()
+    group = village["other_grid"]
+    home = group.households.exclude(pk=head.person.household_id).first()
+    first = group_duties.group_report(
+        actor=head,
+        group_id=group.pk,
+        household_id=home.pk,
+        category="garbage",
+        title="门前垃圾",
+        client_id="head-1",
+    )
+    again = group_duties.group_report(
+        actor=head,
+        group_id=group.pk,
+        household_id=home.pk,
+        category="garbage",
+        title="门前垃圾",
+        client_id="head-1",
+    )
+    assert first.pk == again.pk and first.channel == "grid_app"
+    with pytest.raises(NotFound):
+        group_duties.group_report(
+            actor=head,
+            group_id=group.pk,
+            household_id=village["free"][0],
+            category="garbage",
+            title="x",
+        )
+    with pytest.raises(NotFound):
+        group_duties.group_report(
+            actor=village["centre"],
+            group_id=group.pk,
+            household_id=home.pk,
+            category="garbage",
+            title="x",
+        )
+
+
+def test_the_head_confirms_a_meeting_once_per_client_id(village, head):
+    group = village["other_grid"]
+    homes = list(group.households.values_list("pk", flat=True)[:4])
+    today = clock.localdate()
+    meeting = group_duties.meeting_record(
+        actor=head, group_id=group.pk, held_on=today, topic="防火", attended=homes, client_id="m1"
+    )
+    again = group_duties.meeting_record(
+        actor=head, group_id=group.pk, held_on=today, topic="防火", attended=homes, client_id="m1"
+    )
+    assert meeting.pk == again.pk and meeting.attended.count() == 4
+    assert _audit(meeting, "create")
+    for bad, field in (
+        ({"held_on": today - timedelta(days=31)}, "held_on"),
+        ({"held_on": today + timedelta(days=1)}, "held_on"),
+        ({"attended": [village["free"][0]]}, "attended"),
+        ({"topic": ""}, "topic"),
+    ):
+        given = {"held_on": today, "topic": "x", "attended": [], **bad}
+        with pytest.raises(ValidationFailed) as caught:
+            group_duties.meeting_record(actor=head, group_id=group.pk, **given)
+        assert caught.value.field == field
+    with pytest.raises(NotFound):
+        group_duties.meeting_record(
+            actor=head, group_id=village["groups"][0].pk, held_on=today, topic="x"
+        )
+
+
+def test_the_phone_page_shows_the_group_and_takes_the_duties(village, head):
+    sent = _send(village)
+    phone = _client(head)
+    page = phone.get("/m/visits/group/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "防汛通知" in text and village["other_grid"].name in text
+    receipt = sent.receipts.get(group=village["other_grid"])
+    posted = phone.post(
+        "/m/visits/group/", {"action": "relayed", "receipt": receipt.pk, "group": ""}
+    )
+    assert posted.status_code == 302
+    receipt.refresh_from_db()
+    assert receipt.relayed_at is not None
+    bad = phone.post("/m/visits/group/", {"action": "meeting", "held_on": "x"})
+    assert bad.status_code == 400
+    assert _client(village["centre"]).get("/m/visits/group/").status_code == 200
