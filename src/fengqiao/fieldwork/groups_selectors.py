@@ -6,7 +6,13 @@ from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from fengqiao.core.errors import NotFound
 from fengqiao.core.scoping import code_within, prefix_q
-from fengqiao.fieldwork.models import Broadcast, BroadcastReceipt, ElectionCandidate, GroupElection
+from fengqiao.fieldwork.models import (
+    Broadcast,
+    BroadcastReceipt,
+    ElectionCandidate,
+    GroupElection,
+    PartyContact,
+)
 from fengqiao.registry.models import Household, HouseholdGroup, Person
 
 
@@ -109,4 +115,19 @@ def my_receipts(*, actor):
         .select_related("broadcast", "group")
         .distinct()
         .order_by("-broadcast__sent_at", "-pk")
+    )
+
+
+def party_contact_list(*, actor) -> QuerySet[PartyContact]:
+    """The party members' contacts in the caller's jurisdiction, with their household count
+    and their latest contact."""
+    return (
+        PartyContact.objects.visible_to(actor)
+        .select_related("member", "user")
+        .annotate(
+            household_count=Count("households", distinct=True),
+            last_visit=Max("visits__at"),
+            visit_count=Count("visits", distinct=True),
+        )
+        .order_by("region_code", "member__name")
     )

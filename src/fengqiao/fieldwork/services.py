@@ -93,7 +93,7 @@ def _people(actor, target: str, row, person_ids) -> list[Person]:
     return found
 
 
-def _check_time(visited_at: datetime | None) -> datetime:
+def check_time(visited_at: datetime | None) -> datetime:
     now = clock.now()
     visited_at = visited_at or now
     if visited_at > now + CLOCK_SKEW:
@@ -142,7 +142,7 @@ def visit_record(
     findings = (findings or "").strip()
     if len(findings) > MAX_FINDINGS:
         raise ValidationFailed(_("Findings are too long."), field="findings")
-    visited_at = _check_time(visited_at)
+    visited_at = check_time(visited_at)
     _check_point(lat, lng)
     row = target_row(actor, target, target_id)
     met = _people(actor, target, row, people)

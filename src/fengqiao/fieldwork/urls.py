@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from fengqiao.fieldwork import broadcasts_views, groups_views, views
+from fengqiao.fieldwork import broadcasts_views, groups_views, party_contacts_views, views
 
 app_name = "fieldwork"
 urlpatterns = [
@@ -18,4 +18,5 @@ urlpatterns = [
         broadcasts_views.broadcast_detail,
         name="broadcast",
     ),
+    path("party-contacts/", party_contacts_views.party_contact_list, name="party_contacts"),
 ]

@@ -11,8 +11,8 @@ from django.test import Client
 from fengqiao.core import clock
 from fengqiao.core.errors import NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.models import AuditEntry
-from fengqiao.fieldwork import broadcasts, group_duties, groups, groups_selectors
-from fengqiao.fieldwork.models import Broadcast, GroupElection
+from fengqiao.fieldwork import broadcasts, group_duties, groups, groups_selectors, party_contacts
+from fengqiao.fieldwork.models import Broadcast, GroupElection, PartyContact
 from fengqiao.registry.models import Household, HouseholdGroup, Person
 
 
@@ -625,3 +625,105 @@ def test_the_phone_page_shows_the_group_and_takes_the_duties(village, head):
     bad = phone.post("/m/visits/group/", {"action": "meeting", "held_on": "x"})
     assert bad.status_code == 400
     assert _client(village["centre"]).get("/m/visits/group/").status_code == 200
+
+
+# -- party members' households (党员联户) ------------------------------------------------------
+
+
+def _homes(village, n=10):
+    return list(
+        Household.objects.filter(region_code__startswith=village["grid"].village.code)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:n]
+    )
+
+
+def test_centre_staff_assign_10_to_30_households_to_a_party_member(village, users):
+    member = village["other_grid"].head
+    contact = party_contacts.contact_set(
+        actor=village["centre"], member_id=member.pk, household_ids=_homes(village)
+    )
+    assert contact.households.count() == 10 and _audit(contact, "create")
+    changed = party_contacts.contact_set(
+        actor=village["centre"], member_id=member.pk, household_ids=_homes(village, 12)
+    )
+    assert changed.pk == contact.pk and changed.households.count() == 12
+    assert _audit(contact, "update")
+    with pytest.raises(ValidationFailed) as caught:
+        party_contacts.contact_set(
+            actor=village["centre"], member_id=member.pk, household_ids=_homes(village, 9)
+        )
+    assert caught.value.field == "households"
+    with pytest.raises(NotFound):
+        party_contacts.contact_set(
+            actor=village["centre"],
+            member_id=member.pk,
+            household_ids=[*_homes(village, 10), village["foreign_household"].pk],
+        )
+    with pytest.raises(NotAllowed):
+        party_contacts.contact_set(
+            actor=users["grid_chief"], member_id=member.pk, household_ids=_homes(village)
+        )
+
+
+def test_the_member_or_staff_record_contacts_once_per_client_id(village, head, users):
+    contact = party_contacts.contact_set(
+        actor=village["centre"], member_id=head.person_id, household_ids=_homes(village)
+    )
+    assert contact.user == head
+    home = _homes(village)[0]
+    first = party_contacts.contact_visit_record(
+        actor=head, contact_id=contact.pk, household_id=home, note="聊家常", client_id="p1"
+    )
+    again = party_contacts.contact_visit_record(
+        actor=head, contact_id=contact.pk, household_id=home, client_id="p1"
+    )
+    assert first.pk == again.pk and _audit(first, "create")
+    party_contacts.contact_visit_record(
+        actor=village["centre"], contact_id=contact.pk, household_id=home
+    )
+    with pytest.raises(NotFound):  # the member lives outside the grid worker's micro-grid
+        party_contacts.contact_visit_record(
+            actor=users["grid_worker"], contact_id=contact.pk, household_id=home
+        )
+    with pytest.raises(NotFound):
+        party_contacts.contact_visit_record(
+            actor=users["village_centre_b"], contact_id=contact.pk, household_id=home
+        )
+    with pytest.raises(NotFound):
+        party_contacts.contact_visit_record(
+            actor=head, contact_id=contact.pk, household_id=village["foreign_household"].pk
+        )
+    with pytest.raises(ValidationFailed) as caught:
+        party_contacts.contact_visit_record(
+            actor=head,
+            contact_id=contact.pk,
+            household_id=home,
+            at=clock.now() - timedelta(days=31),
+        )
+    assert caught.value.field == "visited_at"
+
+
+def test_the_party_contacts_page_assigns_and_records(village, users):
+    client = _client(village["centre"])
+    member = village["other_grid"].head
+    posted = client.post(
+        "/fieldwork/party-contacts/",
+        {"action": "assign", "member": member.pk, "households": _homes(village)},
+    )
+    assert posted.status_code == 302
+    page = client.get("/fieldwork/party-contacts/", {"grid": village["grid"].code})
+    assert member.name in page.content.decode()
+    contact = PartyContact.objects.get(member=member)
+    recorded = client.post(
+        "/fieldwork/party-contacts/",
+        {"action": "visit", "contact": contact.pk, "household": _homes(village)[0]},
+    )
+    assert recorded.status_code == 302
+    outsider = _client(users["village_centre_b"])
+    refused = outsider.post(
+        "/fieldwork/party-contacts/",
+        {"action": "assign", "member": member.pk, "households": _homes(village)},
+    )
+    assert refused.status_code == 404
+    assert member.name not in outsider.get("/fieldwork/party-contacts/").content.decode()
