@@ -219,10 +219,10 @@ def group_merge(*, actor, group_id: int, other_id: int) -> HouseholdGroup:
     """Move the other group's households into this one (same grid, at most 50 in all) and
     dissolve the other."""
     _allowed(actor)
-    if group_id == other_id:
-        raise ValidationFailed(_("Choose another group to merge."), field="other")
     with transaction.atomic():
         group = group_get(actor, group_id, lock=True)
+        if group_id == other_id:
+            raise ValidationFailed(_("Choose another group to merge."), field="other")
         try:
             other = group_get(actor, other_id, lock=True)
         except NotFound as exc:

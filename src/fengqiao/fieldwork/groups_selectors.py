@@ -94,6 +94,7 @@ def broadcast_list(*, actor):
             read=Count("receipts", filter=Q(receipts__read_at__isnull=False)),
             relayed=Count("receipts", filter=Q(receipts__relayed_at__isnull=False)),
         )
+        .order_by("-sent_at", "-pk")
     )
 
 

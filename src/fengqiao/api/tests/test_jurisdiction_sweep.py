@@ -118,6 +118,7 @@ def village_a_objects(users):
         **_village_mediation(code),
         "notice_id": _village_notice(code),
         "visit_id": _village_visit(code),
+        **_village_broadcast(code),
     }
 
 
@@ -129,6 +130,16 @@ def _village_visit(village_code: str) -> int:
     centre = User.objects.filter(role="centre_staff", bindings__code=village_code).first()
     household = Household.objects.filter(region_code__startswith=village_code).first()
     return visit_record(actor=centre, target="household", target_id=household.pk).pk
+
+
+def _village_broadcast(village_code: str) -> dict:
+    """A broadcast to the village's group heads by its own centre (fieldwork services)."""
+    from fengqiao.accounts.models import User
+    from fengqiao.fieldwork.broadcasts import broadcast_send
+
+    centre = User.objects.filter(role="centre_staff", bindings__code=village_code).first()
+    sent = broadcast_send(actor=centre, region_code=village_code, title="通知", body="x")
+    return {"broadcast_id": sent.pk, "receipt_id": sent.receipts.first().pk}
 
 
 def _village_notice(village_code: str) -> int:
@@ -321,6 +332,15 @@ def _body(objects: dict) -> dict:
         "unit_id": objects["court_id"],
         "dispute": objects["dispute_code"],
         "grid": objects["grid_code"],
+        "households": [objects["household_id"]],
+        "household_id": objects["household_id"],
+        "other": objects["group_id"],
+        "held_on": now.date().isoformat(),
+        "turnout": 1,
+        "candidates": [{"person_id": objects["person_id"], "votes": 1, "elected_as": "head"}],
+        "category": "garbage",
+        "title": "x",
+        "topic": "x",
     }
 
 
@@ -436,6 +456,8 @@ def test_pages_return_404_or_nothing_when_caller_is_in_village_b(outsider, villa
         "<int:job_id>": village_a_objects["job_id"],
         "<int:notice_id>": village_a_objects["notice_id"],
         "<int:request_id>": village_a_objects["request_id"],
+        "<int:group_id>": village_a_objects["group_id"],
+        "<int:broadcast_id>": village_a_objects["broadcast_id"],
         "<str:target>": "household",
         "<int:target_id>": village_a_objects["household_id"],
     }
@@ -562,7 +584,24 @@ def _collection_bodies(objects: dict, own_village: str) -> dict[str, list[dict]]
         {"side": "applicant", "person_id": person_ids[0]},
         {"side": "respondent", "person_id": person_ids[1]},
     ]
+    a_households = list(
+        Household.objects.filter(region_code__startswith=objects["village_code"]).values_list(
+            "pk", flat=True
+        )[:5]
+    )
+    own_households = list(
+        Household.objects.filter(region_code__startswith=own_village).values_list("pk", flat=True)[
+            :4
+        ]
+    )
     return {
+        "/api/v1/household-groups": [
+            {"name": "外村联户", "households": a_households},
+            {"name": "外村联户", "households": [*own_households, a_households[0]]},
+        ],
+        "/api/v1/broadcasts": [
+            {"region_code": objects["village_code"], "title": "外村通知", "body": "x"}
+        ],
         "/api/v1/people": [
             {**person, "dwelling_id": objects["dwelling_id"]},
             {**person, "household_id": objects["household_id"]},

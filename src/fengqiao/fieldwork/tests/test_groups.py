@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
+from fengqiao.accounts.models import User
 from fengqiao.core import clock
 from fengqiao.core.errors import NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.models import AuditEntry
@@ -727,3 +728,15 @@ def test_the_party_contacts_page_assigns_and_records(village, users):
     )
     assert refused.status_code == 404
     assert member.name not in outsider.get("/fieldwork/party-contacts/").content.decode()
+
+
+def test_the_demo_elects_heads_broadcasts_and_gives_a_head_an_account(users):
+    from fengqiao.demo.fieldwork_groups import seed_groups
+
+    made = seed_groups(seed=1)
+    assert made["elections"] >= 2 and made["broadcasts"] == 2 and made["party members"] >= 1
+    head = User.objects.get(username="unit_head")
+    assert head.role == "unit_head"
+    mine = groups_selectors.my_receipts(actor=head)
+    assert mine.count() == 2 and mine.filter(relayed_at__isnull=False).count() == 1
+    assert seed_groups(seed=1)["elections"] == 0  # elections are not repeated
