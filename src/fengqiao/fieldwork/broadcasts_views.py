@@ -42,7 +42,7 @@ def broadcast_list(request):
             "page": page,
             "query": {},
             "may_send": may_send,
-            "scope_codes": request.user.scope_prefixes() or [],
+            "default_area": (request.user.scope_prefixes() or [""])[0],
             "error": error,
         },
         status=status,
