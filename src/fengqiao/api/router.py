@@ -16,6 +16,7 @@ from fengqiao.fieldwork.api import router as fieldwork_router
 from fengqiao.fieldwork.api_assessment import router as assessment_router
 from fengqiao.fieldwork.api_campaigns import router as campaigns_router
 from fengqiao.fieldwork.api_care import router as care_router
+from fengqiao.fieldwork.api_groups import router as groups_router
 from fengqiao.fieldwork.api_helpplans import router as helpplans_router
 from fengqiao.insight.api import router as insight_router
 from fengqiao.mediation.api import router as mediation_router
@@ -103,6 +104,7 @@ api.add_router("", helpplans_router)
 api.add_router("", care_router)
 api.add_router("", campaigns_router)
 api.add_router("", "fengqiao.fieldwork.api_patrols.router")
+api.add_router("", groups_router)
 api.add_router("", participation_router)
 api.add_router("", insight_router)
 api.add_router("", audit_router)

@@ -18,6 +18,7 @@ from fengqiao.demo.county.builder import CountyBuilder
 from fengqiao.demo.fieldwork import seed_visits
 from fengqiao.demo.fieldwork_campaigns import seed_campaigns
 from fengqiao.demo.fieldwork_care import seed_care
+from fengqiao.demo.fieldwork_groups import seed_groups
 from fengqiao.demo.fieldwork_helpplans import seed_helpplans
 from fengqiao.demo.fieldwork_patrols import seed_patrols
 from fengqiao.demo.mediation.committees import setup_mediation
@@ -114,6 +115,8 @@ def seed(
             builder.counts["care needs"] = seed_care(seed=seed)
             builder.progress("two campaigns")
             builder.counts["campaign items"] = seed_campaigns(seed=seed)
+            builder.progress("household-group elections, broadcasts and party members")
+            builder.counts.update(seed_groups(seed=seed))
             builder.progress("help plans of key people")
             builder.counts["help_contacts"] = seed_helpplans(seed=seed)
     # Rebuild this process's locator now (it reads through this connection, so it sees the

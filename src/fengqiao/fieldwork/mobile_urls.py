@@ -6,6 +6,7 @@ from fengqiao.fieldwork import (
     assessment_views,
     campaigns_mobile_views,
     care_mobile_views,
+    group_mobile_views,
     helpplans_views,
     mobile_views,
     patrol_mobile_views,
@@ -20,5 +21,6 @@ urlpatterns = [
     path("campaigns/", campaigns_mobile_views.campaigns, name="campaigns"),
     path("campaigns/<int:item_id>/check/", campaigns_mobile_views.check, name="campaign_check"),
     path("patrol/", patrol_mobile_views.patrol, name="patrol"),
+    path("group/", group_mobile_views.group, name="group"),
     path("<str:target>/<int:target_id>/", mobile_views.record, name="record"),
 ]

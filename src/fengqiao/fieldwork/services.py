@@ -95,7 +95,7 @@ def _people(actor, target: str, row, person_ids) -> list[Person]:
     return found
 
 
-def _check_time(visited_at: datetime | None) -> datetime:
+def check_time(visited_at: datetime | None) -> datetime:
     now = clock.now()
     visited_at = visited_at or now
     if timezone.is_naive(visited_at):  # a phone's time without a zone is local time
@@ -149,7 +149,7 @@ def visit_record(
     findings = (findings or "").strip()
     if len(findings) > MAX_FINDINGS:
         raise ValidationFailed(_("Findings are too long."), field="findings")
-    visited_at = _check_time(visited_at)
+    visited_at = check_time(visited_at)
     need_detail = check_raise_need(raise_need, target)
     check_point(lat, lng)
     row = target_row(actor, target, target_id)

@@ -4,9 +4,12 @@ from django.urls import path
 
 from fengqiao.fieldwork import (
     assessment_views,
+    broadcasts_views,
     campaigns_views,
     care_views,
+    groups_views,
     helpplans_views,
+    party_contacts_views,
     patrol_views,
     views,
 )
@@ -38,4 +41,14 @@ urlpatterns = [
     path("patrols/", patrol_views.patrols, name="patrols"),
     path("patrols/<int:patrol_id>/", patrol_views.patrol, name="patrol"),
     path("teams/", patrol_views.teams, name="teams"),
+    path("groups/", groups_views.group_list, name="groups"),
+    path("groups/new/", groups_views.group_new, name="group_new"),
+    path("groups/<int:group_id>/", groups_views.group_detail, name="group"),
+    path("groups/broadcasts/", broadcasts_views.broadcast_list, name="broadcasts"),
+    path(
+        "groups/broadcasts/<int:broadcast_id>/",
+        broadcasts_views.broadcast_detail,
+        name="broadcast",
+    ),
+    path("party-contacts/", party_contacts_views.party_contact_list, name="party_contacts"),
 ]

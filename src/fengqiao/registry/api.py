@@ -1,7 +1,6 @@
-"""API: people, households, household groups, dwellings (organisations, places, facilities:
-api_located)."""
+"""API: people, households, dwellings (organisations, places, facilities: api_located;
+household groups: fieldwork.api_groups, where they are also shaped and elected)."""
 
-from django.db.models import Count
 from django.http import HttpResponse
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -15,7 +14,6 @@ from fengqiao.registry.schemas import (
     DwellingIn,
     DwellingOut,
     HouseholdDetailOut,
-    HouseholdGroupOut,
     HouseholdOut,
     ImportJobOut,
     ImportOut,
@@ -171,19 +169,6 @@ def household_list(request, q: str = "", grid: str = ""):
 @router.get("/households/{household_id}", response=HouseholdDetailOut)
 def household_detail(request, household_id: int):
     return selectors.household_get(actor=request.auth, household_id=household_id)
-
-
-@router.get("/household-groups", response=list[HouseholdGroupOut])
-@paginate(PageNumberPagination, page_size=50)
-def household_group_list(request, grid: str = ""):
-    return selectors.household_group_list(actor=request.auth, grid_code=grid).annotate(
-        household_count=Count("households")
-    )
-
-
-@router.get("/household-groups/{group_id}", response=HouseholdGroupOut)
-def household_group_detail(request, group_id: int):
-    return selectors.household_group_get(actor=request.auth, group_id=group_id)
 
 
 @router.get("/dwellings", response=list[DwellingOut])

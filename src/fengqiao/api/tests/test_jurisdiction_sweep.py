@@ -124,6 +124,7 @@ def village_a_objects(users):
         **_village_care(code),
         **_village_campaign(code),
         **_village_patrol(code),
+        **_village_broadcast(code),
     }
 
 
@@ -218,6 +219,16 @@ def _village_patrol(village_code: str) -> dict:
         "member_id": member.pk,
         "shift_id": shift.pk,
     }
+
+
+def _village_broadcast(village_code: str) -> dict:
+    """A broadcast to the village's group heads by its own centre (fieldwork services)."""
+    from fengqiao.accounts.models import User
+    from fengqiao.fieldwork.broadcasts import broadcast_send
+
+    centre = User.objects.filter(role="centre_staff", bindings__code=village_code).first()
+    sent = broadcast_send(actor=centre, region_code=village_code, title="通知", body="x")
+    return {"broadcast_id": sent.pk, "receipt_id": sent.receipts.first().pk}
 
 
 def _village_notice(village_code: str) -> int:
@@ -416,6 +427,15 @@ def _body(objects: dict) -> dict:
         "date": clock.localdate().isoformat(),
         "time_from": "19:00",
         "time_until": "21:00",
+        "households": [objects["household_id"]],
+        "household_id": objects["household_id"],
+        "other": objects["group_id"],
+        "held_on": now.date().isoformat(),
+        "turnout": 1,
+        "candidates": [{"person_id": objects["person_id"], "votes": 1, "elected_as": "head"}],
+        "category": "garbage",
+        "title": "x",
+        "topic": "x",
     }
 
 
@@ -535,6 +555,8 @@ def test_pages_return_404_or_nothing_when_caller_is_in_village_b(outsider, villa
         "<int:place_id>": village_a_objects["place_id"],
         "<int:facility_id>": village_a_objects["facility_id"],
         "<int:patrol_id>": village_a_objects["patrol_id"],
+        "<int:group_id>": village_a_objects["group_id"],
+        "<int:broadcast_id>": village_a_objects["broadcast_id"],
         "<str:target>": "household",
         "<int:target_id>": village_a_objects["household_id"],
         "<int:plan_id>": village_a_objects["plan_id"],
@@ -674,7 +696,24 @@ def _collection_bodies(objects: dict, own_village: str) -> dict[str, list[dict]]
         {"side": "applicant", "person_id": person_ids[0]},
         {"side": "respondent", "person_id": person_ids[1]},
     ]
+    a_households = list(
+        Household.objects.filter(region_code__startswith=objects["village_code"]).values_list(
+            "pk", flat=True
+        )[:5]
+    )
+    own_households = list(
+        Household.objects.filter(region_code__startswith=own_village).values_list("pk", flat=True)[
+            :4
+        ]
+    )
     return {
+        "/api/v1/household-groups": [
+            {"name": "外村联户", "households": a_households},
+            {"name": "外村联户", "households": [*own_households, a_households[0]]},
+        ],
+        "/api/v1/broadcasts": [
+            {"region_code": objects["village_code"], "title": "外村通知", "body": "x"}
+        ],
         "/api/v1/people": [
             {**person, "dwelling_id": objects["dwelling_id"]},
             {**person, "household_id": objects["household_id"]},

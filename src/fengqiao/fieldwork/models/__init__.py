@@ -151,6 +151,16 @@ from fengqiao.fieldwork.models.care import (  # noqa: E402,F401
     RecordStatus,
     ServiceOffer,
 )
+from fengqiao.fieldwork.models.groups import (  # noqa: E402,F401
+    Broadcast,
+    BroadcastReceipt,
+    ElectedAs,
+    ElectionCandidate,
+    GroupElection,
+    GroupMeeting,
+    PartyContact,
+    PartyContactVisit,
+)
 from fengqiao.fieldwork.models.helpplans import (  # noqa: E402,F401
     ContactMode,
     HelpContact,

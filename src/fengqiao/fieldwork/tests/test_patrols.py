@@ -19,8 +19,8 @@ from fengqiao.core.models import AuditEntry
 from fengqiao.fieldwork import patrol_selectors as selectors
 from fengqiao.fieldwork import patrols as services
 from fengqiao.fieldwork.models import Patrol, PatrolCheckIn, PatrolTeam, TeamMember
-from fengqiao.registry.models import Place
 from fengqiao.registry.located import facility_create, place_create
+from fengqiao.registry.models import Place
 
 
 @pytest.fixture
