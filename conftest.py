@@ -74,6 +74,14 @@ def _tasks_run_at_once(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_demo_fieldwork(settings):
+    """A test's demo county with its case history (cases' API and Open311 tests) leaves out
+    the fieldwork seeds, whose patrols and campaigns raise cases of their own; the mediation
+    history test seeds everything and checks the fieldwork part."""
+    settings.FENGQIAO_DEMO_FIELDWORK = False
+
+
+@pytest.fixture(autouse=True)
 def _fresh_config_copies():
     """Rolled-back test transactions never commit, so copies of configuration tables
     (core.configcache) could outlive the rows they copied: start and end with none."""

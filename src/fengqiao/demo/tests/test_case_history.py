@@ -51,7 +51,11 @@ def history(django_db_setup, django_db_blocker):
 
     with (
         django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=FAST_HASHER, FENGQIAO_DEMO_CASE_HISTORY=True),
+        override_settings(
+            PASSWORD_HASHERS=FAST_HASHER,
+            FENGQIAO_DEMO_CASE_HISTORY=True,
+            FENGQIAO_DEMO_FIELDWORK=False,  # its patrols and campaigns raise cases too
+        ),
         mock.patch("fengqiao.demo.cases.setup.generate_case_history", spy),
         transaction.atomic(),
     ):

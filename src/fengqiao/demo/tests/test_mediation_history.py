@@ -54,7 +54,11 @@ def history(django_db_setup, django_db_blocker):
 
     with (
         django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=FAST_HASHER, FENGQIAO_DEMO_CASE_HISTORY=True),
+        override_settings(
+            PASSWORD_HASHERS=FAST_HASHER,
+            FENGQIAO_DEMO_CASE_HISTORY=True,
+            FENGQIAO_DEMO_FIELDWORK=True,  # everything, as `make demo` seeds it
+        ),
         mock.patch("fengqiao.demo.cases.setup.generate_case_history", spy),
         transaction.atomic(),
     ):
@@ -232,3 +236,31 @@ def test_same_seed_same_mediation_history(history):
     assert first["disputes"] == 6 and first["petitions"] == 3
     assert rows == again and len(rows) == 9
     assert second["by_status"] == first["by_status"]
+
+
+def test_the_demo_seeds_the_first_village_fieldwork_beside_the_histories(history):
+    """`make demo`'s fieldwork, made through the services: patrols and teams, care records
+    with help, two campaigns (one finished), help plans with a T+1 returnee, elections, a
+    group head's account and broadcasts."""
+    from fengqiao.accounts.models import User as Account
+    from fengqiao.fieldwork.models import (
+        Broadcast,
+        Campaign,
+        CareHelp,
+        GroupElection,
+        HelpPlan,
+        Patrol,
+        PatrolTeam,
+        Visit,
+    )
+
+    assert Visit.objects.count() > 50
+    assert Patrol.objects.count() > 50 and PatrolTeam.objects.count() == 2
+    assert CareHelp.objects.exists()
+    campaigns = list(Campaign.objects.order_by("pk"))
+    assert len(campaigns) == 2
+    finished = [c for c in campaigns if not c.items.filter(status="pending").exists()]
+    assert len(finished) == 1
+    assert HelpPlan.objects.count() >= 3
+    assert GroupElection.objects.exists() and Broadcast.objects.count() == 2
+    assert Account.objects.filter(username="unit_head", role="unit_head").exists()
