@@ -49,8 +49,8 @@ def _allowed(actor) -> None:
 
 def group_get(actor, group_id: int, *, lock: bool = False) -> HouseholdGroup:
     groups = HouseholdGroup.objects.visible_to(actor).select_related("grid", "head")
-    if lock:
-        groups = groups.select_for_update()
+    if lock:  # the group's row only: PostgreSQL cannot lock the nullable side of the head join
+        groups = groups.select_for_update(of=("self",))
     group = groups.filter(pk=group_id).first()
     if group is None:
         raise NotFound(_("No such household group in your area."), field="group")
