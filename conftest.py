@@ -92,12 +92,86 @@ def _fresh_config_copies():
     forget_copies()
 
 
+SHARED_COUNTY = "_shared_demo_county"
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
-def demo_county(db):
-    """The `small` demo county with its demo accounts (village_centre, resident, …)."""
+def demo_county(request, db):
+    """The `small` demo county with its demo accounts (village_centre, resident, …).
+
+    Seeded once per test module where it can be (see `_shares_county`): each test's own
+    transaction nests in the module's, so what a test writes is rolled back to the seeded
+    county. Elsewhere (browser and other transactional tests, or a module that says
+    `OWN_DEMO_COUNTY = True`) each test seeds its own."""
+    if SHARED_COUNTY in request.fixturenames:
+        return request.getfixturevalue(SHARED_COUNTY)
     from fengqiao.demo.seed import seed
 
     return seed("small")
+
+
+@pytest.fixture(scope="module")
+def _shared_demo_county(django_db_setup, django_db_blocker):
+    """seed("small") once for the module, inside a transaction rolled back at its end. The
+    settings and language are those the function-scoped fixtures above give a test."""
+    from django.db import transaction
+    from django.test import override_settings
+    from django.utils import translation
+
+    from fengqiao.core.configcache import forget_copies
+    from fengqiao.demo.seed import seed
+    from fengqiao.regions.locator import grids_changed
+
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            PASSWORD_HASHERS=FAST_HASHER,
+            FENGQIAO_DEMO_CASE_HISTORY=False,
+            FENGQIAO_DEMO_FIELDWORK=False,
+            TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        ),
+        translation.override("en"),
+        transaction.atomic(),
+    ):
+        stats = seed("small")
+        yield stats
+        transaction.set_rollback(True)
+    grids_changed()
+    forget_copies()
+
+
+def _shares_county(item) -> bool:
+    """A test shares its module's seeded county unless it commits (browser and other
+    transactional tests), asks for a county made otherwise (`history`), or its module opts
+    out."""
+    names = set(getattr(item, "fixturenames", ()))
+    if "demo_county" not in names or names & {"transactional_db", "live_server", "history"}:
+        return False
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return False
+    return not getattr(getattr(item, "module", None), "OWN_DEMO_COUNTY", False)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Within each run of one module's tests, those sharing the seeded county go last, so the
+    others (which may expect an empty database) run before the module seeds it."""
+    ordered, run = [], []
+    for item in [*items, None]:
+        if run and (
+            item is None or getattr(item, "module", None) is not getattr(run[0], "module", None)
+        ):
+            ordered += [i for i in run if not _shares_county(i)]
+            ordered += [i for i in run if _shares_county(i)]
+            run = []
+        if item is not None:
+            run.append(item)
+    for item in ordered:
+        if _shares_county(item) and SHARED_COUNTY not in item.fixturenames:
+            item.fixturenames.insert(0, SHARED_COUNTY)
+    items[:] = ordered
 
 
 @pytest.fixture
@@ -124,7 +198,7 @@ def users(demo_county):
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     """PBKDF2 at production strength costs ~0.3 s per demo account; tests need no such cost."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHER
 
 
 @pytest.fixture(autouse=True)
