@@ -8,7 +8,6 @@ from itertools import groupby
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +23,7 @@ from fengqiao.cases.models import Case, Channel, Kind, Level, Priority, Status
 from fengqiao.cases.reveal import may_reveal_callback_phone
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError, NotFound, ValidationFailed
+from fengqiao.core.listing import page_of
 from fengqiao.core.roles import Role, has_role
 from fengqiao.core.sorting import parse_sort, sort_links, sorted_by
 from fengqiao.regions import selectors as region_selectors
@@ -227,9 +227,7 @@ def queue(request):
     if name in ("overdue", "due_soon"):
         cases = cases.order_by("due_at")
     cases = sorted_by(cases, sort, selectors.CASE_SORTS)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_of(request, cases, PAGE_SIZE)
     may_bulk = has_role(request.user, workflow.CENTRE)
     context = {
         "page": page,
@@ -472,9 +470,7 @@ def new(request):
 @staff_required
 def inbox(request):
     notes = selectors.inbox(actor=request.user)
-    page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_of(request, notes, PAGE_SIZE)
     unread = selectors.inbox(actor=request.user, unread_only=True).count()
     # A department lands here (accounts.menus): its own cases are one click away.
     mine = selectors.queue_counts(actor=request.user, names=("mine",))["mine"]

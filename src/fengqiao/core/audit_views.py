@@ -3,12 +3,12 @@ filtered, paginated, and exported as XLSX."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 
 from fengqiao.core import auditlog, clock
 from fengqiao.core.http import client_ip
+from fengqiao.core.listing import page_of
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -39,7 +39,7 @@ def audit_page(request):
     filters = form.cleaned_data if request.GET else {}
     lister = auditlog.access_list if tab == "access" else auditlog.audit_list
     queryset = lister(actor=request.user, filters=filters)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, _query = page_of(request, queryset, PAGE_SIZE)
     if tab == "changes":
         for entry in page:
             entry.changes_shown = auditlog.changes_text(entry.changes)

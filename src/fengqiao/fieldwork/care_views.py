@@ -5,7 +5,6 @@ and the monthly not-seen list (with its XLSX ledger)."""
 from datetime import date
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from fengqiao.cases.views import staff_required
 from fengqiao.core.downloads import ledger_response, page_download
 from fengqiao.core.errors import DomainError, NotFound, ValidationFailed
 from fengqiao.core.http import client_ip
+from fengqiao.core.listing import page_of
 from fengqiao.core.roles import has_role
 from fengqiao.fieldwork import care, care_selectors
 from fengqiao.fieldwork.care_ledgers import not_seen_ledger
@@ -30,9 +30,7 @@ def records(request):
         rows = care_selectors.record_list(actor=request.user, **filters)
     except NotFound as exc:
         raise Http404 from exc
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_of(request, rows, PAGE_SIZE)
     return render(
         request,
         "fieldwork/care_list.html",

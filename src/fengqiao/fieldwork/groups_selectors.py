@@ -120,10 +120,12 @@ def my_receipts(*, actor):
 
 
 def party_contact_list(*, actor) -> QuerySet[PartyContact]:
-    """The party members' contacts in the caller's jurisdiction, with their household count
-    and their latest contact."""
+    """The party members' contacts in the caller's jurisdiction (and a member's own, wherever
+    it is), with their household count and their latest contact."""
+    own = Q(user=actor) if getattr(actor, "pk", None) else Q(pk__in=[])
+    reach = PartyContact.objects.visible_to(actor).values("pk")
     return (
-        PartyContact.objects.visible_to(actor)
+        PartyContact.objects.filter(Q(pk__in=reach) | own)
         .select_related("member", "user")
         .annotate(
             household_count=Count("households", distinct=True),
@@ -132,3 +134,21 @@ def party_contact_list(*, actor) -> QuerySet[PartyContact]:
         )
         .order_by("region_code", "member__name")
     )
+
+
+def party_contact_get(*, actor, contact_id: int) -> PartyContact:
+    """One contact the caller may see, with its households and its latest 50 visits."""
+    contact = (
+        party_contact_list(actor=actor)
+        .filter(pk=contact_id)
+        .prefetch_related(
+            Prefetch("households", queryset=Household.objects.select_related("head")),
+        )
+        .first()
+        if 0 < contact_id < 2**62
+        else None
+    )
+    if contact is None:
+        raise NotFound(field="contact_id")
+    contact.recent_visits = list(contact.visits.order_by("-at", "-pk")[:50])
+    return contact

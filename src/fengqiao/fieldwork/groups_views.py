@@ -5,13 +5,13 @@ election), and the form to create one."""
 from datetime import date
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from fengqiao.cases.views import staff_required
 from fengqiao.core.errors import DomainError, NotFound, ValidationFailed
+from fengqiao.core.listing import page_of
 from fengqiao.core.roles import has_role
 from fengqiao.fieldwork import groups, groups_selectors
 from fengqiao.fieldwork.models import ElectedAs
@@ -55,9 +55,7 @@ def group_list(request):
         rows = groups_selectors.group_list(actor=request.user, grid=grid)
     except NotFound as exc:
         raise Http404 from exc
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_of(request, rows, PAGE_SIZE)
     return render(
         request,
         "fieldwork/groups.html",

@@ -14,7 +14,6 @@ from datetime import date, datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core import clock, crypto
@@ -31,7 +30,7 @@ from fengqiao.fieldwork.models import (
     HelpPlan,
     HelpPlanMember,
 )
-from fengqiao.fieldwork.services import CLOCK_SKEW, LATE_SYNC
+from fengqiao.fieldwork.services import check_recent
 from fengqiao.registry.models import Person
 
 MANAGER_ROLES = frozenset({Role.CENTRE_STAFF, Role.ADMIN})
@@ -247,17 +246,12 @@ def _visible_plan(actor, plan_id: int) -> HelpPlan:
 
 
 def _check_done_at(done_at: datetime | None) -> datetime:
-    now = clock.now()
-    done_at = done_at or now
-    if timezone.is_naive(done_at):  # a phone's time without a zone is local time
-        done_at = timezone.make_aware(done_at)
-    if done_at > now + CLOCK_SKEW:
-        raise ValidationFailed(_("A contact cannot be in the future."), field="done_at")
-    if done_at < now - LATE_SYNC:
-        raise ValidationFailed(
-            _("A contact older than 30 days cannot be recorded here."), field="done_at"
-        )
-    return done_at
+    return check_recent(
+        done_at,
+        field="done_at",
+        future=_("A contact cannot be in the future."),
+        too_old=_("A contact older than 30 days cannot be recorded here."),
+    )
 
 
 def contact_record(

@@ -12,7 +12,7 @@ from fengqiao.core.audit import audit_record
 from fengqiao.core.errors import NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.roles import Role, has_role
 from fengqiao.fieldwork.models import PartyContact, PartyContactVisit
-from fengqiao.fieldwork.services import check_time
+from fengqiao.fieldwork.services import check_recent
 from fengqiao.registry.models import Household, Person
 
 CONTACT_ROLES = frozenset({Role.CENTRE_STAFF, Role.ADMIN})
@@ -80,13 +80,14 @@ def contact_visit_record(
     client_id: str | None = None,
 ) -> PartyContactVisit:
     """Record that the member was in touch with one of their households (the same client id
-    again returns the first record)."""
+    again returns the first record, `is_new = False`)."""
     if actor is None or not getattr(actor, "is_active", False):
         raise NotAllowed()
     client_id = (client_id or "").strip()[:64] or None
     if client_id:
         earlier = PartyContactVisit.objects.filter(recorded_by=actor, client_id=client_id).first()
         if earlier is not None:
+            earlier.is_new = False
             return earlier
     contact = _contact_for(actor, contact_id)
     household = contact.households.filter(pk=household_id).first()
@@ -95,7 +96,12 @@ def contact_visit_record(
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
         raise ValidationFailed(_("The note is too long."), field="note")
-    at = check_time(at)
+    at = check_recent(
+        at,
+        field="at",
+        future=_("A contact cannot be in the future."),
+        too_old=_("A contact older than 30 days cannot be recorded here."),
+    )
     try:
         with transaction.atomic():
             visit = PartyContactVisit.objects.create(
@@ -118,5 +124,7 @@ def contact_visit_record(
         earlier = PartyContactVisit.objects.filter(recorded_by=actor, client_id=client_id).first()
         if earlier is None:
             raise
+        earlier.is_new = False
         return earlier
+    visit.is_new = True
     return visit

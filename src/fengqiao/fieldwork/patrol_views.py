@@ -5,7 +5,6 @@ centre staff, administrators and grid chiefs add and change them here."""
 from datetime import date, time, timedelta
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from fengqiao.cases.views import staff_required
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError, NotFound, ValidationFailed
+from fengqiao.core.listing import page_of
 from fengqiao.core.roles import has_role
 from fengqiao.fieldwork import patrol_selectors as selectors
 from fengqiao.fieldwork import patrols as services
@@ -57,9 +57,7 @@ def patrols(request):
         )
     except (NotFound, ValidationFailed) as exc:
         raise Http404 from exc
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_of(request, rows, PAGE_SIZE)
     return render(
         request,
         "fieldwork/patrols.html",

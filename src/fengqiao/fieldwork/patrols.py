@@ -13,7 +13,6 @@ from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.models import User
@@ -31,6 +30,7 @@ from fengqiao.fieldwork.services import (
     LATE_SYNC,
     VISITOR_ROLES,
     RaiseCase,
+    aware,
     check_point,
 )
 from fengqiao.regions.locator import locate_many
@@ -64,11 +64,6 @@ class CheckIn:
 
 
 # --- patrols --------------------------------------------------------------------------------
-
-
-def _aware(at: datetime) -> datetime:
-    """A time without a zone is read as local time (the phone's clock is in China)."""
-    return timezone.make_aware(at) if timezone.is_naive(at) else at
 
 
 def _check_window(started_at: datetime, ended_at: datetime) -> int:
@@ -139,7 +134,7 @@ def _check_in_rows(actor, check_ins, started_at: datetime, ended_at: datetime) -
     for item in check_ins:
         if item.result not in PatrolCheckIn.Result.values:
             raise ValidationFailed(_("Choose all right or a problem."), field="check_ins")
-        if not started_at - CLOCK_SKEW <= _aware(item.at) <= ended_at + CLOCK_SKEW:
+        if not started_at - CLOCK_SKEW <= aware(item.at) <= ended_at + CLOCK_SKEW:
             raise ValidationFailed(
                 _("Every check-in must lie within the patrol's time."), field="check_ins"
             )
@@ -224,7 +219,7 @@ def patrol_record(
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
         raise ValidationFailed(_("The note is too long."), field="note")
-    started_at, ended_at = _aware(started_at), _aware(ended_at)
+    started_at, ended_at = aware(started_at), aware(ended_at)
     duration_s = _check_window(started_at, ended_at)
     track = _track(points, duration_s)
     checked = _check_in_rows(actor, check_ins, started_at, ended_at)
@@ -276,7 +271,7 @@ def _check_in_create(actor, patrol, item: CheckIn, row, category) -> str | None:
     check_in = PatrolCheckIn(
         patrol=patrol,
         label=(row.name if row is not None else "")[:200],
-        at=_aware(item.at),
+        at=aware(item.at),
         lat=lat,
         lng=lng,
         result=item.result,
@@ -293,7 +288,7 @@ def _check_in_create(actor, patrol, item: CheckIn, row, category) -> str | None:
             lat=lat,
             lng=lng,
             address=getattr(row, "address", "") or "",
-            at=_aware(item.at),
+            at=aware(item.at),
         )
     check_in.save()
     return check_in.case.code if check_in.case else None

@@ -176,3 +176,55 @@ class MeetingOut(Schema):
     @staticmethod
     def resolve_attended(obj) -> list[int]:
         return sorted(h.pk for h in obj.attended.all())
+
+
+class PartyContactIn(Schema):
+    member_id: int = ID
+    households: list[int] = Field(max_length=30)
+
+
+class PartyHouseholdOut(Schema):
+    id: int
+    number: str
+    head_name: str | None = Field(None, alias="head.name")
+
+
+class PartyVisitIn(Schema):
+    household_id: int = ID
+    note: str = Field("", max_length=2000)
+    at: datetime | None = Field(None, description="when (default now; up to 30 days ago)")
+    client_id: str | None = Field(None, max_length=64)
+
+    strip_nul = field_validator("*", mode="before")(_without_nul)
+
+
+class PartyVisitOut(Schema):
+    id: int
+    contact_id: int
+    household_id: int
+    at: datetime
+    note: str
+
+
+class PartyContactOut(Schema):
+    id: int
+    member_id: int
+    member_name: str = Field(alias="member.name")
+    region_code: str
+    has_account: bool
+    household_count: int
+    visit_count: int
+    last_visit: datetime | None = None
+
+    @staticmethod
+    def resolve_has_account(obj) -> bool:
+        return obj.user_id is not None
+
+
+class PartyContactDetailOut(PartyContactOut):
+    households: list[PartyHouseholdOut]
+    recent_visits: list[PartyVisitOut]
+
+    @staticmethod
+    def resolve_households(obj) -> list:
+        return list(obj.households.all())

@@ -95,18 +95,31 @@ def _people(actor, target: str, row, person_ids) -> list[Person]:
     return found
 
 
-def check_time(visited_at: datetime | None) -> datetime:
+def aware(at: datetime) -> datetime:
+    """A time without a zone is read as local time (the phone's clock is in China)."""
+    return timezone.make_aware(at) if timezone.is_naive(at) else at
+
+
+def check_recent(at: datetime | None, *, field: str, future: str, too_old: str) -> datetime:
+    """`at` (default now) as an aware time, refused with `future` when it is ahead of the
+    clock by more than the skew allowed and with `too_old` when it is older than a phone may
+    sync late; both errors name `field`."""
     now = clock.now()
-    visited_at = visited_at or now
-    if timezone.is_naive(visited_at):  # a phone's time without a zone is local time
-        visited_at = timezone.make_aware(visited_at)
-    if visited_at > now + CLOCK_SKEW:
-        raise ValidationFailed(_("A visit cannot be in the future."), field="visited_at")
-    if visited_at < now - LATE_SYNC:
-        raise ValidationFailed(
-            _("A visit older than 30 days cannot be recorded here."), field="visited_at"
-        )
-    return visited_at
+    at = aware(at or now)
+    if at > now + CLOCK_SKEW:
+        raise ValidationFailed(future, field=field)
+    if at < now - LATE_SYNC:
+        raise ValidationFailed(too_old, field=field)
+    return at
+
+
+def check_time(visited_at: datetime | None) -> datetime:
+    return check_recent(
+        visited_at,
+        field="visited_at",
+        future=_("A visit cannot be in the future."),
+        too_old=_("A visit older than 30 days cannot be recorded here."),
+    )
 
 
 def check_point(lat, lng) -> None:

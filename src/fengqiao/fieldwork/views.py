@@ -2,13 +2,13 @@
 visit plans (centre staff set them)."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from fengqiao.cases.views import staff_required
 from fengqiao.core.errors import DomainError, NotFound
+from fengqiao.core.listing import page_of
 from fengqiao.core.roles import has_role
 from fengqiao.fieldwork import selectors, services
 from fengqiao.fieldwork.models import Purpose, Target
@@ -28,9 +28,7 @@ def visits(request):
         rows = selectors.visit_list(actor=request.user, **filters, **one_row)
     except NotFound as exc:
         raise Http404 from exc
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_of(request, rows, PAGE_SIZE)
     return render(
         request,
         "fieldwork/visits.html",

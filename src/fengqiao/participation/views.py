@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fengqiao.core.errors import DomainError, NotFound
+from fengqiao.core.listing import page_of
 from fengqiao.core.roles import has_role
 from fengqiao.participation import selectors, services
 from fengqiao.participation.models import Category, Status
@@ -51,9 +51,7 @@ def notice_list(request):
         "q": request.GET.get("q", "").strip(),
     }
     notices = selectors.notice_list_for_staff(actor=request.user, **filters)
-    page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_of(request, notices, PAGE_SIZE)
     context = {
         "page": page,
         "query": query,

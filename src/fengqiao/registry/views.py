@@ -1,7 +1,6 @@
 """Pages: people, households and dwellings lists with search; details; reveal; import; export."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -9,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from fengqiao.core.errors import DomainError, NotFound
 from fengqiao.core.http import client_ip
+from fengqiao.core.listing import page_of
 from fengqiao.core.roles import REGISTRY_EDIT_ROLES, REGISTRY_EXPORT_ROLES, REVEAL_ROLES, has_role
 from fengqiao.registry import exporter, imports, search, selectors, services
 from fengqiao.registry.corrections import CORRECTION_ROLES
@@ -18,13 +18,9 @@ PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
 def list_page(request, template: str, partial: str, queryset, **extra):
-    context = {"page": _page(request, queryset), "query": request.GET.copy(), **extra}
-    context["query"].pop("page", None)
+    page, query = page_of(request, queryset, PAGE_SIZE)
+    context = {"page": page, "query": query, **extra}
     if request.htmx and request.htmx.target == "results":
         return render(request, partial, context)
     return render(request, template, context)

@@ -702,7 +702,7 @@ def test_the_member_or_staff_record_contacts_once_per_client_id(village, head, u
             household_id=home,
             at=clock.now() - timedelta(days=31),
         )
-    assert caught.value.field == "visited_at"
+    assert caught.value.field == "at"
 
 
 def test_the_party_contacts_page_assigns_and_records(village, users):
@@ -740,3 +740,64 @@ def test_the_demo_elects_heads_broadcasts_and_gives_a_head_an_account(users):
     mine = groups_selectors.my_receipts(actor=head)
     assert mine.count() == 2 and mine.filter(relayed_at__isnull=False).count() == 1
     assert seed_groups(seed=1)["elections"] == 0  # elections are not repeated
+
+
+def test_the_api_sets_lists_and_shows_a_party_members_households(village, users):
+    client = _client(village["centre"])
+    member = village["other_grid"].head
+    put = client.put(
+        "/api/v1/party-contacts",
+        {"member_id": member.pk, "households": _homes(village, 11)},
+        content_type="application/json",
+    )
+    assert put.status_code == 200, put.content
+    body = put.json()
+    assert body["member_name"] == member.name and body["household_count"] == 11
+    assert sorted(h["id"] for h in body["households"]) == _homes(village, 11)
+    listed = client.get("/api/v1/party-contacts").json()["items"]
+    assert [c["id"] for c in listed] == [body["id"]]
+    too_few = client.put(
+        "/api/v1/party-contacts",
+        {"member_id": member.pk, "households": _homes(village, 9)},
+        content_type="application/json",
+    )
+    assert too_few.status_code == 400 and too_few.json()["field"] == "households"
+    refused = _client(users["grid_chief"]).put(
+        "/api/v1/party-contacts",
+        {"member_id": member.pk, "households": _homes(village)},
+        content_type="application/json",
+    )
+    assert refused.status_code == 403
+    outsider = _client(users["village_centre_b"])
+    assert outsider.get(f"/api/v1/party-contacts/{body['id']}").status_code == 404
+    assert outsider.get("/api/v1/party-contacts").json()["items"] == []
+    taken = outsider.put(
+        "/api/v1/party-contacts",
+        {"member_id": member.pk, "households": _homes(village, 10)},
+        content_type="application/json",
+    )
+    assert taken.status_code == 404 and taken.json()["field"] == "member"
+    assert PartyContact.objects.get(pk=body["id"]).households.count() == 11
+
+
+def test_the_member_records_a_contact_through_the_api_once_per_client_id(village, head, users):
+    contact = party_contacts.contact_set(
+        actor=village["centre"], member_id=head.person_id, household_ids=_homes(village)
+    )
+    member = _client(head)  # bound to another grid: the contact is the member's own
+    assert [c["id"] for c in member.get("/api/v1/party-contacts").json()["items"]] == [contact.pk]
+    sent = {"household_id": _homes(village)[0], "note": "走访了解情况", "client_id": "pc-1"}
+    url = f"/api/v1/party-contacts/{contact.pk}/visits"
+    first = member.post(url, sent, content_type="application/json")
+    again = member.post(url, sent, content_type="application/json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+    shown = member.get(f"/api/v1/party-contacts/{contact.pk}").json()
+    assert shown["visit_count"] == 1 and shown["recent_visits"][0]["note"] == "走访了解情况"
+    foreign = {"household_id": village["foreign_household"].pk}
+    assert member.post(url, foreign, content_type="application/json").status_code == 404
+    old = {**sent, "client_id": "pc-2", "at": (clock.now() - timedelta(days=40)).isoformat()}
+    late = member.post(url, old, content_type="application/json")
+    assert late.status_code == 400 and late.json()["field"] == "at"
+    outsider = _client(users["village_centre_b"])
+    assert outsider.post(url, sent, content_type="application/json").status_code == 404

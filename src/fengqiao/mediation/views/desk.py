@@ -8,7 +8,6 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +21,7 @@ from fengqiao.cases.models import Level
 from fengqiao.cases.views import staff_required
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError, NotFound, ValidationFailed
+from fengqiao.core.listing import page_of
 from fengqiao.mediation import forms, metrics, selectors
 from fengqiao.mediation.models import DisputeType, FollowUp, Mediator, Referral
 from fengqiao.mediation.views.common import section
@@ -100,9 +100,7 @@ def calendar_page(request):
 def agreements_page(request):
     """Disputes waiting for their conclusion (a session held), and agreements not yet signed."""
     unsigned = selectors.agreements_unsigned(actor=request.user).order_by("made_at")
-    page = Paginator(unsigned, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_of(request, unsigned, PAGE_SIZE)
     to_draft = selectors.dispute_list(actor=request.user, queue="to_draft")
     context = {
         "to_draft": to_draft[:PAGE_SIZE],
@@ -146,9 +144,7 @@ def follow_ups_page(request):
             messages.success(request, _("Follow-up visit recorded."))
             return redirect(f"{reverse('mediation:follow_ups')}?days={days}")
     due = selectors.follow_ups_due(actor=request.user, within_days=days)
-    page = Paginator(due, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_of(request, due, PAGE_SIZE)
     context = {
         "page": page,
         "query": query,
@@ -219,9 +215,7 @@ def referrals_page(request):
         rows = selectors.referrals_in(actor=request.user, open_only=not show_all)
     else:
         rows = selectors.referrals_out(actor=request.user)
-    page = Paginator(rows.order_by("-created_at"), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_of(request, rows.order_by("-created_at"), PAGE_SIZE)
     context = {
         "tab": tab,
         "tabs": REFERRAL_TABS.items(),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from fengqiao.cases.views import staff_required
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.http import client_ip
+from fengqiao.core.listing import page_of
 from fengqiao.core.roles import Role, has_role
 from fengqiao.core.sorting import parse_sort, sort_links, sorted_by
 from fengqiao.mediation import agreements, forms, selectors, services
@@ -63,9 +63,7 @@ def queue(request):
     )
     sort = parse_sort(request.GET.get("sort"), selectors.DISPUTE_SORTS)
     disputes = sorted_by(disputes, sort, selectors.DISPUTE_SORTS)
-    page = Paginator(disputes, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_of(request, disputes, PAGE_SIZE)
     may_bulk = has_role(request.user, mediation_workflow.MEDIATION_DESK)
     context = {
         "page": page,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import BooleanField, ExpressionWrapper
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -19,6 +18,7 @@ from fengqiao.cases import views as case_views
 from fengqiao.cases.views import staff_required
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError, NotFound
+from fengqiao.core.listing import page_of
 from fengqiao.core.roles import Role, has_role
 from fengqiao.core.sorting import parse_sort, sort_links, sorted_by
 from fengqiao.mediation import forms, petitions, selectors
@@ -62,9 +62,7 @@ def queue(request):
     found = with_overdue(selectors.petition_list(actor=request.user, queue=name, q=q))
     sort = parse_sort(request.GET.get("sort"), selectors.PETITION_SORTS)
     found = sorted_by(found, sort, selectors.PETITION_SORTS)
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_of(request, found, PAGE_SIZE)
     context = {
         "page": page,
         "query": query,
