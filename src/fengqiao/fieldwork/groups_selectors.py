@@ -2,7 +2,7 @@
 size, term end), one group with its households and elections, the groups a head leads, and
 the broadcasts to the heads with how many groups read and passed them on."""
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from fengqiao.core.errors import NotFound
 from fengqiao.core.scoping import code_within, prefix_q
@@ -12,6 +12,7 @@ from fengqiao.fieldwork.models import (
     ElectionCandidate,
     GroupElection,
     PartyContact,
+    PartyContactVisit,
 )
 from fengqiao.registry.models import Household, HouseholdGroup, Person
 
@@ -152,3 +153,31 @@ def party_contact_get(*, actor, contact_id: int) -> PartyContact:
         raise NotFound(field="contact_id")
     contact.recent_visits = list(contact.visits.order_by("-at", "-pk")[:50])
     return contact
+
+
+def my_party_contacts(*, actor) -> list[PartyContact]:
+    """The caller's own contact households as a party member, each household with the time
+    of its latest contact (`last_at`)."""
+    if not getattr(actor, "pk", None):
+        return []
+    return list(
+        PartyContact.objects.filter(user=actor)
+        .select_related("member")
+        .prefetch_related(
+            Prefetch(
+                "households",
+                queryset=Household.objects.select_related("head", "dwelling")
+                .annotate(
+                    last_at=Subquery(
+                        PartyContactVisit.objects.filter(
+                            household=OuterRef("pk"), contact__user=actor
+                        )
+                        .order_by("-at")
+                        .values("at")[:1]
+                    )
+                )
+                .order_by("number"),
+            )
+        )
+        .order_by("pk")
+    )

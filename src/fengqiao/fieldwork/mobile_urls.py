@@ -9,6 +9,7 @@ from fengqiao.fieldwork import (
     group_mobile_views,
     helpplans_views,
     mobile_views,
+    party_mobile_views,
     patrol_mobile_views,
 )
 
@@ -22,5 +23,6 @@ urlpatterns = [
     path("campaigns/<int:item_id>/check/", campaigns_mobile_views.check, name="campaign_check"),
     path("patrol/", patrol_mobile_views.patrol, name="patrol"),
     path("group/", group_mobile_views.group, name="group"),
+    path("party/", party_mobile_views.party, name="party"),
     path("<str:target>/<int:target_id>/", mobile_views.record, name="record"),
 ]

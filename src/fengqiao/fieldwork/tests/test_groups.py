@@ -801,3 +801,27 @@ def test_the_member_records_a_contact_through_the_api_once_per_client_id(village
     assert late.status_code == 400 and late.json()["field"] == "at"
     outsider = _client(users["village_centre_b"])
     assert outsider.post(url, sent, content_type="application/json").status_code == 404
+
+
+def test_the_members_phone_page_lists_their_households_and_records_a_contact(village, head):
+    contact = party_contacts.contact_set(
+        actor=village["centre"], member_id=head.person_id, household_ids=_homes(village)
+    )
+    client = _client(head)
+    page = client.get("/m/visits/party/").content.decode()
+    assert page.count('class="phone-form party-form"') == 10 and page.count("尚未联系") == 10
+    home = _homes(village)[3]
+    posted = client.post(
+        "/m/visits/party/",
+        {"contact": contact.pk, "household_id": home, "note": "谈心", "client_id": "m-1"},
+    )
+    assert posted.status_code == 302
+    assert contact.visits.get().household_id == home
+    assert client.get("/m/visits/party/").content.decode().count("尚未联系") == 9
+    foreign = client.post(
+        "/m/visits/party/",
+        {"contact": contact.pk, "household_id": village["foreign_household"].pk},
+    )
+    assert foreign.status_code == 404 and contact.visits.count() == 1
+    empty = _client(village["centre"]).get("/m/visits/party/").content.decode()
+    assert "您没有党员联系户" in empty
