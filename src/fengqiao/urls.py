@@ -32,6 +32,7 @@ urlpatterns = [
     path("h5/mediation/", include("fengqiao.mediation.resident_urls")),
     path("h5/notices/", include("fengqiao.participation.resident_urls")),
     path("h5/me/", include("fengqiao.registry.resident_urls")),
+    path("h5/services/", include("fengqiao.fieldwork.resident_urls")),
     path("h5/signin/", include("fengqiao.accounts.resident_urls")),
     path("h5/", include("fengqiao.cases.resident_urls")),
     path("open311/v2/", include("fengqiao.cases.open311_urls")),

@@ -13,9 +13,10 @@ from django.db.models import Count, Min, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from fengqiao.core import clock
+from fengqiao.core.divisions import REGION_LENGTH
 from fengqiao.core.errors import NotFound
 from fengqiao.core.ledger import Period, ledger_period, period_q
-from fengqiao.core.roles import STAFF_ROLES, has_role
+from fengqiao.core.roles import STAFF_ROLES, Role, has_role
 from fengqiao.core.scoping import actor_prefixes, around_q, code_within, prefix_q
 from fengqiao.fieldwork.care import ACTIVE_NEEDS
 from fengqiao.fieldwork.models import (
@@ -139,6 +140,18 @@ def offer_list(*, actor, village: str = "", include_inactive: bool = False):
             raise NotFound(field="village")
         offers = offers.filter(prefix_q([village]))
     return offers if include_inactive else offers.filter(is_active=True)
+
+
+def offers_for_resident(resident) -> QuerySet[ServiceOffer]:
+    """The active service list of the resident's own village (from their person record's
+    place); nothing for anyone who is not a resident with a person record."""
+    if not has_role(resident, {Role.RESIDENT}) or resident.person_id is None:
+        return ServiceOffer.objects.none()
+    code = Person.objects.filter(pk=resident.person_id).values_list("region_code", flat=True)
+    village = next(iter(code), "")[:REGION_LENGTH]
+    if len(village) != REGION_LENGTH:
+        return ServiceOffer.objects.none()
+    return ServiceOffer.objects.filter(region_code=village, is_active=True)
 
 
 def month_period(month: str) -> Period:

@@ -420,3 +420,28 @@ def test_the_demo_seeds_care_records_and_service_lists_through_the_services(fiel
     assert CareHelp.objects.exists() and CareNeed.objects.filter(status="met").exists()
     assert ServiceOffer.objects.filter(region_code=field["village"]).count() >= 5
     assert seed_care(seed=3) == made and CareNeed.objects.count() == made  # again: no new rows
+
+
+def test_a_resident_reads_their_own_villages_active_service_list(field, users):
+    from django.test import Client
+
+    resident = users["resident"]
+    assert resident.person.region_code.startswith(field["village"])
+
+    def offer(actor, village, name):
+        return care.offer_save(
+            actor=actor, region_code=village, name=name, kind="care", provider="村卫生室"
+        )
+
+    offer(field["centre"], field["village"], "上门体检")
+    gone = offer(field["centre"], field["village"], "已停的服务")
+    care.offer_deactivate(actor=field["centre"], offer_id=gone.pk)
+    other = users["village_centre_b"]
+    offer(other, other.bindings.get().code, "外村服务")
+    client = Client()
+    client.force_login(resident)
+    page = client.get("/h5/services/").content.decode()
+    assert "上门体检" in page and "已停的服务" not in page and "外村服务" not in page
+    staff = Client()
+    staff.force_login(field["worker"])
+    assert "上门体检" not in staff.get("/h5/services/").content.decode()
