@@ -228,7 +228,21 @@ def _village_broadcast(village_code: str) -> dict:
 
     centre = User.objects.filter(role="centre_staff", bindings__code=village_code).first()
     sent = broadcast_send(actor=centre, region_code=village_code, title="通知", body="x")
-    return {"broadcast_id": sent.pk, "receipt_id": sent.receipts.first().pk}
+    return {
+        "broadcast_id": sent.pk,
+        "receipt_id": sent.receipts.first().pk,
+        "contact_id": _village_party_contact(village_code, centre),
+    }
+
+
+def _village_party_contact(village_code: str, centre) -> int:
+    """A party member of the village with 10 of its households, set by its own centre."""
+    from fengqiao.fieldwork.party_contacts import contact_set
+
+    inside = {"region_code__startswith": village_code}
+    homes = Household.objects.filter(**inside).order_by("pk").values_list("pk", flat=True)[:10]
+    member = Person.objects.filter(**inside).order_by("pk").first()
+    return contact_set(actor=centre, member_id=member.pk, household_ids=list(homes)).pk
 
 
 def _village_notice(village_code: str) -> int:
