@@ -34,7 +34,10 @@ def test_t_plus_1_contact_recorded_offline_is_sent_once_and_the_centre_sees_it(n
 
     desk = new_page("helpplans-desk", viewport={"width": 1366, "height": 768})
     login(desk, "village_centre")
-    desk.goto(url(desk, f"/fieldwork/help-plans/new/?person={returnee.pk}"))
+    desk.goto(url(desk, "/fieldwork/help-plans/new/"))
+    desk.fill("#id_person_q", returnee.name)  # the picker searches the registry by name
+    desk.check(f"#person-choices input[name=person_id][value='{returnee.pk}']")
+    screenshot(desk, "fieldwork_help_plan_picker")
     desk.select_option("#id_kind", "drug_rehab")
     desk.fill("#id_returned_on", (today - timedelta(days=1)).isoformat())
     desk.select_option("#members select >> nth=0", str(worker.pk))

@@ -15,6 +15,7 @@ from fengqiao.core.errors import DomainError, NotFound, ValidationFailed
 from fengqiao.core.roles import has_role
 from fengqiao.fieldwork import helpplans, helpplans_selectors
 from fengqiao.fieldwork.models import ContactMode, HelpKind
+from fengqiao.registry import selectors as registry_selectors
 
 MEMBER_ROWS = 4
 
@@ -78,6 +79,7 @@ def help_plan_new(request):
         else:
             messages.success(request, _("The help plan is made."))
             return redirect("fieldwork:help_plan", plan_id=plan.pk)
+    chosen = data.get("person_id") or request.GET.get("person", "")
     return render(
         request,
         "fieldwork/help_plan_new.html",
@@ -85,12 +87,42 @@ def help_plan_new(request):
             "kinds": HelpKind.choices,
             "candidates": helpplans_selectors.responsible_candidates(request.user),
             "rows": range(MEMBER_ROWS),
-            "person_id": data.get("person_id") or request.GET.get("person", ""),
+            "person_id": chosen,
+            "people": _people_found(request, chosen),
+            "person_q": request.GET.get("person_q", "")[:50],
             "data": data,
             "error": error,
             "section": "help",
         },
         status=status,
+    )
+
+
+def _people_found(request, chosen: str = "") -> list:
+    """The people of the caller's reach whose name holds `?person_q=` (at most 20), and the
+    person already chosen; the picker of the new-plan form lists them."""
+    q = request.GET.get("person_q", "").strip()[:50]
+    people = registry_selectors.person_list(actor=request.user, q=q) if q else None
+    found = list(people.select_related("dwelling").order_by("name", "pk")[:20]) if q else []
+    if chosen.isdigit() and len(chosen) <= 18 and all(str(p.pk) != chosen for p in found):
+        found = [
+            *registry_selectors.person_list(actor=request.user)
+            .select_related("dwelling")
+            .filter(pk=int(chosen)),
+            *found,
+        ]
+    return found
+
+
+@staff_required
+def help_plan_people(request):
+    """The picker's choices for the new-plan form (HTMX), searched by name."""
+    if not has_role(request.user, helpplans.MANAGER_ROLES):
+        raise Http404
+    return render(
+        request,
+        "fieldwork/_person_choices.html",
+        {"people": _people_found(request), "person_id": "", "searched": True},
     )
 
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("assessment/export.xlsx", assessment_views.assessment_export, name="assessment_export"),
     path("help-plans/", helpplans_views.help_plans, name="help_plans"),
     path("help-plans/new/", helpplans_views.help_plan_new, name="help_plan_new"),
+    path("help-plans/people/", helpplans_views.help_plan_people, name="help_plan_people"),
     path("help-plans/<int:plan_id>/", helpplans_views.help_plan, name="help_plan"),
     path("care/", care_views.records, name="care"),
     path("care/<int:record_id>/", care_views.record, name="care_record"),

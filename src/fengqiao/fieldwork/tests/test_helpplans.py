@@ -345,3 +345,19 @@ def test_api_takes_a_time_without_zone_as_local_time(key):
         content_type="application/json",
     )
     assert response.status_code == 201, response.content
+
+
+def test_the_new_plan_form_finds_the_person_by_name_in_reach_only(key, client, users):
+    name = key["person"].name
+    client.force_login(key["centre"])
+    found = client.get("/fieldwork/help-plans/people/", {"person_q": name}).content.decode()
+    assert f'value="{key["person"].pk}"' in found and key["person"].id_number_masked in found
+    without_js = client.get("/fieldwork/help-plans/new/", {"person_q": name}).content.decode()
+    assert f'value="{key["person"].pk}"' in without_js
+    nobody = client.get("/fieldwork/help-plans/people/", {"person_q": "无此人姓名"})
+    assert 'type="radio"' not in nobody.content.decode()
+    client.force_login(key["centre_b"])
+    elsewhere = client.get("/fieldwork/help-plans/people/", {"person_q": name}).content.decode()
+    assert f'value="{key["person"].pk}"' not in elsewhere
+    client.force_login(key["worker"])
+    assert client.get("/fieldwork/help-plans/people/", {"person_q": name}).status_code == 404
