@@ -64,7 +64,7 @@
       var shots = (state.photos || []).filter(function (p) { return p.check_in === i; }).length;
       li.textContent = new Date(c.at).toLocaleTimeString() + " · " + c.label +
         (c.result === "problem" ? " · " + panel.dataset.problem + (c.case_title ? ": " + c.case_title : "") : " ✓") +
-        (shots ? " · 📷" + shots : "");
+        (shots ? " · " + (panel.dataset.photoCount || "%(n)s").replace("%(n)s", shots) : "");
       list.appendChild(li);
     });
   }
