@@ -1,7 +1,8 @@
 """A grid worker's patrol on the phone: started with signal, the GPS moves a few times, the
 signal goes, the patrol survives a reload, a check-in at a market finds a problem (a case to
-raise), the patrol stops and waits in the outbox; back online it is sent exactly once (one
-patrol, one case), and the workbench draws it on the map."""
+raise, a photo taken), the patrol stops and waits in the outbox; back online it is sent
+exactly once (one patrol, one case, one photo), and the workbench draws it on the map and
+shows the check-in's photo."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import pytest
 
 from fengqiao.cases.models import Case
 from fengqiao.core import clock
-from fengqiao.fieldwork.models import Patrol
+from fengqiao.fieldwork.models import CheckInPhoto, Patrol
 from fengqiao.registry.located import place_create
 
 from .conftest import login, screenshot, url
 from .test_case_flow import phone_tab
+from .test_fieldwork_phone import tiny_png
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -53,6 +55,10 @@ def test_patrol_walked_offline_is_queued_and_sent_once(new_page, users):
     tab.fill("#checkin-note", "市场消防通道被货物堵塞")
     tab.select_option("#id_category", "garbage")
     tab.fill("#checkin-case-title", "农贸市场消防通道堵塞")
+    tab.set_input_files(
+        "#checkin-photos",
+        files=[{"name": "通道.png", "mimeType": "image/png", "buffer": tiny_png()}],
+    )
     screenshot(tab, "fieldwork_m_patrol_checkin")
     tab.click("#checkin-save")
     tab.wait_for_selector("#patrol-checkins li.problem")
@@ -76,6 +82,8 @@ def test_patrol_walked_offline_is_queued_and_sent_once(new_page, users):
     assert check_in.place == market and check_in.result == "problem"
     assert Case.objects.filter(title="农贸市场消防通道堵塞").count() == 1
     assert check_in.case.code == code
+    photo = CheckInPhoto.objects.get()  # sent once, scaled down to a JPEG on the phone
+    assert photo.check_in == check_in and photo.content_type == "image/jpeg"
 
     desk = new_page("desk")
     login(desk, "village_centre")
@@ -84,6 +92,8 @@ def test_patrol_walked_offline_is_queued_and_sent_once(new_page, users):
     desk.wait_for_selector("#patrol-map[data-drawn]")
     assert "巡查测试农贸市场" in desk.inner_text("table.check-ins")
     assert code in desk.inner_text("table.check-ins")
+    thumb = desk.wait_for_selector(".check-in-photos img")
+    desk.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumb)
     screenshot(desk, "fieldwork_patrol_desk")
 
 

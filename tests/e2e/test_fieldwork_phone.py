@@ -1,15 +1,19 @@
 """A grid worker's visit on the phone: the visits due list shows the empty-nest elder, the
-visit is recorded without signal (a finding raising a case), queued on the phone, and sent
-exactly once when the phone is back online; the workbench then lists the visit."""
+visit is recorded without signal (a finding raising a case, a photo taken), queued on the
+phone with its photo, and sent exactly once when the phone is back online (the photo too);
+the workbench then lists the visit and shows its photo."""
 
 from __future__ import annotations
+
+import struct
+import zlib
 
 import pytest
 from django.db.models import Count
 
 from fengqiao.cases.models import Case
 from fengqiao.fieldwork.defaults import ensure_default_plans
-from fengqiao.fieldwork.models import Visit
+from fengqiao.fieldwork.models import Visit, VisitPhoto
 from fengqiao.registry.models import Household, Person
 from fengqiao.registry.services import person_tag
 
@@ -17,6 +21,26 @@ from .conftest import login, screenshot, url
 from .test_case_flow import grid_point, phone_tab
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def tiny_png(size: int = 48) -> bytes:
+    """A small PNG made here (a roof-tile red square with a blue band), to upload as a photo."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(
+        b"\x00" + (b"\x2a\x6f\xb5" if size // 3 <= y < size // 2 else b"\xb5\x3a\x2a") * size
+        for y in range(size)
+    )
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _elder(users) -> Person:
@@ -51,6 +75,11 @@ def test_visit_recorded_offline_raises_a_case_and_is_sent_once(new_page, users):
     tab.click("#raise-case summary")
     tab.select_option("#id_category", "elderly_care")
     tab.fill("#id_case_title", "独居老人房屋漏雨")
+    photo = tiny_png()
+    tab.set_input_files(
+        "#id_photos", files=[{"name": "屋顶.png", "mimeType": "image/png", "buffer": photo}]
+    )
+    tab.wait_for_selector("#photo-preview img")
     tab.click("#submit-visit")
     queued = tab.wait_for_selector("#outbox-list li[data-state=queued]")
     client_id = queued.get_attribute("data-client-id")
@@ -70,12 +99,26 @@ def test_visit_recorded_offline_raises_a_case_and_is_sent_once(new_page, users):
     assert list(visit.met.values_list("person_id", flat=True)) == [elder.pk]
     assert visit.case is not None and visit.case.code == code
     assert Case.objects.filter(title="独居老人房屋漏雨").count() == 1
+    stored = VisitPhoto.objects.get()  # sent once, though the visit was sent twice
+    assert stored.visit == visit and stored.file.read() == photo
 
     desk = new_page("desk")
     login(desk, "village_centre")
     desk.goto(url(desk, "/fieldwork/"))
     row = desk.wait_for_selector(f"tr[data-visit='{visit.pk}']")
     assert code in row.inner_text()
+    with desk.expect_navigation():
+        row.query_selector("a").click()
+    thumb = desk.wait_for_selector("#visit-photos img")
+    desk.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumb)
+    assert thumb.evaluate("img => img.naturalWidth") == 48
+    assert "屋顶漏雨" in desk.inner_text("#visit-facts")
+    screenshot(desk, "fieldwork_visit_desk_photo")
+    with desk.context.expect_page() as opened:
+        thumb.click()
+    shown = opened.value
+    shown.wait_for_load_state()
+    assert f"/fieldwork/visits/{visit.pk}/photos/{stored.pk}/" in shown.url
 
 
 def test_centre_sets_a_plan_and_reads_the_visits_due_on_the_workbench(new_page, users):

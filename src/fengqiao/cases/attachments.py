@@ -57,38 +57,59 @@ def _clean_name(name: str, extension: str) -> str:
     return base
 
 
-def _read(upload) -> bytes:
+def _read(upload, field: str) -> bytes:
     if getattr(upload, "size", 0) and upload.size > MAX_BYTES:
         raise ValidationFailed(
-            _("%(name)s is larger than 10 MB.") % {"name": upload.name}, field="files"
+            _("%(name)s is larger than 10 MB.") % {"name": upload.name}, field=field
         )
     content = b"".join(upload.chunks()) if hasattr(upload, "chunks") else upload.read()
     if len(content) > MAX_BYTES:
         raise ValidationFailed(
-            _("%(name)s is larger than 10 MB.") % {"name": upload.name}, field="files"
+            _("%(name)s is larger than 10 MB.") % {"name": upload.name}, field=field
         )
     return content
 
 
-def check_files(files) -> list[Checked]:
-    """Read and check every upload before anything is written."""
+def store_file(row, item: Checked, stem: str) -> None:
+    """Write the checked bytes into `row.file` (named by `stem` and the hash); the row itself
+    is saved by the caller."""
+    row.file.save(
+        f"{stem}-{item.sha256[:16]}{item.extension}", ContentFile(item.content), save=False
+    )
+
+
+def discard_files(rows) -> None:
+    """Delete the stored files of rows whose transaction rolled back."""
+    for row in rows:
+        if row.file.name:
+            row.file.storage.delete(row.file.name)
+
+
+def check_files(
+    files, *, field: str = "files", limit: int = MAX_FILES, photos_only: bool = False
+) -> list[Checked]:
+    """Read and check every upload before anything is written; errors name `field`.
+    `photos_only` refuses PDFs (a visit or a check-in keeps photos only)."""
     files = list(files or [])
     if not files:
-        raise ValidationFailed(_("Choose at least one photo or file."), field="files")
-    if len(files) > MAX_FILES:
+        raise ValidationFailed(_("Choose at least one photo or file."), field=field)
+    if len(files) > limit:
         raise ValidationFailed(
-            _("At most %(count)d files at a time.") % {"count": MAX_FILES}, field="files"
+            _("At most %(count)d files at a time.") % {"count": limit}, field=field
         )
     checked = []
     for upload in files:
-        content = _read(upload)
+        content = _read(upload, field)
         kind = sniff(content[:16])
+        if photos_only and kind is not None and not kind[0].startswith("image/"):
+            kind = None
         if kind is None:
-            raise ValidationFailed(
-                _("%(name)s is not a photo (JPEG, PNG, GIF, WebP, HEIC) or a PDF.")
-                % {"name": upload.name},
-                field="files",
+            message = (
+                _("%(name)s is not a photo (JPEG, PNG, GIF, WebP, HEIC).")
+                if photos_only
+                else _("%(name)s is not a photo (JPEG, PNG, GIF, WebP, HEIC) or a PDF.")
             )
+            raise ValidationFailed(message % {"name": upload.name}, field=field)
         content_type, extension = kind
         checked.append(
             Checked(
@@ -135,17 +156,10 @@ def case_attach(*, actor, case_id: int, files, note: str = "") -> list[CaseAttac
                     uploaded_by=actor,
                     uploaded_at=at,
                 )
-                attachment.file.save(
-                    f"{case.code}-{item.sha256[:16]}{item.extension}",
-                    ContentFile(item.content),
-                    save=False,
-                )
+                store_file(attachment, item, case.code)
                 stored.append(attachment)
                 attachment.save(force_insert=True)
     except BaseException:
-        # The rows rolled back; do not leave their files behind.
-        for attachment in stored:
-            if attachment.file.name:
-                attachment.file.storage.delete(attachment.file.name)
+        discard_files(stored)  # the rows rolled back; do not leave their files behind
         raise
     return stored

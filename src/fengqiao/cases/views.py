@@ -8,7 +8,7 @@ from itertools import groupby
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,6 +22,7 @@ from fengqiao.cases.changes import change_rows
 from fengqiao.cases.models import Case, Channel, Kind, Level, Priority, Status
 from fengqiao.cases.reveal import may_reveal_callback_phone
 from fengqiao.core import clock
+from fengqiao.core.downloads import inline_file
 from fengqiao.core.errors import DomainError, NotFound, ValidationFailed
 from fengqiao.core.listing import page_of
 from fengqiao.core.roles import Role, has_role
@@ -374,10 +375,7 @@ def attachment(request, code: str, attachment_id: int):
     found = case.attachments.filter(pk=attachment_id).first()
     if found is None:
         raise Http404
-    response = FileResponse(found.file.open("rb"), content_type=found.content_type)
-    response["Content-Disposition"] = f'inline; filename="{found.pk}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return inline_file(found, content_type=found.content_type)
 
 
 def _intake_villages(actor):

@@ -1,12 +1,17 @@
-"""API: visits (/api/v1/visits), the visits due (/api/v1/visits/due) and visit plans."""
+"""API: visits (/api/v1/visits) with their photos, the visits due (/api/v1/visits/due) and
+visit plans."""
 
-from ninja import Query, Router, Status
+from ninja import File, Query, Router, Status
+from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
+from fengqiao.core.downloads import inline_file
+from fengqiao.fieldwork import photos as _photos
 from fengqiao.fieldwork import selectors, services
 from fengqiao.fieldwork.schemas import (
     DueFilter,
     DueVisitOut,
+    PhotoOut,
     PlanIn,
     PlanOut,
     VisitFilter,
@@ -22,7 +27,7 @@ router = Router(tags=["fieldwork"])
 def visit_list(request, filters: Query[VisitFilter]):
     """Visits in the caller's jurisdiction, newest first."""
     return selectors.visit_list(actor=request.auth, **filters.dict()).prefetch_related(
-        "met", "needs"
+        "met", "needs", "photos"
     )
 
 
@@ -57,6 +62,24 @@ def visit_record(request, payload: VisitIn):
         actor=request.auth, raise_case=raise_case, raise_need=raise_need, **data
     )
     return Status(201 if visit.is_new else 200, visit)
+
+
+@router.post("/visits/{visit_id}/photos", response={200: list[PhotoOut], 201: list[PhotoOut]})
+def visit_photos_add(request, visit_id: int, photos: File[list[UploadedFile] | None] = None):
+    """Add photos (JPEG, PNG, GIF, WebP, HEIC; 10 MB each, 10 a visit) to one's own visit, as
+    multipart `photos`. A photo the visit holds already is not stored again, so a resend is
+    harmless: 201 when some were stored, 200 when all were there. Answers the visit's photos."""
+    # The visit is found (or 404) before the files are looked at, so outsiders learn nothing.
+    stored = _photos.visit_photos_add(actor=request.auth, visit_id=visit_id, files=photos)
+    visit = selectors.visit_get(actor=request.auth, visit_id=visit_id)
+    return Status(201 if stored else 200, list(visit.photos.all()))
+
+
+@router.get("/visits/{visit_id}/photos/{photo_id}")
+def visit_photo(request, visit_id: int, photo_id: int):
+    """The photo itself, for a visit the caller may see."""
+    photo = selectors.visit_photo_get(actor=request.auth, visit_id=visit_id, photo_id=photo_id)
+    return inline_file(photo, content_type=photo.content_type)
 
 
 @router.get("/visit-plans", response=list[PlanOut])

@@ -1,12 +1,15 @@
 """API: patrols (/api/v1/patrols) and volunteer patrol teams with their members and roster
 (/api/v1/patrol-teams). Members' phones appear masked only."""
 
-from ninja import Query, Router, Status
+from ninja import File, Form, Query, Router, Status
+from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from fengqiao.core import clock
+from fengqiao.core.downloads import inline_file
 from fengqiao.fieldwork import patrol_selectors as selectors
 from fengqiao.fieldwork import patrols as services
+from fengqiao.fieldwork import photos as _photos
 from fengqiao.fieldwork.patrol_schemas import (
     MemberIn,
     MemberOut,
@@ -51,6 +54,31 @@ def patrol_record(request, payload: PatrolIn):
     patrol = services.patrol_record(actor=request.auth, check_ins=check_ins, **data)
     status = 201 if patrol.is_new else 200
     return Status(status, selectors.patrol_get(actor=request.auth, patrol_id=patrol.pk))
+
+
+@router.post("/patrols/{patrol_id}/photos", response={200: PatrolDetailOut, 201: PatrolDetailOut})
+def check_in_photos_add(
+    request,
+    patrol_id: int,
+    photos: File[list[UploadedFile] | None] = None,
+    check_in: Form[list[str] | None] = None,
+):
+    """Add photos to the check-ins of one's own patrol, as multipart `photos` with one
+    `check_in` each: the position (from 0) of its check-in in the patrol as it was sent. At
+    most 10 photos a request and 5 a check-in; a photo a check-in holds already is not stored
+    again (201 when some were stored, 200 when all were there). Answers the patrol."""
+    stored = _photos.check_in_photos_add(
+        actor=request.auth, patrol_id=patrol_id, files=photos, check_ins=check_in
+    )
+    patrol = selectors.patrol_get(actor=request.auth, patrol_id=patrol_id)
+    return Status(201 if stored else 200, patrol)
+
+
+@router.get("/patrols/{patrol_id}/photos/{photo_id}")
+def check_in_photo(request, patrol_id: int, photo_id: int):
+    """A check-in photo itself, for a patrol the caller may see."""
+    photo = selectors.check_in_photo_get(actor=request.auth, patrol_id=patrol_id, photo_id=photo_id)
+    return inline_file(photo, content_type=photo.content_type)
 
 
 @router.get("/patrol-teams", response=list[TeamOut])

@@ -1,6 +1,6 @@
 """The grid app's fieldwork pages (/m/visits/): the visits due, nearest first, and the visit
-form. With JavaScript the form is queued on the phone and sent through the API (works
-without signal); without, it posts here with the same client id."""
+form with its photos. With JavaScript the form is queued on the phone (photos too) and sent
+through the API (works without signal); without, it posts here with the same client id."""
 
 import uuid
 
@@ -94,6 +94,7 @@ def record(request, target: str, target_id: int):
                 if need_kind
                 else None
             ),
+            photos=request.FILES.getlist("photos"),
         )
     except DomainError as exc:
         context = _form_context(request, target, row, error=exc, data=data)

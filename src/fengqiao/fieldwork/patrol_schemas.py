@@ -5,7 +5,7 @@ from datetime import date, datetime, time
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from fengqiao.fieldwork.schemas import _without_nul
+from fengqiao.fieldwork.schemas import PhotoOut, _without_nul
 
 ID = {"ge": 1, "le": 2**62}
 
@@ -51,6 +51,11 @@ class CheckInOut(Schema):
     result: str
     note: str
     case_code: str | None = Field(None, alias="case.code")
+    photos: list[PhotoOut]
+
+    @staticmethod
+    def resolve_photos(obj) -> list:
+        return list(obj.photos.all())
 
     @staticmethod
     def resolve_target(obj) -> str:
@@ -84,10 +89,18 @@ class PatrolOut(Schema):
 class PatrolDetailOut(PatrolOut):
     track: list[list[float | None]]
     check_ins: list[CheckInOut]
+    photos_url: str = Field(
+        description="POST check-in photos here (multipart `photos`, and `check_in` for each:"
+        " the check-in's position from 0 as sent)"
+    )
 
     @staticmethod
     def resolve_check_ins(obj):
         return list(obj.check_ins.all())
+
+    @staticmethod
+    def resolve_photos_url(obj) -> str:
+        return f"/api/v1/patrols/{obj.pk}/photos"
 
 
 class PatrolFilter(Schema):

@@ -9,7 +9,14 @@ from django.utils import timezone
 
 from fengqiao.core.errors import NotFound
 from fengqiao.core.scoping import code_within, prefix_q
-from fengqiao.fieldwork.models import Patrol, PatrolCheckIn, PatrolTeam, TeamMember, TeamShift
+from fengqiao.fieldwork.models import (
+    CheckInPhoto,
+    Patrol,
+    PatrolCheckIn,
+    PatrolTeam,
+    TeamMember,
+    TeamShift,
+)
 from fengqiao.registry.models import Facility, Place
 
 MAX_CHECK_IN_TARGETS = 300
@@ -48,7 +55,7 @@ def patrol_list(
 
 
 def patrol_get(*, actor, patrol_id: int) -> Patrol:
-    check_ins = PatrolCheckIn.objects.select_related("case")
+    check_ins = PatrolCheckIn.objects.select_related("case").prefetch_related("photos")
     patrol = (
         Patrol.objects.visible_to(actor)
         .select_related("patroller", "grid", "shift__team")
@@ -59,6 +66,19 @@ def patrol_get(*, actor, patrol_id: int) -> Patrol:
     if patrol is None:
         raise NotFound()
     return patrol
+
+
+def check_in_photo_get(*, actor, patrol_id: int, photo_id: int) -> CheckInPhoto:
+    """One check-in photo of a patrol the actor may see; anything else is not found."""
+    patrols = Patrol.objects.visible_to(actor).filter(pk=patrol_id)
+    photo = (
+        CheckInPhoto.objects.visible_to(actor)
+        .filter(pk=photo_id, check_in__patrol__in=patrols)
+        .first()
+    )
+    if photo is None:
+        raise NotFound()
+    return photo
 
 
 def patrol_totals(actor, month: date) -> dict[int, tuple[int, int, int]]:

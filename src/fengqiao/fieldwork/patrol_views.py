@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from fengqiao.cases.views import staff_required
 from fengqiao.core import clock
+from fengqiao.core.downloads import inline_file
 from fengqiao.core.errors import DomainError, NotFound, ValidationFailed
 from fengqiao.core.listing import page_of
 from fengqiao.core.roles import has_role
@@ -89,6 +90,18 @@ def patrol(request, patrol_id: int):
         "fieldwork/patrol.html",
         {"patrol": row, "check_ins": check_ins, "drawing": drawing},
     )
+
+
+@staff_required
+def check_in_photo(request, patrol_id: int, photo_id: int):
+    """A check-in photo of a patrol the user may see."""
+    try:
+        photo = selectors.check_in_photo_get(
+            actor=request.user, patrol_id=patrol_id, photo_id=photo_id
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    return inline_file(photo, content_type=photo.content_type)
 
 
 def _team_post(request):

@@ -36,6 +36,22 @@ class VisitIn(Schema):
     strip_nul = field_validator("*", mode="before")(_without_nul)
 
 
+class PhotoOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+    url: str = Field(description="the photo itself (GET with the same credentials)")
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        if hasattr(obj, "visit_id"):
+            return f"/api/v1/visits/{obj.visit_id}/photos/{obj.pk}"
+        return f"/api/v1/patrols/{obj.check_in.patrol_id}/photos/{obj.pk}"
+
+
 class VisitOut(Schema):
     id: int
     target: str
@@ -52,6 +68,16 @@ class VisitOut(Schema):
     case_code: str | None = Field(None, alias="case.code")
     client_id: str | None
     needs: list[int] = Field(description="ids of the care needs the visit raised")
+    photos: list[PhotoOut]
+    photos_url: str = Field(description="POST photos here (multipart `photos`)")
+
+    @staticmethod
+    def resolve_photos(obj) -> list:
+        return list(obj.photos.all())
+
+    @staticmethod
+    def resolve_photos_url(obj) -> str:
+        return f"/api/v1/visits/{obj.pk}/photos"
 
     @staticmethod
     def resolve_people(obj) -> list[int]:

@@ -16,7 +16,7 @@ from fengqiao.core import clock
 from fengqiao.core.errors import NotFound
 from fengqiao.core.roles import SENSITIVE_TAG_ROLES, STAFF_ROLES, has_role
 from fengqiao.core.scoping import actor_prefixes, around_q, code_within, prefix_q
-from fengqiao.fieldwork.models import Target, Visit, VisitPerson, VisitPlan
+from fengqiao.fieldwork.models import Target, Visit, VisitPerson, VisitPhoto, VisitPlan
 from fengqiao.registry import sealing
 from fengqiao.registry.models import Person, PersonTagging
 
@@ -80,6 +80,18 @@ def visit_get(*, actor, visit_id: int) -> Visit:
     if visit is None:
         raise NotFound()
     return visit
+
+
+def visit_photo_get(*, actor, visit_id: int, photo_id: int) -> VisitPhoto:
+    """One photo of a visit the actor may see; anything else is not found."""
+    photo = (
+        VisitPhoto.objects.visible_to(actor)
+        .filter(pk=photo_id, visit__in=Visit.objects.visible_to(actor).filter(pk=visit_id))
+        .first()
+    )
+    if photo is None:
+        raise NotFound()
+    return photo
 
 
 def visit_plans_for(actor) -> dict[tuple[int, str], VisitPlan]:

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.cases.attachments import discard_files
 from fengqiao.cases.intake import case_report
 from fengqiao.cases.models import Category, Channel
 from fengqiao.core import clock
@@ -18,6 +19,7 @@ from fengqiao.core.roles import Role, has_role
 from fengqiao.core.scoping import code_within
 from fengqiao.fieldwork.care import RaiseNeed, check_raise_need, need_from_visit
 from fengqiao.fieldwork.models import Purpose, Target, Visit, VisitPerson, VisitPlan
+from fengqiao.fieldwork.photos import check_photos, visit_photos_store
 from fengqiao.registry.models import Dwelling, Household, Organization, Person, PersonTag, Place
 
 VISITOR_ROLES = frozenset(
@@ -144,11 +146,12 @@ def visit_record(
     client_id: str | None = None,
     raise_case: RaiseCase | None = None,
     raise_need: RaiseNeed | None = None,
+    photos=(),
 ) -> Visit:
     """Record one visit; the same `client_id` from the same visitor returns the first visit
     (`is_new = False`), so an offline phone may send it again safely. A household visit may
     raise a care need (`raise_need`: the household's care record is opened if none is) and a
-    case, both in the visit's transaction."""
+    case, both in the visit's transaction; `photos` (uploads) are kept with it."""
     if not has_role(actor, VISITOR_ROLES) or not actor.is_active:
         raise NotAllowed(_("Your role does not record visits."))
     client_id = (client_id or "").strip() or None
@@ -177,6 +180,8 @@ def visit_record(
             raise ValidationFailed(_("Choose a category for the case."), field="case_category")
         if not raise_case.title.strip():
             raise ValidationFailed(_("Give the case a title."), field="case_title")
+    checked = check_photos(photos) if photos else []
+    stored: list = []
     try:
         with transaction.atomic():
             visit = Visit.objects.create(
@@ -220,6 +225,7 @@ def visit_record(
                     kind=raise_need.kind,
                     detail=need_detail,
                 )
+            visit_photos_store(actor=actor, visit=visit, checked=checked, into=stored)
             audit_record(
                 actor=actor,
                 entity=visit,
@@ -230,9 +236,14 @@ def visit_record(
                     "people": [None, len(met)],
                     "case": [None, visit.case.code if visit.case else None],
                     "need": [None, need.pk if need else None],
+                    "photos": [None, len(stored)],
                 },
             )
-    except IntegrityError:  # the same client id, sent twice at once
+    except BaseException as exc:
+        discard_files(stored)
+        if not isinstance(exc, IntegrityError) or not client_id:
+            raise
+        # The same client id, sent twice at once.
         earlier = Visit.objects.filter(visitor=actor, client_id=client_id).first()
         if earlier is None:
             raise

@@ -17,6 +17,8 @@ from fengqiao.fieldwork import (
 app_name = "fieldwork"
 urlpatterns = [
     path("", views.visits, name="visits"),
+    path("visits/<int:visit_id>/", views.visit, name="visit"),
+    path("visits/<int:visit_id>/photos/<int:photo_id>/", views.visit_photo, name="visit_photo"),
     path("due/", views.due, name="due"),
     path("plans/", views.plans, name="plans"),
     path("assessment/", assessment_views.assessment, name="assessment"),
@@ -41,6 +43,11 @@ urlpatterns = [
     ),
     path("patrols/", patrol_views.patrols, name="patrols"),
     path("patrols/<int:patrol_id>/", patrol_views.patrol, name="patrol"),
+    path(
+        "patrols/<int:patrol_id>/photos/<int:photo_id>/",
+        patrol_views.check_in_photo,
+        name="check_in_photo",
+    ),
     path("teams/", patrol_views.teams, name="teams"),
     path("groups/", groups_views.group_list, name="groups"),
     path("groups/new/", groups_views.group_new, name="group_new"),

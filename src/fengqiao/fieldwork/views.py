@@ -1,5 +1,5 @@
-"""Workbench pages of fieldwork: the visits of the jurisdiction, the visits due, and the
-visit plans (centre staff set them)."""
+"""Workbench pages of fieldwork: the visits of the jurisdiction, one visit with its photos, the
+visits due, and the visit plans (centre staff set them)."""
 
 from django.contrib import messages
 from django.http import Http404
@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from fengqiao.cases.views import staff_required
+from fengqiao.core.downloads import inline_file
 from fengqiao.core.errors import DomainError, NotFound
 from fengqiao.core.listing import page_of
 from fengqiao.core.roles import has_role
@@ -40,6 +41,33 @@ def visits(request):
             "purposes": Purpose.choices,
         },
     )
+
+
+@staff_required
+def visit(request, visit_id: int):
+    try:
+        row = selectors.visit_get(actor=request.user, visit_id=visit_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    return render(
+        request,
+        "fieldwork/visit.html",
+        {
+            "visit": row,
+            "met": row.met.select_related("person").order_by("pk"),
+            "photos": row.photos.all(),
+        },
+    )
+
+
+@staff_required
+def visit_photo(request, visit_id: int, photo_id: int):
+    """A photo of a visit the user may see."""
+    try:
+        photo = selectors.visit_photo_get(actor=request.user, visit_id=visit_id, photo_id=photo_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    return inline_file(photo, content_type=photo.content_type)
 
 
 @staff_required

@@ -50,7 +50,12 @@ CODE_OF_API_PATH = {
     "/api/v1/petitions/": "petition_code",
 }
 # Multipart uploads: path suffix → the form field of the file.
-UPLOADS = {"/attachments": "files", "/agreement/signed": "file"}
+UPLOADS = {"/attachments": "files", "/agreement/signed": "file", "/photos": "photos"}
+# `{photo_id}` of an API path (and `<int:photo_id>` of a page) by the path's first part.
+PHOTO_OF_PATH = {
+    "/api/v1/patrols/": "check_in_photo_id",
+    "/fieldwork/patrols/": "check_in_photo_id",
+}
 
 
 # Every staff role, bound inside village B; each must see and touch nothing of village A.
@@ -93,6 +98,11 @@ def outsider(request, users):
     )
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def village_a_objects(users):
     """One object of each kind inside village A (the demo village_centre's village)."""
@@ -117,7 +127,7 @@ def village_a_objects(users):
         "notification_id": 1,
         **_village_mediation(code),
         "notice_id": _village_notice(code),
-        "visit_id": _village_visit(code),
+        **_village_visit(code),
         "plan_id": _village_help_plan(code, users["grid_worker"]),
         "worker_id": users["grid_worker"].pk,
         "own_user_id": users["village_centre_b"].pk,
@@ -143,14 +153,18 @@ def _village_care(village_code: str) -> dict:
     return {"record_id": record.pk, "need_id": need.pk, "offer_id": offer.pk}
 
 
-def _village_visit(village_code: str) -> int:
-    """A household visit in the village by its own centre, through the fieldwork services."""
+def _village_visit(village_code: str) -> dict:
+    """A household visit with a photo in the village by its own centre (fieldwork services)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     from fengqiao.accounts.models import User
     from fengqiao.fieldwork.services import visit_record
 
     centre = User.objects.filter(role="centre_staff", bindings__code=village_code).first()
     household = Household.objects.filter(region_code__startswith=village_code).first()
-    return visit_record(actor=centre, target="household", target_id=household.pk).pk
+    photo = SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n", "image/png")
+    visit = visit_record(actor=centre, target="household", target_id=household.pk, photos=[photo])
+    return {"visit_id": visit.pk, "photo_id": visit.photos.get().pk}
 
 
 def _village_help_plan(village_code: str, worker) -> int:
@@ -181,12 +195,16 @@ def _village_campaign(village_code: str) -> dict:
 
 def _village_patrol(village_code: str) -> dict:
     """A 红袖标 team of the village with a member and a shift, and a patrol on that shift with
-    a check-in at a place, made by the village's own centre through the patrol services."""
+    a check-in (with a photo) at a place, made by the village's own centre through the patrol
+    services."""
     from datetime import time
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
 
     from fengqiao.accounts.models import User
     from fengqiao.core import clock
     from fengqiao.fieldwork import patrols
+    from fengqiao.fieldwork.photos import check_in_photos_add
 
     centre = User.objects.filter(role="centre_staff", bindings__code=village_code).first()
     team = patrols.team_save(actor=centre, name="甲村红袖标", region_code=village_code)
@@ -213,7 +231,14 @@ def _village_patrol(village_code: str) -> dict:
         ],
         shift_id=shift.pk,
     )
+    photo = check_in_photos_add(
+        actor=centre,
+        patrol_id=patrol.pk,
+        files=[SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n", "image/png")],
+        check_ins=[0],
+    )[0]
     return {
+        "check_in_photo_id": photo.pk,
         "patrol_id": patrol.pk,
         "team_id": team.pk,
         "member_id": member.pk,
@@ -399,6 +424,10 @@ def _fill(path: str, objects: dict) -> str:
                 if path.startswith(prefix):
                     return objects[key]
             return objects["region_code"]
+        if name == "photo_id":
+            for prefix, key in PHOTO_OF_PATH.items():
+                if path.startswith(prefix):
+                    return str(objects[key])
         return str(objects[name])
 
     return re.sub(r"\{(\w+)\}", value, path)
@@ -577,6 +606,7 @@ def test_pages_return_404_or_nothing_when_caller_is_in_village_b(outsider, villa
         "<int:record_id>": village_a_objects["record_id"],
         "<int:campaign_id>": village_a_objects["campaign_id"],
         "<int:item_id>": village_a_objects["item_id"],
+        "<int:visit_id>": village_a_objects["visit_id"],
     }
     person = Person.objects.get(pk=village_a_objects["person_id"])
     checked = 0
@@ -592,6 +622,8 @@ def test_pages_return_404_or_nothing_when_caller_is_in_village_b(outsider, villa
             url = url.replace("<str:code>", village_a_objects["dispute_code"])
         if pattern.startswith(CASE_PAGES):
             url = url.replace("<str:code>", village_a_objects["case_code"])
+        photo_key = next((k for p, k in PHOTO_OF_PATH.items() if url.startswith(p)), "photo_id")
+        url = url.replace("<int:photo_id>", str(village_a_objects[photo_key]))
         for key, value in params.items():
             url = url.replace(key, str(value))
         assert "<" not in url, url
@@ -634,6 +666,13 @@ def test_village_a_data_visible_when_caller_is_in_village_a(users, village_a_obj
         f"/api/v1/petitions/{village_a_objects['petition_code']}",
         f"/api/v1/campaigns/{village_a_objects['campaign_id']}/progress",
         f"/fieldwork/campaigns/{village_a_objects['campaign_id']}/",
+        f"/api/v1/visits/{village_a_objects['visit_id']}/photos/{village_a_objects['photo_id']}",
+        f"/fieldwork/visits/{village_a_objects['visit_id']}/",
+        f"/fieldwork/visits/{village_a_objects['visit_id']}/photos/{village_a_objects['photo_id']}/",
+        f"/api/v1/patrols/{village_a_objects['patrol_id']}/photos/"
+        f"{village_a_objects['check_in_photo_id']}",
+        f"/fieldwork/patrols/{village_a_objects['patrol_id']}/photos/"
+        f"{village_a_objects['check_in_photo_id']}/",
     ):
         assert client.get(path).status_code == 200, path
     region = Region.objects.get(code=village_a_objects["region_code"])

@@ -175,3 +175,4 @@ from fengqiao.fieldwork.models.patrols import (  # noqa: E402,F401
     TeamMember,
     TeamShift,
 )
+from fengqiao.fieldwork.models.photos import CheckInPhoto, VisitPhoto  # noqa: E402,F401

@@ -1,4 +1,4 @@
-// Grid app (/m/): reports (and visits, queued by visit_form.js) are kept in an outbox on the phone (IndexedDB, or localStorage when
+// Grid app (/m/): reports (and visits and patrols, queued by visit_form.js and patrol.js) are kept in an outbox on the phone (IndexedDB, or localStorage when
 // there is none) and sent to the API when there is signal: on load, when the phone comes back
 // online, and on "Send now". Each report carries a client id made here, and the server answers a
 // repeated client id with the case it already made, so a report is never filed twice.
@@ -107,11 +107,16 @@
     };
   })();
 
+  // A photo kept as a data URL back into a file (decoded here: the CSP's connect-src does not
+  // allow fetching data: URLs).
   function photoBlob(photo) {
     if (photo instanceof Blob) { return Promise.resolve(photo); }
-    return fetch(photo.data).then(function (r) { return r.blob(); }).then(function (blob) {
-      return new File([blob], photo.name, { type: blob.type });
-    });
+    var comma = photo.data.indexOf(",");
+    var type = (photo.data.slice(5, comma).split(";")[0]) || "application/octet-stream";
+    var raw = atob(photo.data.slice(comma + 1));
+    var bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
+    return Promise.resolve(new File([bytes], photo.name, { type: type }));
   }
 
   // --- sending ------------------------------------------------------------------------------
@@ -140,6 +145,8 @@
         if (resp.status === 200 || resp.status === 201) {
           // A report answers with its case; a visit with the case its finding raised, if any.
           rec.code = body && (rec.endpoint ? body.case_code : body.code);
+          // A record of another form names where its photos go (`photos_url` in the answer).
+          rec.photos_url = (body && body.photos_url) || null;
           rec.state = rec.photos && rec.photos.length ? "photos" : "done";
           rec.sent_at = Date.now();
           return store.put(rec).then(function () { return true; });
@@ -163,18 +170,25 @@
     });
   }
 
+  // The photos go in one multipart request: to the case's attachments, or to the `photos_url`
+  // the record's answer named, as `photo_field` with the record's `photo_form` fields beside
+  // them. The server keeps a photo once per record, so sending them again is harmless.
   function postPhotos(rec) {
     return Promise.all(rec.photos.map(photoBlob)).then(function (blobs) {
       var form = new FormData();
-      blobs.forEach(function (b) { form.append("files", b, b.name || "photo.jpg"); });
-      return fetch(API + "/" + encodeURIComponent(rec.code) + "/attachments", {
+      blobs.forEach(function (b) { form.append(rec.photo_field || "files", b, b.name || "photo.jpg"); });
+      Object.keys(rec.photo_form || {}).forEach(function (name) {
+        [].concat(rec.photo_form[name]).forEach(function (v) { form.append(name, String(v)); });
+      });
+      var url = rec.photos_url || (API + "/" + encodeURIComponent(rec.code) + "/attachments");
+      return fetch(url, {
         method: "POST",
         credentials: "same-origin",
         headers: { "X-CSRFToken": csrfToken() },
         body: form
       });
     }).then(function (resp) {
-      if (resp.status === 201) {
+      if (resp.status === 201 || resp.status === 200) {
         rec.state = "done";
         rec.photos = [];
         return store.put(rec).then(function () { return true; });
@@ -193,7 +207,8 @@
 
   function sendOne(rec) {
     if (rec.state === "done" || rec.state === "failed") { return Promise.resolve(true); }
-    var step = rec.code ? Promise.resolve(true) : postReport(rec);
+    var sent = rec.state === "photos" && (rec.code || rec.photos_url);
+    var step = sent ? Promise.resolve(true) : postReport(rec);
     return step.then(function (goOn) {
       if (goOn && rec.state === "photos") { return postPhotos(rec); }
       return goOn;
@@ -404,8 +419,9 @@
   // server must answer with the same case).
   window.fqOutbox = {
     all: store.all,
-    // Another form of the app (a visit) queues its record here: { client_id, endpoint,
-    // title, payload, ... }; it is sent like a report, once, when there is signal.
+    // Another form of the app (a visit, a patrol) queues its record here: { client_id,
+    // endpoint, title, payload, photos, photo_field, photo_form, ... }; it is sent like a
+    // report, once, when there is signal, and its photos after it (see postPhotos).
     add: function (rec) {
       rec.state = "queued";
       rec.created_at = rec.created_at || Date.now();

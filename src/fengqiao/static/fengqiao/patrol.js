@@ -1,7 +1,8 @@
 // Grid app patrol (/m/visits/patrol/): Start keeps the patrol in localStorage (it survives a
 // reload and needs no signal) and follows the GPS with watchPosition; "Check in here" lists
-// the places and facilities of the page, nearest first; Stop puts the whole patrol into the
-// phone's outbox (mobile.js), sent once to /api/v1/patrols when there is signal.
+// the places and facilities of the page, nearest first, and may take photos (scaled down and
+// kept with the patrol); Stop puts the whole patrol into the phone's outbox (mobile.js), sent
+// once to /api/v1/patrols when there is signal, its photos after it.
 (function () {
   "use strict";
   var KEY = "fq-patrol";
@@ -9,6 +10,9 @@
   var MIN_STEP_M = 5;         // a new point when the phone moved this far…
   var MIN_STEP_S = 30;        // …or this long after the last one
   var MAX_POINTS = 20000;
+  var MAX_PHOTOS = 10;        // a patrol's photos go up in one request (fieldwork.photos.MAX_UPLOAD)
+  var MAX_CHECK_IN_PHOTOS = 5;
+  var PHOTO_EDGE = 1280;      // photos are scaled down to fit the phone's storage while it walks
   var panel = document.getElementById("patrol");
   if (!panel) { return; }
   var $ = function (id) { return document.getElementById(id); };
@@ -54,11 +58,13 @@
     $("patrol-points").textContent = running ? String(state.points.length) : "0";
     var list = $("patrol-checkins");
     list.textContent = "";
-    (running ? state.check_ins : []).forEach(function (c) {
+    (running ? state.check_ins : []).forEach(function (c, i) {
       var li = document.createElement("li");
       li.className = c.result;
+      var shots = (state.photos || []).filter(function (p) { return p.check_in === i; }).length;
       li.textContent = new Date(c.at).toLocaleTimeString() + " · " + c.label +
-        (c.result === "problem" ? " · " + panel.dataset.problem + (c.case_title ? ": " + c.case_title : "") : " ✓");
+        (c.result === "problem" ? " · " + panel.dataset.problem + (c.case_title ? ": " + c.case_title : "") : " ✓") +
+        (shots ? " · " + (panel.dataset.photoCount || "%(n)s").replace("%(n)s", shots) : "");
       list.appendChild(li);
     });
   }
@@ -91,7 +97,7 @@
   }
 
   $("patrol-start").addEventListener("click", function () {
-    state = { client_id: newId(), started_at: new Date().toISOString(), points: [], check_ins: [] };
+    state = { client_id: newId(), started_at: new Date().toISOString(), points: [], check_ins: [], photos: [] };
     save();
     render();
     follow();
@@ -105,6 +111,26 @@
     return lastFix || (last ? [last[0], last[1]] : null);
   }
   function showError(text) { var box = $("checkin-error"); box.textContent = text || ""; box.hidden = !text; }
+
+  // A photo as a JPEG data URL no larger than PHOTO_EDGE (the patrol lives in localStorage).
+  function shrink(file) {
+    return new Promise(function (resolve, reject) {
+      var img = new Image();
+      var url = URL.createObjectURL(file);
+      img.onload = function () {
+        var scale = Math.min(1, PHOTO_EDGE / Math.max(img.naturalWidth, img.naturalHeight));
+        var canvas = document.createElement("canvas");
+        canvas.width = Math.max(1, Math.round(img.naturalWidth * scale));
+        canvas.height = Math.max(1, Math.round(img.naturalHeight * scale));
+        canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
+        URL.revokeObjectURL(url);
+        resolve({ name: (file.name || "photo").replace(/\.[^.]*$/, "") + ".jpg", data: canvas.toDataURL("image/jpeg", 0.8) });
+      };
+      img.onerror = function () { URL.revokeObjectURL(url); reject(new Error(panel.dataset.notPhoto)); };
+      img.src = url;
+    });
+  }
+  var photoInput = $("checkin-photos");
 
   $("patrol-checkin-open").addEventListener("click", function () {
     var at = here();
@@ -170,10 +196,26 @@
       case_title: title
     };
     if (at) { entry.lat = +at[0].toFixed(6); entry.lng = +at[1].toFixed(6); }
-    state.check_ins.push(entry);
-    save();
-    form.hidden = true;
-    render();
+    var files = photoInput ? Array.prototype.slice.call(photoInput.files) : [];
+    state.photos = state.photos || [];
+    if (files.length > MAX_CHECK_IN_PHOTOS || state.photos.length + files.length > MAX_PHOTOS) {
+      showError(panel.dataset.tooManyPhotos);
+      return;
+    }
+    Promise.all(files.map(shrink)).then(function (shrunk) {
+      var position = state.check_ins.length;
+      state.check_ins.push(entry);
+      shrunk.forEach(function (p) { state.photos.push({ name: p.name, data: p.data, check_in: position }); });
+      try {
+        save();
+      } catch (err) {  // the phone's storage is full: keep the check-in, drop its photos
+        state.photos = state.photos.filter(function (p) { return p.check_in !== position; });
+        save();
+        window.alert(panel.dataset.storageFull);
+      }
+      form.hidden = true;
+      render();
+    }).catch(function (err) { showError(String(err.message || err)); });
   });
 
   // --- stop: into the outbox ---------------------------------------------------------------------
@@ -199,7 +241,11 @@
       title: panel.dataset.title + " " + new Date(state.started_at).toLocaleTimeString() + "–" + ended.toLocaleTimeString() +
         " · " + metresText(distance(state.points)),
       category_label: problems.length ? problems[0].case_title : "",
-      payload: payload
+      payload: payload,
+      // Sent after the patrol to its photos_url, each with its check-in's position.
+      photos: (state.photos || []).map(function (p) { return { name: p.name, data: p.data }; }),
+      photo_field: "photos",
+      photo_form: { check_in: (state.photos || []).map(function (p) { return p.check_in; }) }
     };
     var button = $("patrol-stop");
     button.disabled = true;

@@ -1,6 +1,6 @@
-// Grid app visits (/m/visits/): the visit form is queued in the phone's outbox (mobile.js) and
-// sent to the API when there is signal, with a client id made on the page, so a visit is
-// recorded once however often it is sent. The due list can be re-sorted nearest first.
+// Grid app visits (/m/visits/): the visit form, with its photos, is queued in the phone's outbox
+// (mobile.js) and sent to the API when there is signal, with a client id made on the page, so a
+// visit is recorded once however often it is sent; its photos follow to the visit's photos_url. The due list can be re-sorted nearest first.
 (function () {
   "use strict";
 
@@ -33,6 +33,20 @@
     if (gps) { gps.textContent = (gps.dataset.found || "").replace("%(m)s", accuracy); }
   }, function () { if (gps) { gps.textContent = gps.dataset.failed || ""; } });
 
+  var photo = document.getElementById("id_photos");
+  var preview = document.getElementById("photo-preview");
+  var MAX_PHOTOS = 10;  // fieldwork.photos.MAX_VISIT_PHOTOS
+  function showPreview() {
+    preview.textContent = "";
+    Array.prototype.forEach.call(photo.files, function (f) {
+      var img = document.createElement("img");
+      img.src = URL.createObjectURL(f);
+      img.alt = f.name;
+      preview.appendChild(img);
+    });
+  }
+  if (photo && preview) { photo.addEventListener("change", showPreview); }
+
   function showError(text) {
     var box = document.getElementById("form-error");
     box.textContent = text || "";
@@ -49,6 +63,8 @@
     var needKind = String(data.get("need_kind") || "");
     var needDetail = String(data.get("need_detail") || "").trim();
     if (needKind && !needDetail) { showError(form.dataset.needDetail); return; }
+    var photos = photo ? Array.prototype.slice.call(photo.files) : [];
+    if (photos.length > MAX_PHOTOS) { showError(form.dataset.tooManyPhotos); return; }
     var lat = parseFloat(data.get("lat")), lng = parseFloat(data.get("lng"));
     var clientId = String(data.get("client_id"));
     var payload = {
@@ -77,9 +93,12 @@
       endpoint: form.dataset.endpoint,
       title: form.dataset.title,
       category_label: category ? caseTitle : "",
-      payload: payload
+      payload: payload,
+      photos: photos,
+      photo_field: "photos"
     }).then(function () {
       form.reset();
+      if (preview) { preview.textContent = ""; }
       // A new id for another visit from this page; the one sent stays with its record.
       form.querySelector("input[name=client_id]").value = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now());
     }).catch(function (err) { showError(String(err)); }).then(function () { button.disabled = false; });
