@@ -12,15 +12,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from fengqiao.campaigns import selectors, services
+from fengqiao.campaigns.models import CampaignKind, ItemStatus
 from fengqiao.cases.views import staff_required
 from fengqiao.core.downloads import ledger_response, page_download
 from fengqiao.core.errors import DomainError, NotFound, ValidationFailed
 from fengqiao.core.http import client_ip
 from fengqiao.core.roles import has_role
-from fengqiao.fieldwork import campaigns as services
-from fengqiao.fieldwork import campaigns_selectors as selectors
 from fengqiao.fieldwork.campaigns_ledger import campaign_ledger
-from fengqiao.fieldwork.models.campaigns import CampaignKind, ItemStatus
 
 NEXT_LEVEL = {"township": "village", "village": "grid"}
 ITEMS_PAGE = 100
@@ -66,7 +65,7 @@ def campaigns(request):
                 _("Campaign %(code)s created with %(n)d items.")
                 % {"code": campaign.code, "n": campaign.item_count},
             )
-            return redirect("fieldwork:campaign", campaign_id=campaign.pk)
+            return redirect("campaigns.campaign", campaign_id=campaign.pk)
     rows = selectors.campaign_list(actor=request.user, status=request.GET.get("status", ""))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     for row in page:
@@ -138,7 +137,7 @@ def campaign(request, campaign_id: int):
 def campaign_close(request, campaign_id: int):
     _campaign_or_404(request, campaign_id)
     if request.method != "POST":
-        return redirect("fieldwork:campaign", campaign_id=campaign_id)
+        return redirect("campaigns.campaign", campaign_id=campaign_id)
     try:
         services.campaign_close(actor=request.user, campaign_id=campaign_id)
     except NotFound as exc:
@@ -147,7 +146,7 @@ def campaign_close(request, campaign_id: int):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("The campaign is closed."))
-    return redirect("fieldwork:campaign", campaign_id=campaign_id)
+    return redirect("campaigns.campaign", campaign_id=campaign_id)
 
 
 @staff_required

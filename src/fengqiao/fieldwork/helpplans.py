@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.campaigns.targets import CLOCK_SKEW, LATE_SYNC
 from fengqiao.core import clock, crypto
 from fengqiao.core.audit import audit_record, request_ip_var
 from fengqiao.core.calendar import working_calendar
@@ -31,7 +32,6 @@ from fengqiao.fieldwork.models import (
     HelpPlan,
     HelpPlanMember,
 )
-from fengqiao.fieldwork.services import CLOCK_SKEW, LATE_SYNC
 from fengqiao.registry.models import Person
 
 MANAGER_ROLES = frozenset({Role.CENTRE_STAFF, Role.ADMIN})

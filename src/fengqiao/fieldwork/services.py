@@ -2,13 +2,13 @@
 an audit row in its transaction, and a finding that needs handling becomes a case through the
 case services (cases.intake.case_report) in the same transaction."""
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.campaigns.targets import CLOCK_SKEW, LATE_SYNC, RaiseCase, target_label
 from fengqiao.cases.intake import case_report
 from fengqiao.cases.models import Category, Channel
 from fengqiao.core import clock
@@ -30,29 +30,8 @@ TARGET_MODELS = {
     Target.PLACE: Place,
     Target.ORGANIZATION: Organization,
 }
-LATE_SYNC = timedelta(days=30)  # a visit recorded offline may reach us this late
-CLOCK_SKEW = timedelta(minutes=10)  # a phone's clock may run this far ahead
 MAX_FINDINGS = 4000
 MAX_PEOPLE = 30
-
-
-@dataclass(frozen=True)
-class RaiseCase:
-    """A finding that needs handling: the category and title of the case to raise."""
-
-    category: str
-    title: str
-
-
-def target_label(target: str, row) -> str:
-    if target == Target.HOUSEHOLD:  # names, not the 21-digit household number
-        address = row.dwelling.address if row.dwelling_id else ""
-        if row.head_id:
-            return f"{row.head.name}户 {address}".strip()
-        return address or row.number
-    if target == Target.DWELLING:
-        return row.address or row.code
-    return row.name
 
 
 def target_row(actor, target: str, target_id: int):

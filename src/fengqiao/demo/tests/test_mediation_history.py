@@ -243,9 +243,9 @@ def test_the_demo_seeds_the_first_village_fieldwork_beside_the_histories(history
     with help, two campaigns (one finished), help plans with a T+1 returnee, elections, a
     group head's account and broadcasts."""
     from fengqiao.accounts.models import User as Account
+    from fengqiao.campaigns.models import Campaign
     from fengqiao.fieldwork.models import (
         Broadcast,
-        Campaign,
         CareHelp,
         GroupElection,
         HelpPlan,

@@ -14,6 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import User
+from fengqiao.campaigns.clue_import import Clue, read_clues
+from fengqiao.campaigns.models import (
+    Campaign,
+    CampaignItem,
+    CampaignKind,
+    CampaignStatus,
+    ItemStatus,
+)
+from fengqiao.campaigns.selectors import MAX_ID
+from fengqiao.campaigns.targets import CLOCK_SKEW, LATE_SYNC, RaiseCase, target_label
 from fengqiao.cases.intake import case_report
 from fengqiao.cases.models import Category, Channel, Notification
 from fengqiao.core import clock
@@ -22,11 +32,6 @@ from fengqiao.core.divisions import prefix_at
 from fengqiao.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.roles import Role, has_role
 from fengqiao.core.scoping import around_q, code_within, prefix_q
-from fengqiao.fieldwork.campaigns_selectors import MAX_ID
-from fengqiao.fieldwork.clue_import import Clue, read_clues
-from fengqiao.fieldwork.models import Campaign, CampaignItem
-from fengqiao.fieldwork.models.campaigns import CampaignKind, CampaignStatus, ItemStatus
-from fengqiao.fieldwork.services import CLOCK_SKEW, LATE_SYNC, RaiseCase, target_label
 from fengqiao.regions.models import Region
 from fengqiao.registry.models import Dwelling, Facility, Household, Place
 

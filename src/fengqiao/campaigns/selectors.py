@@ -11,11 +11,10 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fengqiao.campaigns.models import Campaign, CampaignItem, CampaignStatus, ItemStatus
 from fengqiao.core.divisions import GRID_LENGTH, prefix_at
 from fengqiao.core.errors import NotFound, ValidationFailed
 from fengqiao.core.scoping import code_within, prefix_q
-from fengqiao.fieldwork.models import Campaign, CampaignItem
-from fengqiao.fieldwork.models.campaigns import CampaignStatus, ItemStatus
 from fengqiao.regions.models import Grid, Region
 
 LEVELS = ("township", "village", "grid")
