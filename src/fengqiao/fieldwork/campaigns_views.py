@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from fengqiao.campaigns import selectors, services
-from fengqiao.campaigns.models import CampaignKind, ItemStatus
+from fengqiao.campaigns.models import OWNED_KINDS, CampaignKind, ItemStatus
 from fengqiao.cases.views import staff_required
 from fengqiao.core.downloads import ledger_response, page_download
 from fengqiao.core.errors import DomainError, NotFound, ValidationFailed
@@ -76,7 +76,7 @@ def campaigns(request):
         {
             "page": page,
             "may_create": has_role(request.user, services.CAMPAIGN_ROLES),
-            "kinds": CampaignKind.choices,
+            "kinds": [(v, n) for v, n in CampaignKind.choices if v not in OWNED_KINDS],
             "default_area": (request.user.scope_prefixes() or [""])[0],
             "error": error,
             "data": request.POST,
