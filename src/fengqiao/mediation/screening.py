@@ -90,7 +90,8 @@ def _round_open(actor, village: Region, starts_on: date, ends_on: date) -> None:
                 },
             )
     except IntegrityError:  # the same round opened alongside: the village keeps that one
-        pass
+        if not ScreeningRound.objects.filter(village=village, starts_on=starts_on).exists():
+            raise
 
 
 def _covers_part_of(actor, grid: Grid) -> bool:
