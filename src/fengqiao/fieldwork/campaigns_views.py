@@ -65,7 +65,7 @@ def campaigns(request):
                 _("Campaign %(code)s created with %(n)d items.")
                 % {"code": campaign.code, "n": campaign.item_count},
             )
-            return redirect("campaigns.campaign", campaign_id=campaign.pk)
+            return redirect("fieldwork:campaign", campaign_id=campaign.pk)
     rows = selectors.campaign_list(actor=request.user, status=request.GET.get("status", ""))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     for row in page:
@@ -137,7 +137,7 @@ def campaign(request, campaign_id: int):
 def campaign_close(request, campaign_id: int):
     _campaign_or_404(request, campaign_id)
     if request.method != "POST":
-        return redirect("campaigns.campaign", campaign_id=campaign_id)
+        return redirect("fieldwork:campaign", campaign_id=campaign_id)
     try:
         services.campaign_close(actor=request.user, campaign_id=campaign_id)
     except NotFound as exc:
@@ -146,7 +146,7 @@ def campaign_close(request, campaign_id: int):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("The campaign is closed."))
-    return redirect("campaigns.campaign", campaign_id=campaign_id)
+    return redirect("fieldwork:campaign", campaign_id=campaign_id)
 
 
 @staff_required

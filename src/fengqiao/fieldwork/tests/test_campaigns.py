@@ -504,6 +504,7 @@ def test_the_centre_creates_a_campaign_on_the_workbench_and_drills_down(field):
     )
     campaign = Campaign.objects.get()
     assert response.status_code == 302 and campaign.checklist == ["是否有租户", "租户是否登记"]
+    assert response.url == f"/fieldwork/campaigns/{campaign.pk}/"
     page = centre.get(f"/fieldwork/campaigns/{campaign.pk}/")
     assert page.status_code == 200 and page.context["level"] == "grid"
     grid = field["micro"][:15]
