@@ -24,6 +24,7 @@ LAYERS: list[set[str]] = [
     {"registry"},
     {"accounts"},
     {"cases"},
+    {"campaigns"},
     {"mediation", "fieldwork", "participation", "insight"},
     {"api", "demo"},
     {"settings", "urls", "wsgi", "cli"},

@@ -49,7 +49,7 @@ FENGQIAO_SWEEPS = [
     "fengqiao.core.digest.sweep",
     "fengqiao.regions.gazetteer.sweep",
     "fengqiao.core.taskqueue.sweep",
-    "fengqiao.fieldwork.campaigns.remind_stragglers",
+    "fengqiao.campaigns.services.remind_stragglers",
 ]
 # Keyed chains whose heads the signed daily digest seals (core.digest; docs/security.md).
 FENGQIAO_CHAINS = [
@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "fengqiao.registry",
     "fengqiao.accounts",
     "fengqiao.cases",
+    "fengqiao.campaigns",
     "fengqiao.mediation",
     "fengqiao.fieldwork",
     "fengqiao.participation",

@@ -9,9 +9,9 @@ from datetime import timedelta
 
 import pytest
 
+from fengqiao.campaigns.models import Campaign, CampaignItem
 from fengqiao.cases.models import Case
 from fengqiao.core import clock
-from fengqiao.fieldwork.models import Campaign, CampaignItem
 
 from .conftest import login, screenshot, url
 from .test_case_flow import grid_point, phone_tab

@@ -8,11 +8,11 @@ import random
 from datetime import timedelta
 
 from fengqiao.accounts.models import User
+from fengqiao.campaigns import services
+from fengqiao.campaigns.models import CampaignItem
+from fengqiao.campaigns.targets import RaiseCase
 from fengqiao.core import clock
 from fengqiao.demo import DEFAULT_SEED
-from fengqiao.fieldwork import campaigns as services
-from fengqiao.fieldwork.models import CampaignItem
-from fengqiao.fieldwork.services import RaiseCase
 
 RENTAL_CHECKLIST = ["是否出租", "租住人员是否登记", "消防通道是否畅通", "是否存在群租"]
 DISPUTE_CHECKLIST = ["近期是否有矛盾纠纷", "是否有邻里纠纷", "是否有家庭纠纷", "是否需要调解"]

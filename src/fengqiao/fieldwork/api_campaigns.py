@@ -8,9 +8,9 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
+from fengqiao.campaigns import selectors, services
+from fengqiao.campaigns.targets import RaiseCase
 from fengqiao.core.errors import ValidationFailed
-from fengqiao.fieldwork import campaigns as services
-from fengqiao.fieldwork import campaigns_selectors as selectors
 from fengqiao.fieldwork.campaigns_schemas import (
     CampaignFilter,
     CampaignIn,
@@ -21,7 +21,6 @@ from fengqiao.fieldwork.campaigns_schemas import (
     ItemOut,
     ProgressFilter,
 )
-from fengqiao.fieldwork.services import RaiseCase
 
 router = Router(tags=["campaigns"])
 MAX_UPLOAD = 20 * 1024 * 1024

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.models import JurisdictionBinding
+from fengqiao.campaigns.selectors import campaign_totals
 from fengqiao.cases.models import CaseEvent
 from fengqiao.core import clock
 from fengqiao.core.errors import NotAllowed, NotFound, ValidationFailed
@@ -28,7 +29,6 @@ from fengqiao.core.ledger import Column, Ledger, LedgerFile, ledger_export
 from fengqiao.core.roles import Role, has_role
 from fengqiao.core.scoping import code_within, enclosing_codes, prefix_q, scoped
 from fengqiao.fieldwork import selectors
-from fengqiao.fieldwork.campaigns_selectors import campaign_totals
 from fengqiao.fieldwork.care_selectors import care_contacts_on_time
 from fengqiao.fieldwork.helpplans_selectors import helpplan_totals
 from fengqiao.fieldwork.models import Visit, VisitPerson

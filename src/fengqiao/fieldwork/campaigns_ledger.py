@@ -1,9 +1,9 @@
 """The results of a campaign as a ledger (排查结果台账, XLSX through core.ledger): one row per
 item the reader may see, the checklist's answers in one column, the export logged."""
 
+from fengqiao.campaigns import selectors
+from fengqiao.campaigns.models import Campaign
 from fengqiao.core.ledger import Column, Ledger, LedgerFile, ledger_export
-from fengqiao.fieldwork import campaigns_selectors as selectors
-from fengqiao.fieldwork.models import Campaign
 
 CHUNK_SIZE = 2000
 

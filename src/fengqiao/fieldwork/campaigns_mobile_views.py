@@ -10,11 +10,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from fengqiao.campaigns import selectors, services
+from fengqiao.campaigns.targets import RaiseCase
 from fengqiao.cases import views as case_views
 from fengqiao.core.errors import DomainError
-from fengqiao.fieldwork import campaigns as services
-from fengqiao.fieldwork import campaigns_selectors as selectors
-from fengqiao.fieldwork.services import RaiseCase
 
 
 @case_views.staff_required

@@ -10,7 +10,9 @@ from fengqiao.fieldwork.schemas import _without_nul
 
 class CampaignIn(Schema):
     title: str = Field(max_length=100)
-    kind: str = Field(description="household | dwelling | place | facility")
+    kind: str = Field(
+        description="household | dwelling | place | facility | grid (one return per grid)"
+    )
     region_code: str = Field(max_length=24, description="the area (inside your jurisdiction)")
     deadline: date
     checklist: list[str] = Field([], max_length=20, description="yes/no questions, ≤ 100 chars")

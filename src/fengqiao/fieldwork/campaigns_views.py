@@ -12,15 +12,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from fengqiao.campaigns import selectors, services
+from fengqiao.campaigns.models import OWNED_KINDS, CampaignKind, ItemStatus
 from fengqiao.cases.views import staff_required
 from fengqiao.core.downloads import ledger_response, page_download
 from fengqiao.core.errors import DomainError, NotFound, ValidationFailed
 from fengqiao.core.http import client_ip
 from fengqiao.core.roles import has_role
-from fengqiao.fieldwork import campaigns as services
-from fengqiao.fieldwork import campaigns_selectors as selectors
 from fengqiao.fieldwork.campaigns_ledger import campaign_ledger
-from fengqiao.fieldwork.models.campaigns import CampaignKind, ItemStatus
 
 NEXT_LEVEL = {"township": "village", "village": "grid"}
 ITEMS_PAGE = 100
@@ -77,7 +76,7 @@ def campaigns(request):
         {
             "page": page,
             "may_create": has_role(request.user, services.CAMPAIGN_ROLES),
-            "kinds": CampaignKind.choices,
+            "kinds": [(v, n) for v, n in CampaignKind.choices if v not in OWNED_KINDS],
             "default_area": (request.user.scope_prefixes() or [""])[0],
             "error": error,
             "data": request.POST,

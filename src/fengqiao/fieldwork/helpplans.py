@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.campaigns.targets import check_recent
 from fengqiao.core import clock, crypto
 from fengqiao.core.audit import audit_record, request_ip_var
 from fengqiao.core.calendar import working_calendar
@@ -30,7 +31,6 @@ from fengqiao.fieldwork.models import (
     HelpPlan,
     HelpPlanMember,
 )
-from fengqiao.fieldwork.services import check_recent
 from fengqiao.registry.models import Person
 
 MANAGER_ROLES = frozenset({Role.CENTRE_STAFF, Role.ADMIN})

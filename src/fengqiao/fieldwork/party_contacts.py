@@ -7,12 +7,12 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.campaigns.targets import check_recent
 from fengqiao.core import clock
 from fengqiao.core.audit import audit_record
 from fengqiao.core.errors import NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.roles import Role, has_role
 from fengqiao.fieldwork.models import PartyContact, PartyContactVisit
-from fengqiao.fieldwork.services import check_recent
 from fengqiao.registry.models import Household, Person
 
 CONTACT_ROLES = frozenset({Role.CENTRE_STAFF, Role.ADMIN})

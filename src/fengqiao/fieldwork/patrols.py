@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.models import User
+from fengqiao.campaigns.targets import CLOCK_SKEW, LATE_SYNC, RaiseCase, aware
 from fengqiao.cases.duplicates import distance_m
 from fengqiao.cases.intake import case_report
 from fengqiao.cases.models import Category, Channel
@@ -25,14 +26,7 @@ from fengqiao.core.errors import NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.roles import Role, has_role
 from fengqiao.core.scoping import code_within
 from fengqiao.fieldwork.models import Patrol, PatrolCheckIn, PatrolTeam, TeamMember, TeamShift
-from fengqiao.fieldwork.services import (
-    CLOCK_SKEW,
-    LATE_SYNC,
-    VISITOR_ROLES,
-    RaiseCase,
-    aware,
-    check_point,
-)
+from fengqiao.fieldwork.services import VISITOR_ROLES, check_point
 from fengqiao.regions.locator import locate_many
 from fengqiao.regions.models import Grid
 from fengqiao.registry import sealing

@@ -2,13 +2,12 @@
 an audit row in its transaction, and a finding that needs handling becomes a case through the
 case services (cases.intake.case_report) in the same transaction."""
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.campaigns.targets import RaiseCase, check_recent, target_label
 from fengqiao.cases.attachments import discard_files
 from fengqiao.cases.intake import case_report
 from fengqiao.cases.models import Category, Channel
@@ -32,29 +31,8 @@ TARGET_MODELS = {
     Target.PLACE: Place,
     Target.ORGANIZATION: Organization,
 }
-LATE_SYNC = timedelta(days=30)  # a visit recorded offline may reach us this late
-CLOCK_SKEW = timedelta(minutes=10)  # a phone's clock may run this far ahead
 MAX_FINDINGS = 4000
 MAX_PEOPLE = 30
-
-
-@dataclass(frozen=True)
-class RaiseCase:
-    """A finding that needs handling: the category and title of the case to raise."""
-
-    category: str
-    title: str
-
-
-def target_label(target: str, row) -> str:
-    if target == Target.HOUSEHOLD:  # names, not the 21-digit household number
-        address = row.dwelling.address if row.dwelling_id else ""
-        if row.head_id:
-            return f"{row.head.name}户 {address}".strip()
-        return address or row.number
-    if target == Target.DWELLING:
-        return row.address or row.code
-    return row.name
 
 
 def target_row(actor, target: str, target_id: int):
@@ -95,24 +73,6 @@ def _people(actor, target: str, row, person_ids) -> list[Person]:
             _("Everyone met must live in the visited household or dwelling."), field="people"
         )
     return found
-
-
-def aware(at: datetime) -> datetime:
-    """A time without a zone is read as local time (the phone's clock is in China)."""
-    return timezone.make_aware(at) if timezone.is_naive(at) else at
-
-
-def check_recent(at: datetime | None, *, field: str, future: str, too_old: str) -> datetime:
-    """`at` (default now) as an aware time, refused with `future` when it is ahead of the
-    clock by more than the skew allowed and with `too_old` when it is older than a phone may
-    sync late; both errors name `field`."""
-    now = clock.now()
-    at = aware(at or now)
-    if at > now + CLOCK_SKEW:
-        raise ValidationFailed(future, field=field)
-    if at < now - LATE_SYNC:
-        raise ValidationFailed(too_old, field=field)
-    return at
 
 
 def check_time(visited_at: datetime | None) -> datetime:

@@ -1,12 +1,19 @@
 """Dispute screening (排查) rounds: every grid of a village reports what it found, or that
-it found nothing, so coverage is measurable."""
+it found nothing, so coverage is measurable. A round is a campaign of kind "screening" with
+one item per grid (fengqiao.campaigns, the one engine that sends work to the grids): opening
+the round opens the campaign, and a grid's report ticks the grid's item through the engine's
+item check, so coverage, stragglers and the reminder sweep are the engine's."""
 
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.campaigns.models import CampaignItem, CampaignKind, ItemStatus
+from fengqiao.campaigns.services import CampaignSpec, campaign_open_owned, item_check
 from fengqiao.core import clock
+from fengqiao.core.audit import audit_record
 from fengqiao.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.roles import Role, has_role
 from fengqiao.core.scoping import code_within, prefix_q, reaches_part_of
@@ -20,8 +27,9 @@ MAX_ROUND_DAYS = 92
 
 
 def screening_rounds_open(*, actor, region: Region, starts_on: date, ends_on: date) -> list:
-    """Open a round for every village in `region` (a village, township or county); villages
-    that already have a round starting that day keep it."""
+    """Open a round for every village in `region` (a village, township or county), each with
+    its campaign and the grid items, in a transaction of its own; villages that already have
+    a round starting that day keep it."""
     if not has_role(actor, OPENERS) or not code_within(actor, region.code):
         raise NotAllowed(_("You may not open screening rounds here."))
     if ends_on < starts_on or (ends_on - starts_on).days > MAX_ROUND_DAYS:
@@ -30,27 +38,60 @@ def screening_rounds_open(*, actor, region: Region, starts_on: date, ends_on: da
             % {"days": MAX_ROUND_DAYS},
             field="ends_on",
         )
-    villages = Region.objects.filter(prefix_q([region.prefix], "code"), level=Region.Level.VILLAGE)
-    at = clock.now()
-    rows = [
-        ScreeningRound(
-            village=village,
-            region_code=village.code,
-            starts_on=starts_on,
-            ends_on=ends_on,
-            opened_by=actor,
-            opened_at=at,
+    villages = list(
+        Region.objects.filter(prefix_q([region.prefix], "code"), level=Region.Level.VILLAGE).defer(
+            "boundary"
         )
-        for village in villages
-    ]
-    if not rows:
+    )
+    if not villages:
         raise ValidationFailed(_("There is no village in this region."), field="region")
-    ScreeningRound.objects.bulk_create(rows, ignore_conflicts=True)
+    opened = set(
+        ScreeningRound.objects.filter(village__in=villages, starts_on=starts_on).values_list(
+            "village_id", flat=True
+        )
+    )
+    for village in villages:
+        if village.pk not in opened:
+            _round_open(actor, village, starts_on, ends_on)
     return list(
         ScreeningRound.objects.filter(
             prefix_q([region.prefix]), starts_on=starts_on
         ).select_related("village")
     )
+
+
+def _round_open(actor, village: Region, starts_on: date, ends_on: date) -> None:
+    title = gettext("Dispute screening %(village)s %(starts)s–%(ends)s") % {
+        "village": village.name,
+        "starts": starts_on.isoformat(),
+        "ends": ends_on.isoformat(),
+    }
+    spec = CampaignSpec(title[:100], village.code, ends_on, [])
+    try:
+        with transaction.atomic():
+            campaign = campaign_open_owned(actor=actor, kind=CampaignKind.SCREENING, spec=spec)
+            screening_round = ScreeningRound.objects.create(
+                village=village,
+                campaign=campaign,
+                region_code=village.code,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                opened_by=actor,
+                opened_at=clock.now(),
+            )
+            audit_record(
+                actor=actor,
+                entity=screening_round,
+                action="create",
+                changes={
+                    "starts_on": [None, starts_on.isoformat()],
+                    "ends_on": [None, ends_on.isoformat()],
+                    "campaign": [None, campaign.code],
+                },
+            )
+    except IntegrityError:  # the same round opened alongside: the village keeps that one
+        if not ScreeningRound.objects.filter(village=village, starts_on=starts_on).exists():
+            raise
 
 
 def _covers_part_of(actor, grid: Grid) -> bool:
@@ -68,7 +109,9 @@ def screening_report_file(
     note: str = "",
     dispute_ids=(),
 ) -> ScreeningReport:
-    """A grid's return: the disputes it registered in the round, or "nothing found"."""
+    """A grid's return: the disputes it registered in the round, or "nothing found". The
+    report, its findings' links and the tick of the grid's campaign item are one transaction
+    with their audit rows."""
     if not has_role(actor, REPORTERS):
         raise NotAllowed(_("Your role does not file screening reports."))
     screening_round = ScreeningRound.objects.filter(pk=round_id).first()
@@ -107,6 +150,9 @@ def screening_report_file(
             _("Every finding must be an unreported dispute registered in this grid."),
             field="disputes",
         )
+    item = CampaignItem.objects.filter(campaign_id=screening_round.campaign_id, grid=grid).first()
+    if item is None:  # a grid drawn after the round was opened owes no return for it
+        raise ValidationFailed(_("Choose a grid of the round's village."), field="grid")
     try:
         with transaction.atomic():
             report = ScreeningReport.objects.create(
@@ -119,6 +165,22 @@ def screening_report_file(
                 reported_at=clock.now(),
             )
             Dispute.objects.filter(pk__in=dispute_ids).update(screening_report=report)
+            audit_record(
+                actor=actor,
+                entity=report,
+                action="create",
+                changes={
+                    "nothing_found": [None, nothing_found],
+                    "findings": [None, sorted(d.pk for d in findings)],
+                },
+            )
+            item_check(
+                actor=actor,
+                item_id=item.pk,
+                result=ItemStatus.DONE,
+                note=report.note,
+                owner_kind=CampaignKind.SCREENING,
+            )
     except IntegrityError as exc:
         raise Conflict(_("This grid has already reported for the round."), field="grid") from exc
     return report

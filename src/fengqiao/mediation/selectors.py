@@ -9,6 +9,8 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.campaigns.models import ItemStatus
+from fengqiao.campaigns.selectors import CampaignProgress, campaign_progress, pending_grids
 from fengqiao.cases.models import (
     OPEN_STATUSES,
     RESOLVED_STATUSES,
@@ -354,7 +356,8 @@ def petition_history(*, actor, petition: Petition) -> QuerySet[Petition]:
 
 
 def screening_rounds(*, actor) -> QuerySet[ScreeningRound]:
-    """Rounds in the actor's jurisdiction with their coverage: grids, reports, findings."""
+    """Rounds in the actor's jurisdiction with their coverage: grids (the items of the round's
+    campaign), grids reported (items ticked), findings and "nothing found"."""
     if not _staff(actor) or actor.role == Role.RESIDENT:
         return ScreeningRound.objects.none()
     prefixes = actor_prefixes(actor)
@@ -364,10 +367,12 @@ def screening_rounds(*, actor) -> QuerySet[ScreeningRound]:
         villages = {p[:12] for p in prefixes}
         qs = qs.filter(prefix_q(prefixes) | Q(region_code__in=villages))
     return qs.annotate(
-        grid_count=Count(
-            "village__grids", filter=Q(village__grids__parent__isnull=True), distinct=True
+        grid_count=Count("campaign__items", distinct=True),
+        report_count=Count(
+            "campaign__items",
+            filter=~Q(campaign__items__status=ItemStatus.PENDING),
+            distinct=True,
         ),
-        report_count=Count("reports", distinct=True),
         finding_count=Count("reports__findings", distinct=True),
         nothing_count=Count("reports", filter=Q(reports__nothing_found=True), distinct=True),
     )
@@ -394,11 +399,14 @@ def screening_reports(*, actor, screening_round: ScreeningRound) -> Sequence[Scr
 
 
 def screening_missing_grids(*, screening_round: ScreeningRound) -> QuerySet[Grid]:
-    """Grids of the round's village that have not reported yet."""
-    reported = ScreeningReport.objects.filter(round=screening_round).values("grid")
-    return Grid.objects.filter(village=screening_round.village, parent__isnull=True).exclude(
-        pk__in=reported
-    )
+    """Grids of the round's village that have not reported yet: the grids of the campaign's
+    items still pending (the whole village's, as coverage is the village's)."""
+    return pending_grids(campaign=screening_round.campaign)
+
+
+def screening_progress(*, actor, screening_round: ScreeningRound) -> CampaignProgress:
+    """The round's progress per grid from the engine, over the grids the actor may see."""
+    return campaign_progress(actor=actor, campaign=screening_round.campaign, level="grid")
 
 
 def dispute_parts(*, actor, dispute: Dispute) -> dict:

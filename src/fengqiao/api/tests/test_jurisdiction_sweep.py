@@ -184,8 +184,8 @@ def _village_campaign(village_code: str) -> dict:
     from datetime import timedelta
 
     from fengqiao.accounts.models import User
+    from fengqiao.campaigns.services import CampaignSpec, campaign_create
     from fengqiao.core import clock
-    from fengqiao.fieldwork.campaigns import CampaignSpec, campaign_create
 
     centre = User.objects.filter(role="centre_staff", bindings__code=village_code).first()
     spec = CampaignSpec("甲村排查", village_code, clock.localdate() + timedelta(days=3), ["x"])

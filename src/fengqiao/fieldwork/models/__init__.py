@@ -139,9 +139,9 @@ class VisitPerson(models.Model):
 
 
 # Each part of fieldwork keeps its tables in a module of its own (patrols, care records,
-# key-people help plans, campaigns, household groups); importing them here registers them
-# with the app and keeps `fengqiao.fieldwork.models` the one import path.
-from fengqiao.fieldwork.models.campaigns import Campaign, CampaignItem  # noqa: E402,F401
+# key-people help plans, household groups); importing them here registers them with the app
+# and keeps `fengqiao.fieldwork.models` the one import path. Campaigns live in
+# fengqiao.campaigns (the engine mediation's screening rounds share).
 from fengqiao.fieldwork.models.care import (  # noqa: E402,F401
     CareHelp,
     CareNeed,

@@ -11,16 +11,15 @@ from django.test import Client
 from openpyxl import Workbook
 
 from fengqiao.accounts.services import token_issue
+from fengqiao.campaigns import selectors, services
+from fengqiao.campaigns.clue_import import ClueErrors
+from fengqiao.campaigns.models import Campaign, CampaignItem
+from fengqiao.campaigns.targets import RaiseCase
 from fengqiao.cases.models import Case, Notification
 from fengqiao.core import clock
 from fengqiao.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.models import AuditEntry
 from fengqiao.core.sweeping import run_all_sweeps
-from fengqiao.fieldwork import campaigns as services
-from fengqiao.fieldwork import campaigns_selectors as selectors
-from fengqiao.fieldwork.clue_import import ClueErrors
-from fengqiao.fieldwork.models import Campaign, CampaignItem
-from fengqiao.fieldwork.services import RaiseCase
 from fengqiao.regions.models import Grid
 from fengqiao.registry.models import Dwelling, Household
 
@@ -69,7 +68,7 @@ def test_a_campaign_fans_out_one_item_per_row_in_the_area_with_an_audit_row(fiel
     assert campaign.item_count == expected == campaign.items.count()
     labelled = campaign.items.filter(household__isnull=False).exclude(target_label="")
     assert labelled.count() == expected
-    entry = AuditEntry.objects.get(entity_type="fieldwork.campaign", entity_id=str(campaign.pk))
+    entry = AuditEntry.objects.get(entity_type="campaigns.campaign", entity_id=str(campaign.pk))
     assert entry.changes["items"] == [None, expected]
 
 
@@ -131,7 +130,7 @@ def test_a_check_is_recorded_once_per_client_id(field):
     assert item.done_by == field["worker"]
     assert (
         AuditEntry.objects.filter(
-            entity_type="fieldwork.campaignitem", entity_id=str(item.pk)
+            entity_type="campaigns.campaignitem", entity_id=str(item.pk)
         ).count()
         == 1
     )
@@ -368,7 +367,7 @@ def test_a_file_that_is_not_a_workbook_or_lacks_the_clue_column_is_refused(field
 
 
 def test_more_than_the_row_limit_is_refused(field, monkeypatch):
-    monkeypatch.setattr("fengqiao.fieldwork.clue_import.MAX_ROWS", 2)
+    monkeypatch.setattr("fengqiao.campaigns.clue_import.MAX_ROWS", 2)
     data = _xlsx([("线索", "", None, None, field["village"])] * 3)
     with pytest.raises(ValidationFailed) as caught:
         services.campaign_import_clues(
@@ -505,6 +504,7 @@ def test_the_centre_creates_a_campaign_on_the_workbench_and_drills_down(field):
     )
     campaign = Campaign.objects.get()
     assert response.status_code == 302 and campaign.checklist == ["是否有租户", "租户是否登记"]
+    assert response.url == f"/fieldwork/campaigns/{campaign.pk}/"
     page = centre.get(f"/fieldwork/campaigns/{campaign.pk}/")
     assert page.status_code == 200 and page.context["level"] == "grid"
     grid = field["micro"][:15]

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.campaigns.models import Campaign
 from fengqiao.cases.models import Case, HandlingUnit
 from fengqiao.regions.models import Grid, Region
 from fengqiao.registry.models import Organization, Person
@@ -127,9 +128,14 @@ class Mediator(models.Model):
 
 class ScreeningRound(models.Model):
     """One period of dispute screening (排查) in one village: every grid reports, even
-    "nothing found", so coverage is measurable."""
+    "nothing found", so coverage is measurable. The round is a campaign of kind "screening"
+    with one item per grid (fengqiao.campaigns): a grid's report ticks its item, so coverage,
+    stragglers and the reminders come from the one engine that sends work to the grids."""
 
     village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    campaign = models.OneToOneField(
+        Campaign, on_delete=models.PROTECT, related_name="screening_round"
+    )
     region_code = models.CharField(max_length=24, db_index=True)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
@@ -154,7 +160,8 @@ class ScreeningRound(models.Model):
 
 
 class ScreeningReport(models.Model):
-    """A grid's return for a round: what it found (disputes link here) or nothing."""
+    """A grid's return for a round: what it found (disputes link here) or nothing; filing it
+    ticks the grid's item of the round's campaign."""
 
     round = models.ForeignKey(ScreeningRound, on_delete=models.PROTECT, related_name="reports")
     grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="+")

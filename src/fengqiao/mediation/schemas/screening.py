@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
+from fengqiao.campaigns.selectors import percent_of
 from fengqiao.mediation.schemas.common import Body
 
 
@@ -31,10 +32,16 @@ class RoundOut(Schema):
 
 
 class RoundCoverageOut(RoundOut):
+    campaign_id: int = Field(description="the round's campaign (one item per grid)")
     grid_count: int
     report_count: int
+    percent: int = Field(description="whole percent of the grids that reported")
     finding_count: int
     nothing_count: int
+
+    @staticmethod
+    def resolve_percent(obj) -> int:
+        return percent_of(obj.grid_count, obj.grid_count - obj.report_count)
 
 
 class ReportIn(Body):

@@ -76,7 +76,8 @@ def rounds(request):
 @staff_required
 def round_page(request, round_id: int):
     """One round: the reports filed, the grids still missing, and the report form."""
-    found = selectors.screening_rounds(actor=request.user).filter(pk=round_id).first()
+    rounds = selectors.screening_rounds(actor=request.user).select_related("campaign")
+    found = rounds.filter(pk=round_id).first()
     if found is None:
         raise Http404
     may_report = has_role(request.user, screening.REPORTERS)
@@ -106,6 +107,7 @@ def round_page(request, round_id: int):
         "round": found,
         "reports": selectors.screening_reports(actor=request.user, screening_round=found),
         "missing": missing,
+        "progress": selectors.screening_progress(actor=request.user, screening_round=found),
         "candidates": candidates[:100],
         "may_report": may_report,
         "error": error,

@@ -11,11 +11,16 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fengqiao.campaigns.models import (
+    OWNED_KINDS,
+    Campaign,
+    CampaignItem,
+    CampaignStatus,
+    ItemStatus,
+)
 from fengqiao.core.divisions import GRID_LENGTH, prefix_at
 from fengqiao.core.errors import NotFound, ValidationFailed
 from fengqiao.core.scoping import code_within, prefix_q
-from fengqiao.fieldwork.models import Campaign, CampaignItem
-from fengqiao.fieldwork.models.campaigns import CampaignStatus, ItemStatus
 from fengqiao.regions.models import Grid, Region
 
 LEVELS = ("township", "village", "grid")
@@ -62,7 +67,10 @@ class CampaignProgress:
 
 
 def campaign_list(*, actor, status: str = "") -> QuerySet[Campaign]:
-    campaigns = Campaign.objects.visible_to(actor).select_related("created_by")
+    """The campaigns run on the campaign pages: not those another app owns (screening rounds
+    are read through their round)."""
+    campaigns = Campaign.objects.visible_to(actor).exclude(kind__in=OWNED_KINDS)
+    campaigns = campaigns.select_related("created_by")
     if status in CampaignStatus.values:
         campaigns = campaigns.filter(status=status)
     return campaigns.annotate(
@@ -105,6 +113,13 @@ def campaign_items(
             raise NotFound(field="grid")
         items = items.filter(prefix_q([grid]))
     return items.order_by("region_code", "pk")
+
+
+def pending_grids(*, campaign: Campaign) -> QuerySet[Grid]:
+    """The grids whose item of a grid campaign is still pending, over the whole campaign (a
+    return the area owes, listed on the owner's page for everyone who reads the campaign)."""
+    pending = campaign.items.filter(status=ItemStatus.PENDING, grid__isnull=False)
+    return Grid.objects.filter(pk__in=pending.values("grid_id")).order_by("code")
 
 
 def item_visible(*, actor, item_id: int) -> bool:
@@ -180,10 +195,11 @@ class OpenCampaign:
 
 def my_items(*, actor) -> list[OpenCampaign]:
     """The open campaigns' items still to check in the actor's reach, by campaign (nearest
-    deadline first)."""
+    deadline first); items of campaigns another app owns are returned on its pages."""
     items = (
         CampaignItem.objects.visible_to(actor)
         .filter(campaign__status=CampaignStatus.OPEN, status=ItemStatus.PENDING)
+        .exclude(campaign__kind__in=OWNED_KINDS)
         .select_related("campaign", "grid")
         .order_by("campaign__deadline", "campaign_id", "region_code", "pk")
     )

@@ -1,7 +1,11 @@
-"""Campaigns (排查任务): the centre asks every household, dwelling, place or facility of an
-area — or a list of clues it imports — to be checked against a short yes/no checklist by a
-deadline. Each target is one `CampaignItem`, placed like the row it points at, so the grid
-worker sees the items of their grid and progress is a count per code prefix."""
+"""Campaigns (排查任务): the one way work is sent to the grids. The centre asks every household,
+dwelling, place, facility or grid of an area — or a list of clues it imports — to be checked
+against a short yes/no checklist by a deadline; a dispute screening round (mediation) is a
+campaign of kind "screening" with one item per grid of its village. Each target is one
+`CampaignItem`, placed like the row it points at, so the grid worker sees the items of their
+grid and progress is a count per code prefix.
+
+The tables were made by fieldwork (migration 0004) and keep their names."""
 
 from django.conf import settings
 from django.db import models
@@ -10,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases.models import Case
 from fengqiao.core.roles import STAFF_ROLES, has_role
-from fengqiao.core.scoping import actor_prefixes, around_q
+from fengqiao.core.scoping import actor_prefixes, around_q, enclosing_codes, prefix_q
 from fengqiao.core.visibility import SYSTEM_ACTOR, PlacedQuerySet, PlacedRow
 from fengqiao.regions.models import Grid
 from fengqiao.registry.models import Dwelling, Facility, Household, Place
@@ -24,6 +28,15 @@ class CampaignKind(models.TextChoices):
     PLACE = "place", _("Places")
     FACILITY = "facility", _("Facilities")
     CLUE = "clue", _("Clues (imported list)")
+    GRID = "grid", _("Grids (one return each)")
+    SCREENING = "screening", _("Dispute screening round")
+
+
+# Kinds with one item per grid of the area: the grid's return is the item.
+GRID_KINDS = frozenset({CampaignKind.GRID, CampaignKind.SCREENING})
+# Kinds another app opens and ticks through its own pages (mediation's screening reports link
+# the disputes found); fieldwork's campaign pages and the phone list leave them out.
+OWNED_KINDS = frozenset({CampaignKind.SCREENING})
 
 
 class CampaignStatus(models.TextChoices):
@@ -53,6 +66,25 @@ class CampaignQuerySet(PlacedQuerySet):
         return self.filter(around_q(prefixes)) if prefixes else self.none()
 
 
+class CampaignItemQuerySet(PlacedQuerySet):
+    """An item is seen inside the actor's jurisdiction; a grid's item (a return the whole grid
+    owes) also by those who work in part of the grid (a micro-grid's worker)."""
+
+    def visible_to(self, actor):
+        if actor == SYSTEM_ACTOR:
+            return self
+        if not has_role(actor, STAFF_ROLES) or not actor.is_active:
+            return self.none()
+        prefixes = actor_prefixes(actor)
+        if prefixes is None:
+            return self
+        if not prefixes:
+            return self.none()
+        enclosing = sorted({c for prefix in prefixes for c in enclosing_codes(prefix)})
+        part_of_grid = Q(campaign__kind__in=GRID_KINDS, region_code__in=enclosing)
+        return self.filter(prefix_q(prefixes) | part_of_grid)
+
+
 class Campaign(models.Model):
     code = models.CharField(_("number"), max_length=24, unique=True)
     title = models.CharField(_("title"), max_length=100)
@@ -73,6 +105,7 @@ class Campaign(models.Model):
     objects = CampaignQuerySet.as_manager()
 
     class Meta:
+        db_table = "fieldwork_campaign"
         ordering = ["-created_at"]
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
@@ -86,8 +119,8 @@ class Campaign(models.Model):
 
 
 class CampaignItem(PlacedRow, models.Model):
-    """One thing to check: a registry row, or for a clue campaign the clue's own text, address
-    and point (with its row in the imported file)."""
+    """One thing to check: a registry row, for a clue campaign the clue's own text, address
+    and point (with its row in the imported file), or for a grid campaign the grid itself."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="items")
     region_code = models.CharField(max_length=CODE_LEN, db_index=True)
@@ -128,9 +161,10 @@ class CampaignItem(PlacedRow, models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
     client_id = models.CharField(max_length=64, null=True, blank=True)
 
-    objects = PlacedQuerySet.as_manager()
+    objects = CampaignItemQuerySet.as_manager()
 
     class Meta:
+        db_table = "fieldwork_campaignitem"
         ordering = ["region_code", "pk"]
         constraints = [
             models.UniqueConstraint(

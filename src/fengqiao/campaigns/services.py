@@ -1,7 +1,10 @@
-"""Campaigns (排查任务): the centre creates one for an area and every target row in it becomes
-an item (or imports a list of clues); grid workers check their grid's items against the
-checklist, a problem becomes a case in the same step; the centre closes the campaign. A daily
-sweep reminds the grid workers of grids still short of 100 % once the deadline is near.
+"""Campaigns (排查任务), the one engine that sends work to the grids: the centre creates one for
+an area and every target row in it becomes an item (a household, dwelling, place, facility,
+or each grid of the area: the grid's return), or imports a list of clues; grid workers check
+their grid's items against the checklist, a problem becomes a case in the same step; the
+centre closes the campaign. A daily sweep reminds the grid workers of grids still short of
+100 % once the deadline is near. Mediation's screening rounds are grid campaigns of kind
+"screening" opened and ticked through mediation (`OWNED_KINDS`).
 
 Every write checks the actor's reach and leaves one audit row in its transaction."""
 
@@ -14,6 +17,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import User
+from fengqiao.campaigns.clue_import import Clue, read_clues
+from fengqiao.campaigns.models import (
+    GRID_KINDS,
+    OWNED_KINDS,
+    Campaign,
+    CampaignItem,
+    CampaignKind,
+    CampaignStatus,
+    ItemStatus,
+)
+from fengqiao.campaigns.selectors import MAX_ID
+from fengqiao.campaigns.targets import RaiseCase, check_recent, target_label
 from fengqiao.cases.intake import case_report
 from fengqiao.cases.models import Category, Channel, Notification
 from fengqiao.core import clock
@@ -22,12 +37,7 @@ from fengqiao.core.divisions import prefix_at
 from fengqiao.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from fengqiao.core.roles import Role, has_role
 from fengqiao.core.scoping import around_q, code_within, prefix_q
-from fengqiao.fieldwork.campaigns_selectors import MAX_ID
-from fengqiao.fieldwork.clue_import import Clue, read_clues
-from fengqiao.fieldwork.models import Campaign, CampaignItem
-from fengqiao.fieldwork.models.campaigns import CampaignKind, CampaignStatus, ItemStatus
-from fengqiao.fieldwork.services import CLOCK_SKEW, LATE_SYNC, RaiseCase, target_label
-from fengqiao.regions.models import Region
+from fengqiao.regions.models import Grid, Region
 from fengqiao.registry.models import Dwelling, Facility, Household, Place
 
 CAMPAIGN_ROLES = frozenset({Role.CENTRE_STAFF, Role.ADMIN})
@@ -65,14 +75,14 @@ def _require_centre(actor) -> None:
         raise NotAllowed(_("Only centre staff run campaigns."))
 
 
-def _check_spec(actor, spec: CampaignSpec) -> CampaignSpec:
+def _check_spec(actor, spec: CampaignSpec, *, past_ok: bool = False) -> CampaignSpec:
     title = (spec.title or "").strip()
     if not title or len(title) > MAX_TITLE:
         raise ValidationFailed(_("Give a title of at most 100 characters."), field="title")
     area = (spec.region_code or "").strip()
     if not area.isdigit() or len(area) > 24 or not code_within(actor, area):
         raise NotFound(_("No such area in your jurisdiction."), field="region_code")
-    if spec.deadline < clock.localdate():
+    if spec.deadline < clock.localdate() and not past_ok:
         raise ValidationFailed(_("The deadline cannot be in the past."), field="deadline")
     questions = [str(q).strip() for q in spec.checklist or [] if str(q).strip()]
     if len(questions) > MAX_QUESTIONS:
@@ -125,6 +135,20 @@ def _row_items(actor, campaign: Campaign):
         )
 
 
+def _grid_items(actor, campaign: Campaign):
+    """One unsaved item per grid of the area (not its micro-grids): the grid's return."""
+    grids = Grid.objects.visible_to(actor).filter(
+        prefix_q([campaign.region_code], "code"), parent__isnull=True
+    )
+    for grid in grids.order_by("code").iterator(chunk_size=BATCH):
+        yield CampaignItem(
+            campaign=campaign,
+            region_code=grid.code,
+            grid=grid,
+            target_label=target_label(CampaignKind.GRID, grid)[:200],
+        )
+
+
 def _clue_items(campaign: Campaign, clues: list[Clue]):
     for clue in clues:
         yield CampaignItem(
@@ -170,14 +194,31 @@ def campaign_create(*, actor, kind: str, spec: CampaignSpec) -> Campaign:
     """A campaign over every household, dwelling, place or facility of the area (inside the
     actor's jurisdiction), one item each, written with the campaign in one transaction."""
     _require_centre(actor)
-    if kind not in ROW_MODELS:
+    if kind not in ROW_MODELS and kind != CampaignKind.GRID:
         raise ValidationFailed(_("Choose what is to be checked."), field="kind")
     spec = _check_spec(actor, spec)
     with transaction.atomic():
         campaign = _new_campaign(actor, spec, kind)
-        count = _fan_out(_row_items(actor, campaign))
+        items = _grid_items if kind == CampaignKind.GRID else _row_items
+        count = _fan_out(items(actor, campaign))
         if count == 0:
             raise ValidationFailed(_("There is nothing of that kind in the area."), field="kind")
+        _audit_created(actor, campaign, count)
+    campaign.item_count = count
+    return campaign
+
+
+def campaign_open_owned(*, actor, kind: str, spec: CampaignSpec) -> Campaign:
+    """A grid campaign another app opens for its own work (a screening round): one item per
+    grid of the area, in the caller's transaction. The owner checks its own dates, so a past
+    period may be recorded; an area without grids gives a campaign without items."""
+    _require_centre(actor)
+    if kind not in OWNED_KINDS or kind not in GRID_KINDS:
+        raise ValidationFailed(_("Choose what is to be checked."), field="kind")
+    spec = _check_spec(actor, spec, past_ok=True)
+    with transaction.atomic():
+        campaign = _new_campaign(actor, spec, kind)
+        count = _fan_out(_grid_items(actor, campaign))
         _audit_created(actor, campaign, count)
     campaign.item_count = count
     return campaign
@@ -216,15 +257,12 @@ def campaign_close(*, actor, campaign_id: int) -> Campaign:
 
 
 def _checked_at(value: datetime | None) -> datetime:
-    now = clock.now()
-    value = value or now
-    if value > now + CLOCK_SKEW:
-        raise ValidationFailed(_("A check cannot be in the future."), field="checked_at")
-    if value < now - LATE_SYNC:
-        raise ValidationFailed(
-            _("A check older than 30 days cannot be recorded here."), field="checked_at"
-        )
-    return value
+    return check_recent(
+        value,
+        field="checked_at",
+        future=_("A check cannot be in the future."),
+        too_old=_("A check older than 30 days cannot be recorded here."),
+    )
 
 
 def _answers(checklist: list[str], answers) -> dict[str, bool]:
@@ -296,10 +334,13 @@ def item_check(
     checked_at: datetime | None = None,
     client_id: str | None = None,
     raise_case: RaiseCase | None = None,
+    owner_kind: str = "",
 ) -> CampaignItem:
     """Record the check of one item. The same `client_id` from the same person returns the
     item unchanged (`is_new = False`); an item already checked is checked again only by the
-    centre (a correction). A problem raises a case in the same transaction."""
+    centre (a correction). A problem raises a case in the same transaction. The items of a
+    campaign another app owns are ticked only by that app (it names the kind in `owner_kind`),
+    inside its own transaction."""
     if not has_role(actor, CHECK_ROLES) or not actor.is_active:
         raise NotAllowed(_("Your role does not check campaign items."))
     client_id = (client_id or "").strip() or None
@@ -322,6 +363,8 @@ def item_check(
             )
             if not item.campaign.is_open:
                 raise Conflict(_("The campaign is closed."), code="closed")
+            if item.campaign.kind in OWNED_KINDS and item.campaign.kind != owner_kind:
+                raise Conflict(_("This item is returned on its own page."), code="owned")
             clean = _answers(item.campaign.checklist, answers or {})
             category = _case_category(result, raise_case)
             before = item.status
@@ -408,6 +451,7 @@ __all__ = [
     "campaign_close",
     "campaign_create",
     "campaign_import_clues",
+    "campaign_open_owned",
     "item_check",
     "remind_stragglers",
 ]
