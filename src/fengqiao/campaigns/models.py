@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fengqiao.cases.models import Case
 from fengqiao.core.roles import STAFF_ROLES, has_role
@@ -40,8 +41,8 @@ OWNED_KINDS = frozenset({CampaignKind.SCREENING})
 
 
 class CampaignStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("campaign", "Open")
+    CLOSED = "closed", pgettext_lazy("campaign", "Closed")
 
 
 class ItemStatus(models.TextChoices):

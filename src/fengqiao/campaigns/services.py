@@ -57,6 +57,7 @@ MAX_INSTRUCTIONS = 2000
 MAX_NOTE = 2000
 BATCH = 1000  # items written per INSERT while fanning out
 REMIND_DAYS = 3  # the sweep reminds from this many days before the deadline
+REMIND_AFTER_DAYS = 7  # … until this many days after it (then the centre follows up itself)
 
 
 @dataclass(frozen=True)
@@ -426,12 +427,15 @@ def _remind(campaign: Campaign, worker, today: date) -> int:
 
 def remind_stragglers(now: datetime | None = None) -> dict[str, int]:
     """The sweep (settings.FENGQIAO_SWEEPS): from REMIND_DAYS before an open campaign's
-    deadline, once a day, each grid worker whose grid (or micro-grid) still has items to
+    deadline until REMIND_AFTER_DAYS after it (a round nobody closes is not a reminder for
+    ever), once a day, each grid worker whose grid (or micro-grid) still has items to
     check gets one inbox notification with their count (the key holds the day, so a rerun
     the same day adds nothing; a grid at 100 % is not reminded)."""
     today = timezone.localdate(now or clock.now())
     campaigns = Campaign.objects.filter(
-        status=CampaignStatus.OPEN, deadline__lte=today + timedelta(days=REMIND_DAYS)
+        status=CampaignStatus.OPEN,
+        deadline__lte=today + timedelta(days=REMIND_DAYS),
+        deadline__gte=today - timedelta(days=REMIND_AFTER_DAYS),
     )
     sent = 0
     for campaign in campaigns:

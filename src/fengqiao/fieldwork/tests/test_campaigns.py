@@ -291,6 +291,17 @@ def test_the_reminder_goes_once_a_day_to_the_grids_short_of_100_percent(field):
     assert Notification.objects.filter(recipient=field["worker"], kind="campaign_due").count() == 1
 
 
+def test_the_reminders_stop_a_week_after_the_deadline(field):
+    deadline = clock.localdate() + timedelta(days=1)
+    services.campaign_create(
+        actor=field["centre"], kind="dwelling", spec=_spec(field["village"], deadline=deadline)
+    )
+    week_after = clock.now() + timedelta(days=1 + services.REMIND_AFTER_DAYS)
+    assert services.remind_stragglers(week_after)["campaign_reminders"] >= 1
+    day_more = week_after + timedelta(days=1)
+    assert services.remind_stragglers(day_more)["campaign_reminders"] == 0
+
+
 # --- clues ------------------------------------------------------------------------------
 
 
