@@ -6,10 +6,13 @@ shows the check-in's photo."""
 
 from __future__ import annotations
 
+from datetime import time
+
 import pytest
 
 from fengqiao.cases.models import Case
 from fengqiao.core import clock
+from fengqiao.fieldwork import patrols
 from fengqiao.fieldwork.models import CheckInPhoto, Patrol
 from fengqiao.registry.located import place_create
 
@@ -27,12 +30,20 @@ def test_patrol_walked_offline_is_queued_and_sent_once(new_page, users):
     market = place_create(
         actor=worker, name="巡查测试农贸市场", kind="market", lat=lat + 0.0006, lng=lng
     )
+    centre = users["village_centre"]
+    team = patrols.team_save(
+        actor=centre, name="红袖标夜巡队", region_code=centre.bindings.get().code
+    )
+    shift = patrols.shift_save(
+        actor=centre, team_id=team.pk, on=clock.localdate(), starts_at=time(0), ends_at=time(23)
+    )
     tab = phone_tab(new_page, "patrol", {"latitude": lat, "longitude": lng})
     login(tab, "grid_worker")
     tab.goto(url(tab, "/m/visits/"))
     tab.wait_for_selector("body[data-sw=ready]")
     tab.click(".fw-subnav a[href$='/patrol/']")  # through the service worker: kept offline
     tab.wait_for_selector("#patrol[data-state=idle]")
+    tab.select_option("#patrol-shift", str(shift.pk))  # the patrol walks the team's shift
     tab.click("#patrol-start")
     tab.wait_for_selector("#patrol[data-state=running]")
     for step in range(1, 4):  # walk north towards the market
@@ -78,6 +89,7 @@ def test_patrol_walked_offline_is_queued_and_sent_once(new_page, users):
     tab.wait_for_selector(f"#outbox-list li[data-client-id='{client_id}'][data-state=done]")
     patrol = Patrol.objects.get()
     assert patrol.client_id == client_id and patrol.point_count >= 4 and patrol.distance_m > 0
+    assert patrol.shift == shift
     check_in = patrol.check_ins.get()
     assert check_in.place == market and check_in.result == "problem"
     assert Case.objects.filter(title="农贸市场消防通道堵塞").count() == 1

@@ -15,6 +15,7 @@ def patrol(request):
         "fieldwork/m_patrol.html",
         {
             "targets": patrol_selectors.check_in_targets(request.user),
+            "shifts": patrol_selectors.shifts_today(request.user),
             "groups": case_views.grouped_categories(),
             "tab": "visits",
         },

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.utils import timezone
 
+from fengqiao.core import clock
 from fengqiao.core.errors import NotFound
 from fengqiao.core.scoping import code_within, prefix_q
 from fengqiao.fieldwork.models import (
@@ -93,6 +94,17 @@ def patrol_totals(actor, month: date) -> dict[int, tuple[int, int, int]]:
         .annotate(n=Count("pk"), seconds=Sum("duration_s"), metres=Sum("distance_m"))
     )
     return {r["patroller_id"]: (r["n"], r["seconds"] or 0, r["metres"] or 0) for r in rows}
+
+
+def shifts_today(actor) -> list[TeamShift]:
+    """Today's shifts of the teams in the actor's reach, for the phone to tie a patrol to."""
+    today = clock.localdate()
+    return list(
+        TeamShift.objects.visible_to(actor)
+        .filter(date=today)
+        .select_related("team")
+        .order_by("starts_at", "pk")[:20]
+    )
 
 
 def check_in_targets(actor) -> list[dict]:

@@ -370,6 +370,24 @@ def test_a_patrol_on_a_shift_of_another_village_is_refused(field):
     assert caught.value.field == "shift_id"
 
 
+def test_the_phone_offers_todays_shifts_in_reach_to_tie_a_patrol_to(field):
+    team = _team(field)
+
+    def shift(on, hour):
+        return services.shift_save(
+            actor=field["centre"], team_id=team.pk, on=on, starts_at=time(hour), ends_at=time(21)
+        )
+
+    today, tomorrow = shift(clock.localdate(), 19), shift(clock.localdate() + timedelta(days=1), 8)
+    worker = Client()
+    worker.force_login(field["worker"])
+    phone = worker.get("/m/visits/patrol/").content.decode()
+    assert f'<option value="{today.pk}">' in phone and f'value="{tomorrow.pk}"' not in phone
+    outsider = Client()
+    outsider.force_login(field["centre_b"])
+    assert 'id="patrol-shift"' not in outsider.get("/m/visits/patrol/").content.decode()
+
+
 def test_the_demo_walks_through_the_services(users):
     from fengqiao.demo.fieldwork_patrols import seed_patrols
 

@@ -52,6 +52,7 @@
     var running = !!state;
     panel.dataset.state = running ? "running" : "idle";
     $("patrol-start").hidden = running;
+    if ($("patrol-shift-box")) { $("patrol-shift-box").hidden = running; }
     $("patrol-running").hidden = !running;
     $("patrol-elapsed").textContent = clockText(seconds());
     $("patrol-distance").textContent = metresText(running ? distance(state.points) : 0);
@@ -98,6 +99,8 @@
 
   $("patrol-start").addEventListener("click", function () {
     state = { client_id: newId(), started_at: new Date().toISOString(), points: [], check_ins: [], photos: [] };
+    var shift = $("patrol-shift");
+    if (shift && shift.value) { state.shift_id = parseInt(shift.value, 10); }
     save();
     render();
     follow();
@@ -234,6 +237,7 @@
         return copy;
       })
     };
+    if (state.shift_id) { payload.shift_id = state.shift_id; }
     var problems = state.check_ins.filter(function (c) { return c.case_category; });
     var record = {
       client_id: state.client_id,
