@@ -11,7 +11,6 @@ from openpyxl import load_workbook
 
 from fengqiao.core.models import AccessLog, AuditEntry
 from fengqiao.fieldwork.services import visit_record
-from fengqiao.regions.models import Grid
 from fengqiao.registry.models import Place
 
 from .conftest import login, screenshot, url
@@ -24,7 +23,6 @@ WORKBENCH = {"width": 1366, "height": 768}
 def test_centre_creates_edits_exports_a_place_and_opens_its_visits(new_page, users):
     centre = users["village_centre"]
     village = centre.bindings.get().code
-    grid = Grid.objects.filter(code__startswith=village, parent__isnull=True).first()
     page = new_page("centre", viewport=WORKBENCH)
     login(page, "village_centre")
 
@@ -34,13 +32,16 @@ def test_centre_creates_edits_exports_a_place_and_opens_its_visits(new_page, use
     page.select_option("#id_kind", "other")
     page.select_option("#id_risk", "medium")
     page.fill("#id_address", "城南路88号")
-    page.fill("#id_lat", f"{grid.centroid_lat:.6f}")
-    page.fill("#id_lng", f"{grid.centroid_lng:.6f}")
+    page.wait_for_selector("#case-map .leaflet-overlay-pane path")  # the village's outline
+    page.locator("#case-map").click()  # the map starts on the village: a point inside it
+    page.wait_for_function("() => document.querySelector('#id_lat').value !== ''")
+    picked = float(page.input_value("#id_lat")), float(page.input_value("#id_lng"))
     screenshot(page, "registry_place_new")
     with page.expect_navigation():
         page.click("form.located-form button[type=submit]")
     place = Place.objects.get(name="城南出租屋集中点")
-    assert place.region_code.startswith(grid.code)  # the smallest grid there (a micro-grid)
+    assert (place.lat, place.lng) == pytest.approx(picked, abs=1e-6)
+    assert place.region_code.startswith(village) and place.grid_id is not None
     assert page.url.endswith(f"/registry/places/{place.pk}/")
 
     page.click(f"a[href='/registry/places/{place.pk}/edit/']")

@@ -22,6 +22,7 @@ from fengqiao.cases.attachments import case_attach
 from fengqiao.cases.models import Case, Channel
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
+from fengqiao.regions import selectors as region_selectors
 
 # The actions a phone offers; everything else is done on the workbench.
 PHONE_ACTIONS = ("claim", "resolve", "verify", "reopen", "return", "note")
@@ -94,7 +95,7 @@ def report(request):
     context = {
         "groups": groups,
         "quick": [by_code[code] for code in QUICK_CATEGORIES if code in by_code],
-        "area": views.map_area(request.user),
+        "area": region_selectors.map_area(request.user),
         "client_id": uuid.uuid4().hex,
         "error": error,
         "data": data,

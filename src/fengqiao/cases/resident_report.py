@@ -24,6 +24,7 @@ from fengqiao.cases.selectors import category_by_code
 from fengqiao.core.errors import DomainError, NotFound
 from fengqiao.core.redact import redact
 from fengqiao.core.roles import Role
+from fengqiao.regions import selectors as region_selectors
 from fengqiao.regions.models import Region
 
 SIGN_IN = "h5_signin:signin"
@@ -31,7 +32,7 @@ SIGN_IN = "h5_signin:signin"
 
 def _area(user) -> dict:
     """Where the map starts: the user's own area, else the first county (public outline)."""
-    area = views.map_area(user)
+    area = region_selectors.map_area(user)
     if area["lat"] is None:
         county = Region.objects.filter(level=Region.Level.COUNTY).order_by("code").first()
         if county is not None:

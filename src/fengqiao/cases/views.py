@@ -112,24 +112,6 @@ def safe_next(request, default: str) -> str:
     return default
 
 
-def map_area(actor) -> dict:
-    """Where a picking map starts: the actor's first jurisdiction (centre and outline)."""
-    target = None
-    binding = actor.bindings.first() if actor.is_authenticated else None
-    if binding is not None:
-        target = binding.target
-    elif actor.is_superuser:
-        target = region_selectors.region_list(actor=actor, level="county").first()
-    elif getattr(actor, "person", None) is not None and actor.person.dwelling_id:
-        dwelling = actor.person.dwelling
-        if dwelling.lat is not None:
-            return {"lat": dwelling.lat, "lng": dwelling.lng, "outline": None}
-        target = dwelling.village
-    if target is None:
-        return {"lat": None, "lng": None, "outline": None}
-    return {"lat": target.centroid_lat, "lng": target.centroid_lng, "outline": target.boundary}
-
-
 def deadline_state(case: Case, now=None) -> str:
     """'overdue', 'due_soon' or '' for an open case's current deadline."""
     if not case.is_open or case.due_at is None:
@@ -458,7 +440,7 @@ def new(request):
         "channels": [(c.value, c.label) for c in INTAKE_CHANNELS],
         "priorities": Priority.choices,
         "villages": villages,
-        "area": map_area(request.user),
+        "area": region_selectors.map_area(request.user),
         "error": error,
         "data": data,
     }

@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fengqiao.cases import selectors as case_selectors
-from fengqiao.cases import views as case_views
 from fengqiao.cases.models import Status
 from fengqiao.core.errors import DomainError
 from fengqiao.mediation import agreements, forms, selectors, services
 from fengqiao.mediation.models import Dispute, DisputeParty, DisputeType, Outcome, Source
+from fengqiao.regions import selectors as region_selectors
 
 # The stages a resident follows, and the case statuses in each.
 STAGES = [
@@ -142,7 +142,7 @@ def apply(request):
             return redirect("resident_mediation:dispute", dispute.case.code)
     context = {
         "types": DisputeType.choices,
-        "area": case_views.map_area(request.user),
+        "area": region_selectors.map_area(request.user),
         "home_village": villages[0] if villages else None,
         "client_id": uuid.uuid4().hex,
         "error": error,

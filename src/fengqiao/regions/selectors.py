@@ -134,3 +134,21 @@ def browse_root(*, actor) -> tuple[str, str] | None:
         elif Region.objects.filter(code=code).exists():
             return ("region", code)
     return None
+
+
+def map_area(actor) -> dict:
+    """Where a picking map starts: the actor's first jurisdiction (centre and outline)."""
+    target = None
+    binding = actor.bindings.first() if actor.is_authenticated else None
+    if binding is not None:
+        target = binding.target
+    elif actor.is_superuser:
+        target = region_list(actor=actor, level="county").first()
+    elif getattr(actor, "person", None) is not None and actor.person.dwelling_id:
+        dwelling = actor.person.dwelling
+        if dwelling.lat is not None:
+            return {"lat": dwelling.lat, "lng": dwelling.lng, "outline": None}
+        target = dwelling.village
+    if target is None:
+        return {"lat": None, "lng": None, "outline": None}
+    return {"lat": target.centroid_lat, "lng": target.centroid_lng, "outline": target.boundary}

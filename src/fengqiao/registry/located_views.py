@@ -291,8 +291,17 @@ def _form(request, kind: Kind, row=None):
         "villages": villages,
         "data": data or {},
         "error": error,
+        "area": _map_start(request.user, row),
     }
     return render(request, "registry/located_form.html", context, status=status)
+
+
+def _map_start(actor, row) -> dict:
+    """Where the picking map starts: the row's own point when it has one, else the actor's
+    area (centre and outline)."""
+    if row is not None and row.lat is not None:
+        return {"lat": row.lat, "lng": row.lng, "outline": None}
+    return region_selectors.map_area(actor)
 
 
 def _field_error(error, field: Field):

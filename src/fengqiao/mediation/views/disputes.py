@@ -38,6 +38,7 @@ from fengqiao.mediation.views.common import (
     step_forms,
     timeline,
 )
+from fengqiao.regions import selectors as region_selectors
 from fengqiao.registry import selectors as registry_selectors
 
 PAGE_SIZE = 50
@@ -219,7 +220,7 @@ def register(request):
         "reasons": RiskReason.choices,
         "chosen_reasons": data.getlist("risk_reasons") if hasattr(data, "getlist") else [],
         "villages": villages,
-        "area": case_views.map_area(request.user),
+        "area": region_selectors.map_area(request.user),
         **section("disputes"),
     }
     return render(request, "mediation/dispute_new.html", context, status=status)

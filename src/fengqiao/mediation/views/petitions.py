@@ -30,6 +30,7 @@ from fengqiao.mediation.views.common import (
     step_forms,
     timeline,
 )
+from fengqiao.regions import selectors as region_selectors
 from fengqiao.registry import selectors as registry_selectors
 
 PAGE_SIZE = 50
@@ -145,7 +146,7 @@ def register(request):
         "forms_": [(f.value, f.label) for f in STAFF_FORMS],
         "categories": _categories(),
         "villages": villages,
-        "area": case_views.map_area(request.user),
+        "area": region_selectors.map_area(request.user),
         **section("petitions"),
     }
     return render(request, "mediation/petition_new.html", context, status=status)
