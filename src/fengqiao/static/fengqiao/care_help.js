@@ -4,10 +4,6 @@
 (function () {
   "use strict";
 
-  function newId() {
-    return (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now());
-  }
-
   Array.prototype.forEach.call(document.querySelectorAll("form.help-form"), function (form) {
     var box = form.querySelector(".form-error");
     function showError(text) { box.textContent = text || ""; box.hidden = !text; }
@@ -31,7 +27,7 @@
         payload: payload
       }).then(function () {
         form.reset();
-        form.querySelector("input[name=client_id]").value = newId();
+        form.querySelector("input[name=client_id]").value = window.fqOutbox.newId();
       }).catch(function (err) { showError(String(err)); }).then(function () { button.disabled = false; });
     });
   });

@@ -4,10 +4,6 @@
 (function () {
   "use strict";
 
-  function newId() {
-    return (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random();
-  }
-
   function showError(text) {
     var box = document.getElementById("form-error");
     if (!box) { return; }
@@ -60,7 +56,7 @@
       queue({ client_id: clientId, endpoint: form.dataset.endpoint, title: form.dataset.title, payload: payload })
         .then(function () {
           form.reset();
-          form.querySelector("input[name=client_id]").value = newId();
+          form.querySelector("input[name=client_id]").value = window.fqOutbox.newId();
           var box = form.closest("details");
           if (box) { box.open = false; }
         });

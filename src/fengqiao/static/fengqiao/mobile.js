@@ -419,6 +419,7 @@
   // server must answer with the same case).
   window.fqOutbox = {
     all: store.all,
+    newId: newId,  // a fresh client id for the next record of a form
     // Another form of the app (a visit, a patrol) queues its record here: { client_id,
     // endpoint, title, payload, photos, photo_field, photo_form, ... }; it is sent like a
     // report, once, when there is signal, and its photos after it (see postPhotos).

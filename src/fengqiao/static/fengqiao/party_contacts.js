@@ -4,10 +4,6 @@
 (function () {
   "use strict";
 
-  function newId() {
-    return (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random();
-  }
-
   function showError(text) {
     var box = document.getElementById("form-error");
     if (!box) { return; }
@@ -34,7 +30,7 @@
         var last = card && card.querySelector(".last-contact");
         if (last) { last.textContent = form.dataset.queued || last.textContent; }
         form.reset();
-        form.querySelector("input[name=client_id]").value = newId();
+        form.querySelector("input[name=client_id]").value = window.fqOutbox.newId();
         var box = form.closest("details");
         if (box) { box.open = false; }
       }).catch(function (err) { showError(String(err)); });
