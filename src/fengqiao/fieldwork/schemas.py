@@ -11,7 +11,7 @@ def _without_nul(value):
 
 
 class VisitIn(Schema):
-    target: str = Field(description="household | dwelling | place | organization")
+    target: str = Field(description="household | dwelling | place | organization | facility")
     target_id: int = Field(ge=1, le=2**62)
     purpose: str = Field("routine", description="routine | care | check | follow_up | other")
     findings: str = Field("", max_length=4000)
@@ -116,7 +116,7 @@ class VisitFilter(Schema):
     purpose: str = Field("", max_length=16)
     visitor: str = Field("", max_length=150)
     target: str = Field(
-        "", max_length=16, description="household | dwelling | place | organization"
+        "", max_length=16, description="household | dwelling | place | organization | facility"
     )
     target_id: int | None = Field(None, ge=1, le=2**62)
 

@@ -19,7 +19,15 @@ from fengqiao.core.scoping import code_within
 from fengqiao.fieldwork.care import RaiseNeed, check_raise_need, need_from_visit
 from fengqiao.fieldwork.models import Purpose, Target, Visit, VisitPerson, VisitPlan
 from fengqiao.fieldwork.photos import check_photos, visit_photos_store
-from fengqiao.registry.models import Dwelling, Household, Organization, Person, PersonTag, Place
+from fengqiao.registry.models import (
+    Dwelling,
+    Facility,
+    Household,
+    Organization,
+    Person,
+    PersonTag,
+    Place,
+)
 
 VISITOR_ROLES = frozenset(
     {Role.GRID_WORKER, Role.GRID_CHIEF, Role.CENTRE_STAFF, Role.UNIT_HEAD, Role.ADMIN}
@@ -30,6 +38,7 @@ TARGET_MODELS = {
     Target.DWELLING: Dwelling,
     Target.PLACE: Place,
     Target.ORGANIZATION: Organization,
+    Target.FACILITY: Facility,
 }
 MAX_FINDINGS = 4000
 MAX_PEOPLE = 30

@@ -157,6 +157,7 @@ KINDS = {
             Field("status", _label(Facility, "status"), "select", choices=Facility.Status.choices),
             _address(Facility),
         ),
+        visit_target="facility",
         one_key="facility",
     ),
 }

@@ -15,6 +15,7 @@ from fengqiao.core.visibility import PlacedQuerySet, PlacedRow
 from fengqiao.regions.models import Grid
 from fengqiao.registry.models import (
     Dwelling,
+    Facility,
     Household,
     Organization,
     Person,
@@ -38,6 +39,7 @@ class Target(models.TextChoices):
     DWELLING = "dwelling", _("Dwelling")
     PLACE = "place", _("Place")
     ORGANIZATION = "organization", _("Organisation")
+    FACILITY = "facility", _("Facility")
 
 
 class VisitPlan(models.Model):
@@ -84,6 +86,9 @@ class Visit(PlacedRow, models.Model):
     )
     organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="visits"
+    )
+    facility = models.ForeignKey(
+        Facility, null=True, blank=True, on_delete=models.PROTECT, related_name="visits"
     )
     target_label = models.CharField(_("visited"), max_length=200)
     visitor = models.ForeignKey(

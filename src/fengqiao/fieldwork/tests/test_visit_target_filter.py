@@ -54,3 +54,30 @@ def test_visit_api_refuses_or_ignores_a_bad_target_without_a_server_error(users,
     client = _client(users["village_centre"])
     assert client.get("/api/v1/visits", {"target": "castle", "target_id": 1}).json()["count"] == 2
     assert client.get("/api/v1/visits", {"target_id": "9" * 40}).status_code == 400
+
+
+def test_a_facility_is_visited_and_its_page_links_its_visits(users):
+    from fengqiao.registry.models import Facility
+
+    worker = users["grid_worker"]
+    camera = Facility.objects.visible_to(worker).order_by("pk").first()
+    visit = services.visit_record(
+        actor=worker, target="facility", target_id=camera.pk, findings="摄像头镜头被遮挡"
+    )
+    assert (visit.facility, visit.target_label) == (camera, camera.name)
+    assert visit.region_code == camera.region_code
+    centre = _client(users["village_centre"])
+    detail = centre.get(f"/registry/facilities/{camera.pk}/").content.decode()
+    assert f"/m/visits/facility/{camera.pk}/" in detail
+    assert f"target=facility&amp;target_id={camera.pk}" in detail
+    listed = centre.get("/api/v1/visits", {"target": "facility", "target_id": camera.pk}).json()
+    assert [v["id"] for v in listed["items"]] == [visit.pk]
+    phone = _client(worker).get(f"/m/visits/facility/{camera.pk}/")
+    assert phone.status_code == 200 and camera.name in phone.content.decode()
+    outsider = _client(users["village_centre_b"])
+    refused = outsider.post(
+        "/api/v1/visits",
+        {"target": "facility", "target_id": camera.pk, "purpose": "routine"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 404 and refused.json()["field"] == "target_id"
