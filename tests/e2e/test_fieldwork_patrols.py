@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import time
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from fengqiao.cases.models import Case
 from fengqiao.core import clock
@@ -21,6 +22,28 @@ from .test_case_flow import phone_tab
 from .test_fieldwork_phone import tiny_png
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _points_at_least(tab, n: int, timeout: float = 15000) -> None:
+    tab.wait_for_function(  # a function, not an expression: the page's CSP forbids eval
+        "n => Number(document.getElementById('patrol-points').textContent) >= n",
+        arg=n,
+        timeout=timeout,
+    )
+
+
+def _walk(tab, lat: float, lng: float, *, points: int) -> None:
+    """Move the phone and wait for the patrol to take the point. The browser's emulated GPS
+    can drop an update when the machine is busy: the move is then made again, a hair further
+    (a real phone reports its position again on its own)."""
+    for nudge in range(3):
+        tab.context.set_geolocation({"latitude": lat + nudge * 1e-5, "longitude": lng})
+        try:
+            _points_at_least(tab, points, timeout=5000)
+            return
+        except PlaywrightTimeout:
+            continue
+    _points_at_least(tab, points)
 
 
 def test_patrol_walked_offline_is_queued_and_sent_once(new_page, users):
@@ -46,12 +69,9 @@ def test_patrol_walked_offline_is_queued_and_sent_once(new_page, users):
     tab.select_option("#patrol-shift", str(shift.pk))  # the patrol walks the team's shift
     tab.click("#patrol-start")
     tab.wait_for_selector("#patrol[data-state=running]")
+    _points_at_least(tab, 1)  # the first fix, before the walk (else the two may merge)
     for step in range(1, 4):  # walk north towards the market
-        tab.context.set_geolocation({"latitude": lat + step * 0.0002, "longitude": lng})
-        tab.wait_for_function(  # a function, not an expression: the page's CSP forbids eval
-            "n => Number(document.getElementById('patrol-points').textContent) >= n",
-            arg=step + 1,
-        )
+        _walk(tab, lat + step * 0.0002, lng, points=step + 1)
     assert tab.inner_text("#patrol-distance") != "0 m"
 
     tab.context.set_offline(True)
